@@ -1,0 +1,27 @@
+"""Typed settings read from the environment (see README, section Configuration)."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent
+DEFAULT_SECRET_KEY = "dev-secret-change-me"
+
+
+class Settings(BaseSettings):
+    """Application settings; tests build their own instance instead of patching globals."""
+
+    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")
+
+    database_url: str = f"sqlite:///{ROOT / 'data' / 'atlas.sqlite'}"
+    redis_url: str | None = None
+    secret_key: str = DEFAULT_SECRET_KEY
+    debug: bool = False
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Process-wide settings read once from the environment (immutable afterwards)."""
+    return Settings()

@@ -1,0 +1,1 @@
+"""SQL store: models, engine, queries, imports. No Dash here."""

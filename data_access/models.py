@@ -1,0 +1,240 @@
+"""SQLAlchemy 2.0 models: the same schema on SQLite and PostgreSQL.
+
+Counts are integers (stays, patients); rates are never stored, they are
+computed as ratios of sums by analytics/. Codes are the INSEE / FINESS /
+catalogue codes as strings.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+# --- Geography -------------------------------------------------------------
+
+class Region(Base):
+    __tablename__ = "regions"
+    code: Mapped[str] = mapped_column(String(3), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    population: Mapped[int] = mapped_column(Integer)
+    overseas: Mapped[bool] = mapped_column(default=False)
+    geometry: Mapped[str] = mapped_column(Text, doc="GeoJSON geometry, WGS84, simplified")
+
+
+class Departement(Base):
+    __tablename__ = "departements"
+    code: Mapped[str] = mapped_column(String(3), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
+    population: Mapped[int] = mapped_column(Integer)
+    geometry: Mapped[str] = mapped_column(Text, doc="GeoJSON geometry, WGS84, simplified")
+
+
+class Commune(Base):
+    __tablename__ = "communes"
+    code: Mapped[str] = mapped_column(String(5), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    departement_code: Mapped[str] = mapped_column(ForeignKey("departements.code"), index=True)
+    population: Mapped[int] = mapped_column(Integer)
+    latitude: Mapped[float] = mapped_column(Float, doc="representative point inside the commune")
+    longitude: Mapped[float] = mapped_column(Float)
+
+
+# --- Catalogues (data, not code) -------------------------------------------
+
+class Gesture(Base):
+    __tablename__ = "gestures"
+    code: Mapped[str] = mapped_column(String(10), primary_key=True)
+    label: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class AgeBand(Base):
+    __tablename__ = "age_bands"
+    code: Mapped[str] = mapped_column(String(10), primary_key=True)
+    label: Mapped[str] = mapped_column(String(100))
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class AmbulatoryGroup(Base):
+    __tablename__ = "ambulatory_groups"
+    code: Mapped[str] = mapped_column(String(30), primary_key=True)
+    label: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class ProfileIndicator(Base):
+    """An SSR profile indicator. `kind` ratio: value = numerator / denominator × scale;
+    count: value = numerator (compared with medians)."""
+
+    __tablename__ = "profile_indicators"
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    label: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(10))
+    better: Mapped[str] = mapped_column(String(10), doc="higher | lower | neutral")
+    scale: Mapped[float] = mapped_column(Float, default=1.0)
+    unit: Mapped[str] = mapped_column(String(40), default="")
+    numerator_label: Mapped[str] = mapped_column(String(200), default="")
+    denominator_label: Mapped[str] = mapped_column(String(200), default="")
+    source: Mapped[str] = mapped_column(String(40), default="")
+    position: Mapped[int] = mapped_column(Integer)
+    __table_args__ = (
+        CheckConstraint("kind IN ('ratio','count')", name="ck_profile_kind"),
+        CheckConstraint("better IN ('higher','lower','neutral')", name="ck_profile_better"),
+    )
+
+
+class CaqesIndicator(Base):
+    __tablename__ = "caqes_indicators"
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    label: Mapped[str] = mapped_column(String(300))
+    part: Mapped[str] = mapped_column(String(40), doc="volet: produits_sante, organisation, pertinence, ...")
+    scope: Mapped[str] = mapped_column(String(10), doc="national | regional")
+    region_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"), nullable=True)
+    better: Mapped[str] = mapped_column(String(10), doc="higher | lower")
+    unit: Mapped[str] = mapped_column(String(40), default="%")
+    incentive_rate: Mapped[float] = mapped_column(Float, default=0.0, doc="share of savings paid, 0-1")
+    weight: Mapped[float] = mapped_column(Float, default=1.0)
+    structure: Mapped[str] = mapped_column(String(10), default="2022", doc="contract structure: 2022 or pre2022")
+    position: Mapped[int] = mapped_column(Integer)
+
+
+# --- Establishments and facts ---------------------------------------------
+
+class Establishment(Base):
+    __tablename__ = "establishments"
+    finess: Mapped[str] = mapped_column(String(9), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    legal_status: Mapped[str] = mapped_column(String(10), index=True)
+    category: Mapped[str] = mapped_column(String(100))
+    activity: Mapped[str] = mapped_column(String(10), index=True)
+    commune_code: Mapped[str] = mapped_column(ForeignKey("communes.code"), index=True)
+    departement_code: Mapped[str] = mapped_column(ForeignKey("departements.code"), index=True)
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
+    latitude: Mapped[float] = mapped_column(Float)
+    longitude: Mapped[float] = mapped_column(Float)
+    beds: Mapped[int] = mapped_column(Integer, default=0)
+    places: Mapped[int] = mapped_column(Integer, default=0)
+    __table_args__ = (
+        CheckConstraint("legal_status IN ('public','espic','prive')", name="ck_estab_status"),
+        CheckConstraint("activity IN ('MCO','SSR','MCO+SSR')", name="ck_estab_activity"),
+    )
+
+
+class SsrRecourse(Base):
+    """Stays for a gesture in an MCO establishment, and how many were followed by an SSR stay."""
+
+    __tablename__ = "ssr_recourse"
+    finess: Mapped[str] = mapped_column(ForeignKey("establishments.finess"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    gesture: Mapped[str] = mapped_column(ForeignKey("gestures.code"), primary_key=True)
+    age_band: Mapped[str] = mapped_column(ForeignKey("age_bands.code"), primary_key=True)
+    stays: Mapped[int] = mapped_column(Integer)
+    stays_with_ssr: Mapped[int] = mapped_column(Integer)
+    __table_args__ = (
+        CheckConstraint("stays >= 0 AND stays_with_ssr >= 0 AND stays_with_ssr <= stays", name="ck_ssr_counts"),
+        Index("ix_ssr_year_gesture_age", "year", "gesture", "age_band"),
+    )
+
+
+class AmbulatorySurgery(Base):
+    __tablename__ = "ambulatory_surgery"
+    finess: Mapped[str] = mapped_column(ForeignKey("establishments.finess"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    gesture_group: Mapped[str] = mapped_column(ForeignKey("ambulatory_groups.code"), primary_key=True)
+    stays: Mapped[int] = mapped_column(Integer)
+    ambulatory_stays: Mapped[int] = mapped_column(Integer)
+    __table_args__ = (
+        CheckConstraint("stays >= 0 AND ambulatory_stays >= 0 AND ambulatory_stays <= stays", name="ck_ambu_counts"),
+        Index("ix_ambu_year_group", "year", "gesture_group"),
+    )
+
+
+class ProfileValue(Base):
+    __tablename__ = "profile_values"
+    finess: Mapped[str] = mapped_column(ForeignKey("establishments.finess"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    indicator: Mapped[str] = mapped_column(ForeignKey("profile_indicators.code"), primary_key=True)
+    numerator: Mapped[float] = mapped_column(Float)
+    denominator: Mapped[float | None] = mapped_column(Float, nullable=True)
+    __table_args__ = (Index("ix_profile_year_indicator", "year", "indicator"),)
+
+
+class CaqesContract(Base):
+    __tablename__ = "caqes_contracts"
+    finess: Mapped[str] = mapped_column(ForeignKey("establishments.finess"), primary_key=True)
+    start_year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    end_year: Mapped[int] = mapped_column(Integer)
+    signed_on: Mapped[dt.date] = mapped_column(Date)
+    parts: Mapped[str] = mapped_column(String(200))
+
+
+class CaqesResult(Base):
+    __tablename__ = "caqes_results"
+    finess: Mapped[str] = mapped_column(ForeignKey("establishments.finess"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    indicator: Mapped[str] = mapped_column(ForeignKey("caqes_indicators.code"), primary_key=True)
+    baseline: Mapped[float] = mapped_column(Float)
+    target: Mapped[float] = mapped_column(Float)
+    achieved: Mapped[float | None] = mapped_column(Float, nullable=True)
+    savings_eur: Mapped[float | None] = mapped_column(Float, nullable=True)
+    __table_args__ = (Index("ix_caqes_year_indicator", "year", "indicator"),)
+
+
+class MsapDecision(Base):
+    """A step of an MSAP procedure. `gesture` is '' when the decision covers the whole campaign."""
+
+    __tablename__ = "msap_decisions"
+    finess: Mapped[str] = mapped_column(ForeignKey("establishments.finess"), primary_key=True)
+    campaign: Mapped[str] = mapped_column(String(10), primary_key=True)
+    gesture: Mapped[str] = mapped_column(String(30), primary_key=True, default="")
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    decision: Mapped[str] = mapped_column(String(20), primary_key=True)
+    decided_on: Mapped[dt.date] = mapped_column(Date)
+    start_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    end_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    __table_args__ = (
+        CheckConstraint("campaign IN ('SSR','AMBU')", name="ck_msap_campaign"),
+        CheckConstraint("decision IN ('ciblee','notifiee','levee','abandonnee')", name="ck_msap_decision"),
+    )
+
+
+# --- Bookkeeping -------------------------------------------------------------
+
+class ImportBatch(Base):
+    __tablename__ = "import_batches"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    file_name: Mapped[str] = mapped_column(String(300))
+    sha256: Mapped[str] = mapped_column(String(64))
+    rows_inserted: Mapped[int] = mapped_column(Integer)
+    rows_updated: Mapped[int] = mapped_column(Integer)
+    user: Mapped[str] = mapped_column(String(100))
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class DataVersion(Base):
+    """A single row; `version` increases on every successful import (cache keys use it)."""
+
+    __tablename__ = "data_version"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    __table_args__ = (UniqueConstraint("id"),)
