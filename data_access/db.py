@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection, make_url
 
-_engines: dict[str, Engine] = {}
+_engines: dict[str, tuple[int, Engine]] = {}
 _lock = threading.Lock()
 
 
@@ -29,8 +29,8 @@ def get_engine(url: str) -> Engine:
     the engine remembers its creator's pid.
     """
     with _lock:
-        engine = _engines.get(url)
-        if engine is not None and engine.info.get("pid") == os.getpid():
+        pid, engine = _engines.get(url, (None, None))
+        if engine is not None and pid == os.getpid():
             return engine
         if engine is not None:
             engine.dispose(close=False)
@@ -42,8 +42,7 @@ def get_engine(url: str) -> Engine:
             event.listen(engine, "connect", _sqlite_pragmas)
         else:
             engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
-        engine.info["pid"] = os.getpid()
-        _engines[url] = engine
+        _engines[url] = (os.getpid(), engine)
         return engine
 
 
@@ -57,6 +56,6 @@ def connect(url: str) -> Iterator[Connection]:
 def dispose_all() -> None:
     """Close every pool of this process (tests, after dropping a database)."""
     with _lock:
-        for engine in _engines.values():
+        for _pid, engine in _engines.values():
             engine.dispose()
         _engines.clear()

@@ -1,0 +1,95 @@
+"""Shared fixtures: databases built once per session from a template, on SQLite and PostgreSQL.
+
+PostgreSQL tests skip when no server answers, except when ATLAS_REQUIRE_SERVICES=1
+(set by .ci/run), where they fail instead.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from data_access.bootstrap import init_db
+from data_access.db import dispose_all
+
+PG_ADMIN_URL = os.environ.get("ATLAS_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REQUIRE_SERVICES = os.environ.get("ATLAS_REQUIRE_SERVICES") == "1"
+
+
+def _pg_base(url: str) -> str:
+    return url.rsplit("/", 1)[0]
+
+
+def pg_available() -> bool:
+    try:
+        eng = create_engine(PG_ADMIN_URL, connect_args={"connect_timeout": 3})
+        with eng.connect() as c:
+            c.execute(text("select 1"))
+        eng.dispose()
+        return True
+    except Exception:
+        return False
+
+
+def require_pg() -> None:
+    if not pg_available():
+        if REQUIRE_SERVICES:
+            pytest.fail(f"PostgreSQL injoignable ({PG_ADMIN_URL}) alors que les tests PostgreSQL sont obligatoires")
+        pytest.skip("PostgreSQL not available")
+
+
+def _admin_exec(sql: str) -> None:
+    eng = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with eng.connect() as c:
+        c.execute(text(sql))
+    eng.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> str:
+    path = tmp_path_factory.mktemp("template") / "atlas.sqlite"
+    init_db(f"sqlite:///{path}")
+    dispose_all()
+    return str(path)
+
+
+@pytest.fixture(scope="session")
+def pg_template() -> str:
+    require_pg()
+    name = f"atlas_tpl_{uuid.uuid4().hex[:8]}"
+    _admin_exec(f'CREATE DATABASE "{name}"')
+    url = f"{_pg_base(PG_ADMIN_URL)}/{name}"
+    init_db(url)
+    dispose_all()
+    yield name
+    _admin_exec(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def sqlite_url(sqlite_template, tmp_path) -> str:
+    """A fresh SQLite database with geography and catalogues, no facts."""
+    path = tmp_path / "atlas.sqlite"
+    shutil.copy(sqlite_template, path)
+    yield f"sqlite:///{path}"
+    dispose_all()
+
+
+@pytest.fixture
+def pg_url(request) -> str:
+    """A fresh PostgreSQL database cloned from the session template."""
+    template = request.getfixturevalue("pg_template")
+    name = f"atlas_t_{uuid.uuid4().hex[:8]}"
+    _admin_exec(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    yield f"{_pg_base(PG_ADMIN_URL)}/{name}"
+    dispose_all()
+    _admin_exec(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request) -> str:
+    """Run the test on both engines."""
+    fixture = "sqlite_url" if request.param == "sqlite" else "pg_url"
+    return request.getfixturevalue(fixture)
