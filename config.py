@@ -25,3 +25,12 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """Process-wide settings read once from the environment (immutable afterwards)."""
     return Settings()
+
+
+def current_settings() -> Settings:
+    """Settings of the running Dash/Flask app (set by factory.create_app), else from the environment."""
+    from flask import current_app, has_app_context
+
+    if has_app_context() and "ATLAS_SETTINGS" in current_app.config:
+        return current_app.config["ATLAS_SETTINGS"]
+    return get_settings()

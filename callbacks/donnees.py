@@ -1,0 +1,48 @@
+"""Données page: datasets loaded and import history."""
+import dash_ag_grid as dag
+from dash import Input, Output, callback
+
+from components import labels
+from components.format import fmt_int
+from config import current_settings
+from data_access import queries
+from pages.ids import Donnees as ids
+from pages.ids import Shell
+
+_GRID_STYLE = {"height": "320px"}
+
+
+@callback(Output(ids.SUMMARY, "children"), Output(ids.DATASETS, "children"), Output(ids.HISTORY, "children"),
+          Input(Shell.URL, "pathname"))
+def show_datasets(_pathname):
+    url = current_settings().database_url
+    counts = queries.dataset_counts(url)
+    history = queries.import_history(url)
+    total = int(counts["rows"].sum())
+    summary = f"{fmt_int(total)} lignes au total dans {int((counts['rows'] > 0).sum())} jeux de données."
+    rows = [{"jeu": labels.DATASET_LABELS[r.kind], "code": r.kind, "lignes": int(r.rows),
+             "annees": f"{r.first_year}–{r.last_year}" if r.first_year else "–"} for r in counts.itertuples()]
+    datasets = dag.AgGrid(
+        id="donnees-datasets-grid",
+        rowData=rows,
+        columnDefs=[{"field": "jeu", "headerName": "Jeu de données", "flex": 2},
+                    {"field": "code", "headerName": "Code d'import", "flex": 1},
+                    {"field": "lignes", "headerName": "Lignes", "flex": 1, "type": "numericColumn",
+                     "valueFormatter": {"function": "Number(params.value).toLocaleString('fr-FR')"}},
+                    {"field": "annees", "headerName": "Années", "flex": 1}],
+        columnSize="responsiveSizeToFit", dashGridOptions={"domLayout": "autoHeight"},
+    )
+    hist_rows = [{"quand": labels.fr_datetime(r.imported_at), "jeu": labels.DATASET_LABELS.get(r.kind, r.kind),
+                  "fichier": r.file_name, "inserees": int(r.rows_inserted), "maj": int(r.rows_updated),
+                  "par": r.user, "sha256": r.sha256[:12]} for r in history.itertuples()]
+    hist = dag.AgGrid(
+        id="donnees-history-grid",
+        rowData=hist_rows,
+        columnDefs=[{"field": "quand", "headerName": "Date"}, {"field": "jeu", "headerName": "Jeu de données"},
+                    {"field": "fichier", "headerName": "Fichier"},
+                    {"field": "inserees", "headerName": "Lignes ajoutées", "type": "numericColumn"},
+                    {"field": "maj", "headerName": "Lignes mises à jour", "type": "numericColumn"},
+                    {"field": "par", "headerName": "Par"}, {"field": "sha256", "headerName": "Empreinte SHA-256"}],
+        columnSize="responsiveSizeToFit", style=_GRID_STYLE,
+    )
+    return summary, datasets, hist

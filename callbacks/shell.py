@@ -1,0 +1,18 @@
+"""The header's data version, refreshed on every navigation."""
+from dash import Input, Output, callback, html
+
+from components import labels
+from config import current_settings
+from data_access import queries
+from pages.ids import Shell as ids
+
+
+@callback(Output(ids.DATA_VERSION, "children"), Input(ids.URL, "pathname"))
+def show_data_version(_pathname):
+    try:
+        status = queries.data_status(current_settings().database_url)
+    except Exception:
+        return html.Span(labels.DB_UNREACHABLE, className="warning")
+    last = (labels.LAST_IMPORT.format(date=labels.fr_datetime(status.last_import_at))
+            if status.last_import_at else labels.NO_IMPORT)
+    return [html.Span(labels.DATA_VERSION.format(version=status.version)), " · ", html.Span(last)]
