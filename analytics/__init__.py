@@ -1,0 +1,1 @@
+"""Pure computation (rates, intervals, classes): no Dash, no SQL."""

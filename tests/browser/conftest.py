@@ -1,0 +1,134 @@
+"""Real-browser fixtures: the app served in a subprocess, driven by Debian's Chromium through Playwright.
+
+No browser is ever downloaded: Playwright launches /usr/bin/chromium. Without Chromium the
+tests skip, except under ATLAS_REQUIRE_SERVICES=1 (CI), where they fail.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+import requests
+
+from tests.conftest import REQUIRE_SERVICES
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+# WebGL in software makes Chromium warn about GPU stalls; they are not errors of the app.
+IGNORED_CONSOLE = ("GPU stall due to ReadPixels", "Automatic fallback to software WebGL")
+
+pytestmark = pytest.mark.browser
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def browser_db(sqlite_template, tmp_path_factory) -> str:
+    """A SQLite database with the region-scale demo data, shared by the browser tests."""
+    from data_access.db import dispose_all
+
+    path = tmp_path_factory.mktemp("browser") / "atlas.sqlite"
+    shutil.copy(sqlite_template, path)
+    url = f"sqlite:///{path}"
+    try:
+        from data_access import demo
+    except ImportError:
+        return url
+    demo.seed_demo(url, scale="region", seed=7, progress=lambda *_: None)
+    dispose_all()
+    return url
+
+
+@pytest.fixture(scope="session")
+def live_server(browser_db, tmp_path_factory):
+    """The app served by gunicorn on a free loopback port; yields its base URL."""
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": browser_db, "PYTHONUNBUFFERED": "1"}
+    env.pop("REDIS_URL", None)
+    log = (tmp_path_factory.mktemp("server") / "server.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}", "app:server"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"{base}/health", timeout=2).status_code == 200:
+                break
+        except requests.ConnectionError:
+            pass
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited early, see {log.name}")
+        time.sleep(0.3)
+    else:
+        proc.kill()
+        raise RuntimeError("server did not start within 60 s")
+    yield base
+    proc.terminate()
+    proc.wait(timeout=10)
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        if REQUIRE_SERVICES:
+            pytest.fail("Chromium (paquet Debian chromium) est absent alors que les tests navigateur sont obligatoires")
+        pytest.skip("Debian chromium not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+class PageWatch:
+    """Records console messages, page errors and every request of a page."""
+
+    def __init__(self, page, base: str):
+        self.page = page
+        self.base = base
+        self.console: list[str] = []
+        self.requests: list[str] = []
+        page.on("console", self._on_console)
+        page.on("pageerror", lambda exc: self.console.append(f"pageerror: {exc}"))
+        page.on("request", lambda req: self.requests.append(req.url))
+
+    def _on_console(self, msg) -> None:
+        if msg.type in ("error", "warning") and not any(s in msg.text for s in IGNORED_CONSOLE):
+            self.console.append(f"{msg.type}: {msg.text}")
+
+    def outside_requests(self) -> list[str]:
+        return [u for u in self.requests
+                if urlparse(u).scheme in ("http", "https", "ws", "wss") and urlparse(u).hostname != "127.0.0.1"]
+
+    def wait_dash_idle(self, timeout: float = 15_000) -> None:
+        """Wait until Dash has no callback in flight (no element carries data-dash-is-loading)."""
+        self.page.wait_for_load_state("networkidle", timeout=timeout)
+        self.page.wait_for_function("() => !document.querySelector('[data-dash-is-loading=\"true\"]')",
+                                    timeout=timeout)
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="fr-FR", base_url=live_server)
+    pg = context.new_page()
+    watch = PageWatch(pg, live_server)
+    pg.watch = watch
+    yield pg
+    context.close()
