@@ -93,3 +93,19 @@ def db_url(request) -> str:
     """Run the test on both engines."""
     fixture = "sqlite_url" if request.param == "sqlite" else "pg_url"
     return request.getfixturevalue(fixture)
+
+
+@pytest.fixture(scope="session")
+def dash_app(sqlite_template, tmp_path_factory):
+    """The Dash app, built once per test session (Dash hands global callbacks to the first app only)."""
+    from config import Settings
+    from factory import create_app
+
+    path = tmp_path_factory.mktemp("app") / "atlas.sqlite"
+    shutil.copy(sqlite_template, path)
+    return create_app(Settings(database_url=f"sqlite:///{path}"))
+
+
+@pytest.fixture
+def client(dash_app):
+    return dash_app.server.test_client()
