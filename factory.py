@@ -12,12 +12,12 @@ import pkgutil
 
 import dash
 from dash import Dash, dcc, html
-from flask import jsonify
 
 import callbacks
+import routes
 from components import labels
-from config import ROOT, Settings, current_settings, get_settings
-from data_access import queries
+from config import ROOT, Settings, get_settings
+from data_access.cache import init_cache
 
 INDEX = """<!DOCTYPE html>
 <html lang="fr">
@@ -71,22 +71,6 @@ def shell() -> html.Div:
     )
 
 
-def _register_routes(app: Dash) -> None:
-    server = app.server
-
-    @server.get("/health")
-    def health():
-        url = current_settings().database_url
-        try:
-            queries.ping(url)
-            status = queries.data_status(url)
-        except Exception:  # any driver error means "unreachable"; details stay in the logs
-            server.logger.exception("health check failed")
-            return jsonify(status="error", database="injoignable"), 503
-        return jsonify(status="ok", database="ok", data_version=status.version,
-                       last_import=status.last_import_at.isoformat() if status.last_import_at else None)
-
-
 def _import_callbacks() -> None:
     for module in pkgutil.iter_modules(callbacks.__path__):
         importlib.import_module(f"callbacks.{module.name}")
@@ -107,7 +91,8 @@ def create_app(settings: Settings | None = None) -> Dash:
     )
     app.server.config["ATLAS_SETTINGS"] = settings
     app.server.config["SECRET_KEY"] = settings.secret_key
+    init_cache(app.server, settings)
     app.layout = shell
-    _register_routes(app)
+    app.server.register_blueprint(routes.bp)
     _import_callbacks()
     return app

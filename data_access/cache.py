@@ -1,0 +1,39 @@
+"""Query results cached through flask-caching, keyed on the arguments, the database and its data version.
+
+Redis when REDIS_URL is set (shared by every worker and host), a per-process cache otherwise.
+A new import bumps the data version, so every cached result of the previous data is ignored at once.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask_caching import Cache
+
+from config import Settings, current_settings
+from data_access import queries
+
+cache = Cache()
+T = TypeVar("T")
+
+
+def init_cache(server, settings: Settings) -> None:
+    if settings.redis_url:
+        config = {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": settings.redis_url,
+                  "CACHE_KEY_PREFIX": "atlas:", "CACHE_DEFAULT_TIMEOUT": 6 * 3600}
+    else:
+        config = {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 500, "CACHE_DEFAULT_TIMEOUT": 6 * 3600}
+    cache.init_app(server, config=config)
+
+
+def cached(fn: Callable[..., T], *args) -> T:
+    """fn(database_url, *args), memoised per data version. Arguments must have a stable repr."""
+    url = current_settings().database_url
+    version = queries.data_status(url).version
+    key = hashlib.sha256(repr((fn.__module__, fn.__qualname__, url, version, args)).encode()).hexdigest()
+    value = cache.get(key)
+    if value is None:
+        value = fn(url, *args)
+        cache.set(key, value)
+    return value
