@@ -33,10 +33,10 @@ def _view(data: dict) -> model.SsrView:
     Output(ids.VIEW, "data"), Output(ids.ANNEE, "options"), Output(ids.NOTICES, "children"),
     *[Output(c, "value") for c in CONTROLS],
     Input(ids.QUERY, "data"), *[Input(c, "value") for c in CONTROLS],
-    Input(ids.MAP, "clickData"), Input({"type": ids.CRUMB, "code": ALL}, "n_clicks"),
-    State(ids.VIEW, "data"), State(ids.FIGURE_KEY, "data"),
+    Input(ids.MAP, "clickData"), Input(ids.TABLE, "cellClicked"), Input({"type": ids.CRUMB, "code": ALL}, "n_clicks"),
+    State(ids.VIEW, "data"),
 )
-def sync_view(query, geste, annee, age, niveau, methode, classes, statut, points, click, _crumbs, current, fig_key):
+def sync_view(query, geste, annee, age, niveau, methode, classes, statut, points, click, cell, _crumbs, current):
     """The one place the view changes: from the address on load, then from controls and clicks."""
     keep = [no_update] * len(CONTROLS)
     if current is None or ctx.triggered_id == ids.QUERY:
@@ -48,10 +48,10 @@ def sync_view(query, geste, annee, age, niveau, methode, classes, statut, points
         return asdict(view), options, notice, *values
     view = _view(current)
     trigger = ctx.triggered_id
-    if trigger == ids.MAP:
-        point = (click or {}).get("points", [{}])[0]
-        code = point.get("location")
-        if not code:
+    if trigger in (ids.MAP, ids.TABLE):
+        # a territory clicked on the map, or a row of the table beside it (keyboard friendly)
+        code = (click or {}).get("points", [{}])[0].get("location") if trigger == ids.MAP else (cell or {}).get("rowId")
+        if not code or code == view.focus:
             return no_update, no_update, no_update, *keep
         shows_regions = view.niveau == "reg" and not view.focus
         view = replace(view, focus=code, niveau="reg" if shows_regions else "dep")

@@ -56,7 +56,7 @@ def territory_rows(table: pd.DataFrame, names: dict[str, str]) -> list[dict]:
 def establishment_columns() -> list[dict]:
     return [
         {"field": "finess", "headerName": "FINESS", "pinned": "left", "width": 110},
-        {"field": "lien", "headerName": "Établissement", "cellRenderer": "markdown", "minWidth": 240},
+        {"field": "lien", "headerName": "Établissement", "cellRenderer": "markdown", "flex": 1, "minWidth": 240},
         {"field": "statut", "headerName": "Statut"},
         {"field": "sejours", "headerName": "Séjours", **_INT},
         {"field": "sejours_ssr", "headerName": "Suivis de SSR", **_INT},

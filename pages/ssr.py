@@ -69,6 +69,7 @@ def layout(**query):
                             dag.AgGrid(id=ids.TABLE, rowData=[], columnDefs=[], className="ag-theme-alpine",
                                        style={"height": "390px"},
                                        defaultColDef={"resizable": True, "suppressHeaderMenuButton": True},
+                                       getRowId="params.data.code",
                                        dashGridOptions={"localeText": {"noRowsToShow": "Aucune donnée"},
                                                         "rowHeight": 30, "headerHeight": 34,
                                                         "tooltipShowDelay": 300}),
@@ -81,7 +82,8 @@ def layout(**query):
             html.Div(
                 [html.H2(id=ids.ESTABLISHMENTS_TITLE),
                  dag.AgGrid(id=ids.ESTABLISHMENTS, rowData=[], columnDefs=[], className="ag-theme-alpine",
-                            style={"height": "380px"}, columnSize="responsiveSizeToFit")],
+                            style={"height": "380px"},
+                            defaultColDef={"resizable": True, "suppressHeaderMenuButton": True})],
                 id=ids.ESTABLISHMENTS_BLOCK, hidden=True,
             ),
             html.H2("Évolution"),
