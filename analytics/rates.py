@@ -38,6 +38,9 @@ def wilson_interval(successes, trials, z: float = Z_95):
         half = z * np.sqrt(np.clip(p * (1 - p), 0, None) / n_safe + z * z / (4 * n_safe * n_safe)) / (1 + c)
         low = np.where(valid, np.clip(centre - half, 0.0, 1.0), np.nan)
         high = np.where(valid, np.clip(centre + half, 0.0, 1.0), np.nan)
+        # The bounds are exactly 0 (x = 0) and 1 (x = n) in theory; rounding would give 0.9999999999999999.
+        low = np.where(valid & (x <= 0), 0.0, low)
+        high = np.where(valid & (x >= n), 1.0, high)
     if index is not None:
         return pd.Series(low, index=index), pd.Series(high, index=index)
     if low.ndim == 0:
