@@ -14,6 +14,7 @@ from data_access import territories
 from data_access.cache import cached
 from pages.ids import Ssr as ids
 
+MAP_SIZE = (660, 500)  # px: the map panel at 1280 px wide (the figure's view is computed for it)
 CONTROLS = [ids.GESTE, ids.ANNEE, ids.AGE, ids.NIVEAU, ids.METHODE, ids.CLASSES, ids.STATUT, ids.POINTS]
 
 
@@ -41,7 +42,7 @@ def sync_view(query, geste, annee, age, niveau, methode, classes, statut, points
     keep = [no_update] * len(CONTROLS)
     if current is None or ctx.triggered_id == ids.QUERY:
         view, notices = view_from_query(query or {})
-        options = [{"label": str(y), "value": y} for y in reversed(cached(ssr_data.years))]
+        options = [{"label": str(y), "value": y} for y in cached(ssr_data.years)]
         notice = html.Div([html.P(n) for n in notices], className="notice") if notices else None
         values = [view.geste, view.annee, view.age, view.niveau, view.methode, view.classes, view.statut,
                   ["oui"] if view.points else []]
@@ -144,7 +145,8 @@ def render_map(view_data, figure_key):
     fig = france_map.choropleth_figure(layer, codes, full["classe"],
                                        colors, hover, legend, _title(view), uirevision=f"{level}-{region}",
                                        frames=[] if region else france_map.inset_frames(level),
-                                       legend_title=legend_title)
+                                       legend_title=legend_title, size=MAP_SIZE,
+                                       bounds=france_map.geojson_bounds(layer) if region else None)
     if view.points:
         fig.add_trace(_points_trace(counts, region))
     return fig, key

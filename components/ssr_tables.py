@@ -6,10 +6,10 @@ import math
 
 import pandas as pd
 
-from components.format import fmt_int, fmt_pct, fmt_pct_range, fmt_pts
+from components.format import fmt_dec, fmt_int, fmt_pct, fmt_pct_range, fmt_pts
 from components.labels import STATUS_LABELS
 
-_NUM = {"type": "numericColumn", "filter": "agNumberColumnFilter"}
+_NUM = {"type": "numericColumn"}
 # Sort on the raw number, show the French text.
 _PCT = {**_NUM, "valueFormatter": {"function": "params.value == null ? '–' : "
                                    "(params.value).toLocaleString('fr-FR', {minimumFractionDigits: 1, "
@@ -22,13 +22,21 @@ def _pct(x) -> float | None:
     return None if x is None or (isinstance(x, float) and math.isnan(x)) else round(float(x) * 100, 1)
 
 
+def _interval(low, high) -> str:
+    """'43,2 – 51,4' (percent, the unit being in the column heading)."""
+    if low is None or high is None or math.isnan(low) or math.isnan(high):
+        return "–"
+    return f"{fmt_dec(low * 100, 1)} – {fmt_dec(high * 100, 1)}"
+
+
 def territory_columns(level: str) -> list[dict]:
     noun = "Région" if level == "reg" else "Département"
     return [
         {"field": "libelle", "headerName": noun, "flex": 1, "minWidth": 150,
          "tooltipField": "libelle"},
         {"field": "taux_pct", "headerName": "Taux", **_PCT, "sort": "desc", "width": 82},
-        {"field": "ic95", "headerName": "IC 95 %", "sortable": False, "width": 128},
+        {"field": "ic95", "headerName": "IC 95 % (%)", "sortable": False, "width": 112,
+         "headerTooltip": "Intervalle de confiance à 95 % (Wilson)"},
         {"field": "sejours_ssr", "headerName": "SSR", "headerTooltip": "Séjours suivis d'un séjour SSR", **_INT,
          "width": 78},
         {"field": "sejours", "headerName": "Séjours", **_INT, "width": 86},
@@ -45,7 +53,7 @@ def territory_rows(table: pd.DataFrame, names: dict[str, str]) -> list[dict]:
     for r in table.itertuples():
         rows.append({
             "code": r.code, "libelle": names.get(r.code, r.code), "taux_pct": _pct(r.rate),
-            "ic95": fmt_pct_range(r.low, r.high) if r.stays else "–",
+            "ic95": _interval(r.low, r.high) if r.stays else "–",
             "ic95_bas_pct": _pct(r.low), "ic95_haut_pct": _pct(r.high),
             "sejours_ssr": int(r.stays_with_ssr), "sejours": int(r.stays),
             "etablissements": int(r.n_establishments), "classe": int(r.classe),

@@ -1,5 +1,6 @@
 import dash
 import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from analytics import ssr as model
@@ -11,12 +12,24 @@ dash.register_page(__name__, path="/ssr", name="Recours au SSR", title="Atlas GD
                                "département et établissement.")
 
 
-def _options(labels: dict[str, str]) -> list[dict]:
+def _segmented(legend: str, component_id: str, options: list[dict], value) -> html.Fieldset:
+    """Native radio buttons styled as a segmented control: every choice visible, one click, keyboard
+    and screen-reader friendly (a fieldset and its legend). dbc.RadioItems renders real
+    <input type=radio> with <label for>; Dash 4's own RadioItems and Dropdown fail axe-core."""
+    return html.Fieldset([html.Legend(legend),
+                          dbc.RadioItems(id=component_id, options=options, value=value, inline=True,
+                                         className="segmented", label_checked_class_name="seg-checked")],
+                         className="control")
+
+
+def _options(labels: dict) -> list[dict]:
     return [{"label": v, "value": k} for k, v in labels.items()]
 
 
-def _control(label: str, component, html_for: str) -> html.Div:
-    return html.Div([html.Label(label, htmlFor=html_for), component], className="control")
+SHORT_GESTURES = {"PTG": "PTG", "PTH": "PTH", "LCA": "LCA", "COIFFE": "Coiffe", "TOUS": "Les 4 gestes"}
+SHORT_AGES = {"tous": "Tous âges", "<60": "< 60 ans", "60-74": "60-74", "75+": "75 et +"}
+SHORT_STATUSES = {"tous": "Tous", "public": "Public", "espic": "ESPIC", "prive": "Privé"}
+SHORT_METHODS = {"quantiles": "Effectifs égaux", "jenks": "Fisher-Jenks", "egaux": "Intervalles égaux"}
 
 
 def layout(**query):
@@ -34,34 +47,25 @@ def layout(**query):
                      className="page-title"),
             html.Div(
                 [
-                    _control("Geste", dcc.Dropdown(id=ids.GESTE, options=_options(model.GESTURE_LABELS),
-                                                   value="PTG", clearable=False, searchable=False), ids.GESTE),
-                    _control("Année", dcc.Dropdown(id=ids.ANNEE, options=[], clearable=False, searchable=False),
-                             ids.ANNEE),
-                    _control("Âge", dcc.Dropdown(id=ids.AGE, options=_options(model.AGE_LABELS), value="tous",
-                                                 clearable=False, searchable=False), ids.AGE),
-                    _control("Statut", dcc.Dropdown(id=ids.STATUT, options=_options(model.STATUS_LABELS),
-                                                    value="tous", clearable=False, searchable=False), ids.STATUT),
-                    _control("Niveau", dcc.RadioItems(id=ids.NIVEAU, options=_options(model.LEVEL_LABELS),
-                                                      value="reg", inline=True), ids.NIVEAU),
-                    _control("Classes", dcc.Dropdown(id=ids.METHODE, options=[
-                        {"label": "Effectifs égaux (quantiles)", "value": "quantiles"},
-                        {"label": "Seuils naturels (Fisher-Jenks)", "value": "jenks"},
-                        {"label": "Intervalles égaux", "value": "egaux"}], value="quantiles", clearable=False,
-                        searchable=False), ids.METHODE),
-                    _control("Nombre de classes", dcc.Dropdown(id=ids.CLASSES, options=list(range(3, 8)), value=4,
-                                                               clearable=False, searchable=False), ids.CLASSES),
-                    dcc.Checklist(id=ids.POINTS, options=[{"label": "Établissements", "value": "oui"}], value=[],
-                                  className="control-check"),
+                    _segmented("Geste", ids.GESTE, _options(SHORT_GESTURES), "PTG"),
+                    _segmented("Âge", ids.AGE, _options(SHORT_AGES), "tous"),
+                    _segmented("Statut", ids.STATUT, _options(SHORT_STATUSES), "tous"),
+                    _segmented("Niveau", ids.NIVEAU, _options(model.LEVEL_LABELS), "reg"),
+                    _segmented("Année", ids.ANNEE, [], None),
+                    _segmented("Classes", ids.METHODE, _options(SHORT_METHODS), "quantiles"),
+                    _segmented("Nombre", ids.CLASSES, [{"label": str(k), "value": k} for k in range(3, 8)], 4),
                 ],
                 className="controls no-print",
             ),
             html.Div(id=ids.NOTICES, role="status"),
-            html.Nav(id=ids.BREADCRUMB, className="breadcrumb", **{"aria-label": "Fil d'Ariane"}),
+            html.Div([html.Nav(id=ids.BREADCRUMB, className="breadcrumb", **{"aria-label": "Fil d'Ariane"}),
+                      dbc.Checklist(id=ids.POINTS, options=[{"label": "Afficher les établissements (taille = séjours)",
+                                                             "value": "oui"}], value=[], className="points-toggle")],
+                     className="crumb-row"),
             html.Div(
                 [
                     html.Div(dcc.Graph(id=ids.MAP, config=GRAPH_CONFIG, className="map-graph",
-                                       style={"height": "520px"}), className="map-panel"),
+                                       style={"height": "500px"}), className="map-panel"),
                     html.Div(
                         [
                             html.Div(id=ids.NATIONAL, className="kpi"),

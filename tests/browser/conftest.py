@@ -37,17 +37,15 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def browser_db(sqlite_template, tmp_path_factory) -> str:
-    """A SQLite database with the region-scale demo data, shared by the browser tests."""
+    """A SQLite database with the national demo data (seed 42), shared by the browser tests."""
     from data_access.db import dispose_all
 
     path = tmp_path_factory.mktemp("browser") / "atlas.sqlite"
     shutil.copy(sqlite_template, path)
     url = f"sqlite:///{path}"
-    try:
-        from data_access import demo
-    except ImportError:
-        return url
-    demo.seed_demo(url, scale="region", seed=7, progress=lambda *_: None)
+    from data_access import demo
+
+    demo.seed_demo(url, scale="national", seed=42, progress=lambda *_: None)
     dispose_all()
     return url
 
@@ -122,6 +120,15 @@ class PageWatch:
         self.page.wait_for_load_state("networkidle", timeout=timeout)
         self.page.wait_for_function("() => !document.querySelector('[data-dash-is-loading=\"true\"]')",
                                     timeout=timeout)
+
+
+def axe_violations(page, impacts=("serious", "critical")) -> list[str]:
+    """axe-core (served from the installed axe-playwright-python package, no download) run in the page."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+            for v in results.response["violations"] if v["impact"] in impacts]
 
 
 @pytest.fixture
