@@ -27,10 +27,22 @@ def init_cache(server, settings: Settings) -> None:
     cache.init_app(server, config=config)
 
 
+def _data_version(url: str) -> int:
+    """The data version, read once per request (a response never mixes two versions' results)."""
+    from flask import g, has_request_context
+
+    if not has_request_context():
+        return queries.data_status(url).version
+    versions = g.setdefault("atlas_data_versions", {})
+    if url not in versions:
+        versions[url] = queries.data_status(url).version
+    return versions[url]
+
+
 def cached(fn: Callable[..., T], *args) -> T:
     """fn(database_url, *args), memoised per data version. Arguments must have a stable repr."""
     url = current_settings().database_url
-    version = queries.data_status(url).version
+    version = _data_version(url)
     key = hashlib.sha256(repr((fn.__module__, fn.__qualname__, url, version, args)).encode()).hexdigest()
     value = cache.get(key)
     if value is None:
