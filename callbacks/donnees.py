@@ -1,5 +1,6 @@
 """Données page: datasets loaded and import history."""
 import dash_ag_grid as dag
+import pandas as pd
 from dash import Input, Output, callback
 
 from components import labels
@@ -10,6 +11,7 @@ from pages.ids import Donnees as ids
 from pages.ids import Shell
 
 _GRID_STYLE = {"height": "320px"}
+_INT = {"type": "numericColumn", "valueFormatter": {"function": "Number(params.value).toLocaleString('fr-FR')"}}
 
 
 @callback(Output(ids.SUMMARY, "children"), Output(ids.DATASETS, "children"), Output(ids.HISTORY, "children"),
@@ -21,14 +23,14 @@ def show_datasets(_pathname):
     total = int(counts["rows"].sum())
     summary = f"{fmt_int(total)} lignes au total dans {int((counts['rows'] > 0).sum())} jeux de données."
     rows = [{"jeu": labels.DATASET_LABELS[r.kind], "code": r.kind, "lignes": int(r.rows),
-             "annees": f"{r.first_year}–{r.last_year}" if r.first_year else "–"} for r in counts.itertuples()]
+             "annees": f"{int(r.first_year)}–{int(r.last_year)}" if pd.notna(r.first_year) else "–"}
+            for r in counts.itertuples()]
     datasets = dag.AgGrid(
         id="donnees-datasets-grid",
         rowData=rows,
         columnDefs=[{"field": "jeu", "headerName": "Jeu de données", "flex": 2},
                     {"field": "code", "headerName": "Code d'import", "flex": 1},
-                    {"field": "lignes", "headerName": "Lignes", "flex": 1, "type": "numericColumn",
-                     "valueFormatter": {"function": "Number(params.value).toLocaleString('fr-FR')"}},
+                    {"field": "lignes", "headerName": "Lignes", "flex": 1, **_INT},
                     {"field": "annees", "headerName": "Années", "flex": 1}],
         columnSize="responsiveSizeToFit", dashGridOptions={"domLayout": "autoHeight"},
     )
@@ -40,8 +42,8 @@ def show_datasets(_pathname):
         rowData=hist_rows,
         columnDefs=[{"field": "quand", "headerName": "Date"}, {"field": "jeu", "headerName": "Jeu de données"},
                     {"field": "fichier", "headerName": "Fichier"},
-                    {"field": "inserees", "headerName": "Lignes ajoutées", "type": "numericColumn"},
-                    {"field": "maj", "headerName": "Lignes mises à jour", "type": "numericColumn"},
+                    {"field": "inserees", "headerName": "Lignes ajoutées", **_INT},
+                    {"field": "maj", "headerName": "Lignes mises à jour", **_INT},
                     {"field": "par", "headerName": "Par"}, {"field": "sha256", "headerName": "Empreinte SHA-256"}],
         columnSize="responsiveSizeToFit", style=_GRID_STYLE,
     )
