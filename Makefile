@@ -39,8 +39,10 @@ run: db
 serve: db
 	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - app:server
 
+# Two processes: the browser tests (Playwright) must not share a process with the in-process app tests.
 test: venv system-deps
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -m "not browser"
+	$(BIN)/python -m pytest -m browser
 
 test-fast: venv
 	$(BIN)/python -m pytest -m "not browser"

@@ -19,6 +19,15 @@ PG_ADMIN_URL = os.environ.get("ATLAS_TEST_PG_URL", "postgresql+psycopg://postgre
 REQUIRE_SERVICES = os.environ.get("ATLAS_REQUIRE_SERVICES") == "1"
 
 
+def pytest_collection_modifyitems(config, items):
+    """Everything under tests/browser/ is a browser test (run in its own pytest process by
+    `make test`: Playwright's event loop would otherwise sit in the thread Dash's async
+    callback runner uses for the in-process app tests)."""
+    for item in items:
+        if "browser" in item.path.parts:
+            item.add_marker(pytest.mark.browser)
+
+
 def _pg_base(url: str) -> str:
     return url.rsplit("/", 1)[0]
 

@@ -26,9 +26,6 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 # WebGL in software makes Chromium warn about GPU stalls; they are not errors of the app.
 IGNORED_CONSOLE = ("GPU stall due to ReadPixels", "Automatic fallback to software WebGL")
 
-pytestmark = pytest.mark.browser
-
-
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
