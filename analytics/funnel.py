@@ -1,0 +1,83 @@
+"""Funnel-plot control limits for proportions (Spiegelhalter 2005).
+
+Method: EXACT binomial limits with Spiegelhalter's interpolation (Spiegelhalter D. J.,
+"Funnel plots for comparing institutional performance", Statistics in Medicine 2005;
+24:1185-1202, appendix A.1.1), not the normal approximation. For a reference proportion
+p0, a volume n and a one-sided probability q (0.025 and 0.975 for the 95 % limits, 0.001
+and 0.999 for the 99.8 % limits):
+
+    r_q   = the q-quantile of Binomial(n, p0): the smallest r with P(R <= r) >= q
+            (scipy.stats.binom.ppf);
+    alpha = (P(R <= r_q) - q) / (P(R <= r_q) - P(R <= r_q - 1));
+    limit = (r_q - alpha) / n.
+
+The interpolation turns the step function of the discrete quantile into a smooth funnel
+that keeps the nominal coverage. Units: p0 and the limits are proportions 0-1, n is a
+count (stays); where n <= 0 (or missing) both limits are NaN. Nothing here imports Dash.
+"""
+from __future__ import annotations
+
+import numpy as np
+from scipy.stats import binom
+
+LEVELS = (0.95, 0.998)  # the two funnels of the field: 95 % ("alerte") and 99.8 % ("atypique")
+
+
+def _limit(p0: float, n: np.ndarray, q: float) -> np.ndarray:
+    r = binom.ppf(q, n, p0)
+    cdf_r = binom.cdf(r, n, p0)
+    cdf_before = binom.cdf(r - 1, n, p0)
+    step = cdf_r - cdf_before
+    with np.errstate(divide="ignore", invalid="ignore"):
+        alpha = np.where(step > 0, (cdf_r - q) / np.where(step > 0, step, 1.0), 0.0)
+        return np.clip((r - alpha) / n, 0.0, 1.0)
+
+
+def funnel_limits(p0: float, n, level: float = 0.95):
+    """Lower and upper control limits (proportions 0-1) around `p0` for volumes `n`.
+
+    `n` is a scalar or array of denominators (counts); `level` the two-sided coverage
+    (0.95 or 0.998 for the usual funnels). Returns `(low, high)` with the shape of `n`
+    (floats for a scalar). A proportion outside (low, high) is outside the funnel at that
+    level. p0 of 0 or 1 gives limits equal to p0.
+    """
+    if not 0 < level < 1:
+        raise ValueError(f"level must be between 0 and 1: {level!r}")
+    scalar = np.ndim(n) == 0
+    n_arr = np.atleast_1d(np.asarray(n, dtype=float))
+    valid = np.isfinite(n_arr) & (n_arr > 0)
+    n_safe = np.where(valid, np.floor(n_arr), 1.0)
+    tail = (1 - level) / 2
+    p0 = float(p0)
+    if p0 <= 0 or p0 >= 1 or not np.isfinite(p0):
+        low = high = np.full(n_arr.shape, p0 if np.isfinite(p0) else np.nan)
+    else:
+        low = _limit(p0, n_safe, tail)
+        high = _limit(p0, n_safe, 1 - tail)
+    low = np.where(valid, low, np.nan)
+    high = np.where(valid, high, np.nan)
+    if scalar:
+        return float(low[0]), float(high[0])
+    return low, high
+
+
+def funnel_position(x, n, p0: float) -> np.ndarray:
+    """Where each proportion x/n falls against the funnels around p0.
+
+    Returns an array of strings: 'au-dessus 99,8' (above the upper 99.8 % limit),
+    'au-dessus 95' (above the 95 % limit only), 'dedans', 'en dessous 95',
+    'en dessous 99,8', or '' where n <= 0. `x` and `n` are counts.
+    """
+    x = np.atleast_1d(np.asarray(x, dtype=float))
+    n = np.atleast_1d(np.asarray(n, dtype=float))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = np.where(n > 0, x / np.where(n > 0, n, 1), np.nan)
+    lo95, hi95 = funnel_limits(p0, n, 0.95)
+    lo998, hi998 = funnel_limits(p0, n, 0.998)
+    out = np.full(len(n), "dedans", dtype=object)
+    out[p > hi95] = "au-dessus 95"
+    out[p > hi998] = "au-dessus 99,8"
+    out[p < lo95] = "en dessous 95"
+    out[p < lo998] = "en dessous 99,8"
+    out[~(n > 0)] = ""
+    return out

@@ -1,0 +1,324 @@
+"""MSAP targeting: table rows and columns (screen, CSV and Excel share the rows), funnel plot,
+sensitivity chart, map of flagged establishments, Excel workbook. Pure functions, no callbacks."""
+from __future__ import annotations
+
+import io
+import math
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from analytics import msap as model
+from analytics.funnel import LEVELS, funnel_limits
+from components import france_map
+from components.format import NBSP, fmt_count, fmt_dec, fmt_int, fmt_pct
+from components.labels import STATUS_LABELS
+
+# The CSV columns, in order (issue 5); the screen grid shows the same rows.
+COLUMNS = ["finess", "raison_sociale", "region", "departement", "statut", "sejours", "sejours_cibles", "taux_pct",
+           "taux_regional_pct", "taux_national_pct", "ecart_regional_pts", "ecart_national_pts", "ic95_bas_pct",
+           "ic95_haut_pct", "cible", "motif", "msap_anterieure"]
+CASES_HEADINGS = {"SSR": ("Suivis de SSR", "Séjours suivis d'un séjour SSR"),
+                  "AMBU": ("Ambulatoires", "Séjours en chirurgie ambulatoire (sortie le jour même)")}
+FLAG_COLOR = "#c2410c"  # the app's accent (orange-red), readable on white and on a projector
+OK_COLOR = "#5b7fa6"
+SMALL_COLOR = "#b8bec6"
+REF_COLOR = "#1d2733"
+NEUTRAL_FILL = "#eceff3"
+
+
+# ---------------------------------------------------------------------------
+# Table
+# ---------------------------------------------------------------------------
+def table_rows(evaluated: pd.DataFrame, regions: dict[str, str], departements: dict[str, str],
+               previous: dict[str, str]) -> list[dict]:
+    """One row per establishment examined (analytics.msap.evaluate order), with the CSV columns
+    (rates and gaps in percent / points rounded to 1 decimal, `cible` oui|non); the grid builds the
+    link to each profile from `finess` and `raison_sociale`."""
+    e = evaluated
+    frame = pd.DataFrame({
+        "finess": e["finess"], "raison_sociale": e["name"],
+        "region": e["region_code"].map(lambda c: regions.get(c, c)),
+        "departement": e["departement_code"].map(lambda c: departements.get(c, c)),
+        "statut": e["legal_status"].map(lambda s: STATUS_LABELS.get(s, s)),
+        "sejours": e["stays"].astype(int), "sejours_cibles": e["cases"].astype(int),
+        "taux_pct": (e["rate"] * 100).round(1), "taux_regional_pct": (e["region_rate"] * 100).round(1),
+        "taux_national_pct": (e["national_rate"] * 100).round(1),
+        "ecart_regional_pts": e["gap_region_pts"].round(1), "ecart_national_pts": e["gap_france_pts"].round(1),
+        "ic95_bas_pct": (e["low"] * 100).round(1), "ic95_haut_pct": (e["high"] * 100).round(1),
+        "cible": e["flagged"].map({True: "oui", False: "non"}), "motif": e["reason"],
+        "msap_anterieure": e["finess"].map(lambda f: previous.get(f, "non")),
+    })
+    # Every examined establishment has stays, so no rate, reference or bound is missing; to_dict gives
+    # plain Python ints and floats (JSON and the CSV writer).
+    return frame.to_dict("records")
+
+
+_NUM = {"type": "numericColumn"}
+_FR1 = "(params.value).toLocaleString('fr-FR', {minimumFractionDigits: 1, maximumFractionDigits: 1})"
+_PCT = {**_NUM, "valueFormatter": {"function": f"params.value == null ? '–' : {_FR1} + '\u00a0%'"}}
+_PTS = {**_NUM, "valueFormatter": {"function": f"params.value == null ? '–' : (params.value > 0 ? '+' : '') + "
+                                               f"{_FR1} + (Math.abs(params.value) < 2 ? '\u00a0pt' : '\u00a0pts')"}}
+_INT = {**_NUM, "valueFormatter": {"function": "params.value == null ? '–' : "
+                                               "Number(params.value).toLocaleString('fr-FR')"}}
+
+
+def columns(campaign: str) -> list[dict]:
+    """Grid columns (French headings; raw numbers kept for sorting, shown the French way)."""
+    return [
+        {"field": "finess", "headerName": "FINESS", "pinned": "left", "width": 106},
+        {"colId": "etablissement", "headerName": "Établissement", "cellRenderer": "markdown", "pinned": "left",
+         "width": 250, "tooltipField": "raison_sociale",
+         # a markdown link built in the browser (not sent with every row): [name](/etablissement/<finess>)
+         "valueGetter": {"function": "'[' + params.data.raison_sociale.replace(/[\\[\\]]/g, '') + "
+                                     "'](/etablissement/' + params.data.finess + ')'"}},
+        {"field": "cible", "headerName": "Ciblé", "width": 78,
+         "cellClassRules": {"msap-cell-flagged": "params.value === 'oui'"}},
+        {"field": "taux_pct", "headerName": "Taux", **_PCT, "width": 84},
+        {"colId": "ic95", "headerName": "IC 95 % (%)", "sortable": False, "width": 112,
+         "valueGetter": {"function": "params.data.ic95_bas_pct == null ? '–' : "
+                                     f"{_FR1.replace('params.value', 'params.data.ic95_bas_pct')} + ' – ' + "
+                                     f"{_FR1.replace('params.value', 'params.data.ic95_haut_pct')}"},
+         "headerTooltip": "Intervalle de confiance à 95 % du taux (Wilson)"},
+        {"field": "ecart_regional_pts", "headerName": "Écart région", **_PTS, "width": 112,
+         "headerTooltip": "Taux de l'établissement − taux régional, en points"},
+        {"field": "ecart_national_pts", "headerName": "Écart France", **_PTS, "width": 112,
+         "headerTooltip": "Taux de l'établissement − taux national, en points"},
+        {"field": "sejours", "headerName": "Séjours", **_INT, "width": 90},
+        {"field": "sejours_cibles", "headerName": CASES_HEADINGS[campaign][0], **_INT, "width": 112,
+         "headerTooltip": CASES_HEADINGS[campaign][1]},
+        {"field": "taux_regional_pct", "headerName": "Taux régional", **_PCT, "width": 112},
+        {"field": "taux_national_pct", "headerName": "Taux national", **_PCT, "width": 112},
+        {"field": "motif", "headerName": "Motif", "width": 420, "tooltipField": "motif"},
+        {"field": "msap_anterieure", "headerName": "MSAP antérieure", "width": 140,
+         "headerTooltip": "MSAP notifiée lors d'une campagne précédente (année de campagne)"},
+        {"field": "statut", "headerName": "Statut", "width": 170},
+        {"field": "region", "headerName": "Région", "width": 170},
+        {"field": "departement", "headerName": "Département", "width": 150},
+    ]
+
+
+# ---------------------------------------------------------------------------
+# Funnel plot
+# ---------------------------------------------------------------------------
+def _funnel_hovertemplate(campaign: str) -> str:
+    # numbers formatted by Plotly with layout.separators (decimal comma, thin space for thousands)
+    _singular, plural = model.CASES_NAMES[campaign]
+    return ("<b>%{customdata[1]}</b> (%{customdata[0]})<br>Taux : %{y:.1f}" + NBSP + "% (%{customdata[2]:,} "
+            + plural + " / %{x:,} séjours)<br>Écart : %{customdata[3]:+.1f} pts région · "
+            "%{customdata[4]:+.1f} pts France<br>%{customdata[5]} — cliquer pour ouvrir le profil<extra></extra>")
+
+
+def funnel_figure(evaluated: pd.DataFrame, rule: model.MsapRule, national_rate: float, height: int = 430) -> dict:
+    """Rate (%) against stays (log scale), with the national rate, its 95 % and 99.8 % limits
+    (exact binomial, Spiegelhalter 2005) and, for the `ecart` method, the national rate ± the
+    ecart. Each point's customdata starts with its FINESS (a click opens the profile).
+
+    A plain figure dict (dcc.Graph takes it as is): building a thousand points through
+    plotly.graph_objects' validation would cost more than the whole rule."""
+    data: list[dict] = []
+    n_max = int(evaluated["stays"].max()) if len(evaluated) else 100
+    n_min = max(1, int(evaluated["stays"].min())) if len(evaluated) else 1
+    ends = [n_min, n_max * 1.1]
+    if not math.isnan(national_rate):
+        # every integer up to 200 (the limits zigzag with the discrete binomial), then a geometric grid
+        top = max(int(n_max * 1.1), n_min + 1)
+        grid = np.unique(np.concatenate([np.arange(n_min, min(top, 200) + 1),
+                                         np.round(np.geomspace(min(top, 200), top, 120)).astype(int)]))
+        for level, dash_style in zip(LEVELS, ("dash", "solid")):
+            low, high = funnel_limits(national_rate, grid, level)
+            name = f"Limites à {model.SEUIL_LABELS['95' if level == 0.95 else '99.8']}"
+            for i, values in enumerate((high, low)):
+                data.append({"type": "scatter", "x": grid.tolist(), "y": np.round(values * 100, 3).tolist(),
+                             "mode": "lines", "name": name, "legendgroup": name, "showlegend": i == 0,
+                             "line": {"color": "#7a8594", "width": 1.3, "dash": dash_style}, "hoverinfo": "skip"})
+        data.append({"type": "scatter", "x": ends, "y": [national_rate * 100] * 2, "mode": "lines",
+                     "name": f"Taux national ({fmt_pct(national_rate)})", "line": {"color": REF_COLOR, "width": 2},
+                     "hoverinfo": "skip"})
+        regions = evaluated.drop_duplicates("region_code")
+        if len(regions) == 1:  # a region or a département in the perimeter: its regional reference too
+            regional = float(regions["region_rate"].iloc[0])
+            data.append({"type": "scatter", "x": ends, "y": [regional * 100] * 2, "mode": "lines",
+                         "hoverinfo": "skip", "name": f"Taux régional ({fmt_pct(regional)})",
+                         "line": {"color": REF_COLOR, "width": 1.5, "dash": "dashdot"}})
+        if rule.methode == "ecart":
+            sign = 1 if rule.high_is_atypical else -1
+            y = national_rate * 100 + sign * rule.ecart_pts
+            data.append({"type": "scatter", "x": ends, "y": [y, y], "mode": "lines", "hoverinfo": "skip",
+                         "name": f"National {'+' if sign > 0 else '−'} {model.points_label(rule.ecart_pts)}",
+                         "line": {"color": FLAG_COLOR, "width": 1.3, "dash": "dot"}})
+    groups = [
+        ("Sous le volume minimal", ~evaluated["enough_volume"], SMALL_COLOR, 6, "circle-open",
+         "sous le volume minimal"),
+        ("Non ciblés", evaluated["enough_volume"] & ~evaluated["flagged"], OK_COLOR, 7, "circle", "non ciblé"),
+        ("Ciblés", evaluated["flagged"], FLAG_COLOR, 10, "diamond", "<b>ciblé</b>"),
+    ]
+    template = _funnel_hovertemplate(rule.campagne)
+    # up to the highest rate plus a margin (the limits of the smallest volumes may go off the top)
+    y_top = min(100, 10 * math.ceil((float(evaluated["rate"].max()) * 100 + 8) / 10)) if len(evaluated) else 100
+    for name, mask, color, size, symbol, status in groups:
+        sel = evaluated[mask]
+        custom = list(zip(sel["finess"], sel["name"], sel["cases"].astype(int).tolist(),
+                          sel["gap_region_pts"].round(3).tolist(), sel["gap_france_pts"].round(3).tolist(),
+                          [status] * len(sel)))
+        data.append({"type": "scatter", "x": sel["stays"].astype(int).tolist(),
+                     "y": (sel["rate"] * 100).round(4).tolist(), "mode": "markers",
+                     "name": f"{name} ({fmt_int(len(sel))})",
+                     "marker": {"color": color, "size": size, "symbol": symbol, "opacity": 0.85,
+                                "line": {"width": 0.6, "color": "white" if symbol != "circle-open" else color}},
+                     "customdata": [list(c) for c in custom], "hovertemplate": template})
+    layout = {
+        "height": height, "margin": {"l": 56, "r": 10, "t": 36, "b": 104}, "paper_bgcolor": "white",
+        "plot_bgcolor": "white", "separators": ", ", "font": {"size": 13, "color": "#1d2733"},
+        "title": {"text": f"Funnel plot — {model.RATE_NAMES[rule.campagne]} selon le volume", "x": 0.01,
+                  "font": {"size": 15}},
+        "xaxis": {"title": {"text": "Séjours (échelle logarithmique)", "standoff": 4}, "type": "log",
+                  "gridcolor": "#e6e9ee",
+                  "tickvals": [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000],
+                  "ticktext": ["1", "2", "5", "10", "20", "50", "100", "200", "500", f"1{NBSP}000", f"2{NBSP}000",
+                               f"5{NBSP}000", f"10{NBSP}000"]},
+        "yaxis": {"title": {"text": "Taux (%)"}, "range": [0, y_top], "gridcolor": "#e6e9ee",
+                  "ticksuffix": f"{NBSP}%"},
+        "legend": {"orientation": "h", "yanchor": "top", "y": -0.25, "x": 0, "font": {"size": 12},
+                   "itemclick": False, "itemdoubleclick": False},
+        "hoverlabel": {"bgcolor": "white", "bordercolor": "#555", "align": "left"}, "hovermode": "closest",
+    }
+    return {"data": data, "layout": layout}
+
+
+# ---------------------------------------------------------------------------
+# Sensitivity
+# ---------------------------------------------------------------------------
+def sensitivity_figure(sens: pd.DataFrame, rule: model.MsapRule, height: int = 220) -> dict:
+    """Bars: number flagged for each ecart (points) or funnel level; the rule's own value is dark."""
+    if rule.methode == "ecart":
+        labels = [fmt_dec(v, 0 if float(v).is_integer() else 1) for v in sens["value"]]
+        title, axis = "Nombre ciblé selon l'écart exigé", "Écart exigé (points)"
+    else:
+        labels = [fmt_dec(v * 100, 1).replace(",0", "") + f"{NBSP}%" for v in sens["value"]]
+        title, axis = "Nombre ciblé selon le seuil du funnel", "Niveau de la limite de contrôle"
+    colors = ["#0b4f8a" if c else "#b9c7d8" for c in sens["current"]]
+    flagged = [int(v) for v in sens["flagged"]]
+    bar = {"type": "bar", "x": labels, "y": flagged, "marker": {"color": colors}, "text": flagged,
+           "textposition": "outside", "cliponaxis": False, "textfont": {"size": 10},
+           "hovertemplate": "%{x} : %{y} établissements ciblés<extra></extra>"}
+    layout = {"height": height, "margin": {"l": 40, "r": 10, "t": 30, "b": 40}, "paper_bgcolor": "white",
+              "plot_bgcolor": "white", "separators": ", ", "title": {"text": title, "x": 0.01, "font": {"size": 14}},
+              "xaxis": {"title": {"text": axis}, "type": "category", "tickfont": {"size": 11}},
+              "yaxis": {"rangemode": "tozero", "gridcolor": "#e6e9ee"}, "font": {"size": 12}, "showlegend": False,
+              "uniformtext": {"minsize": 9, "mode": "show"}}
+    return {"data": [bar], "layout": layout}
+
+
+# ---------------------------------------------------------------------------
+# Map of flagged establishments
+# ---------------------------------------------------------------------------
+def map_base(layer: dict, codes: list[str], names: dict[str, str], frames, size: tuple[int, int],
+             bounds=None) -> go.Figure:
+    """Départements in neutral grey (france_map.choropleth_figure with one class and no legend),
+    the map over the whole width, the legend below it. The flagged points are appended with
+    `flagged_points_trace` (data[POINTS_TRACE])."""
+    fig = france_map.choropleth_figure(layer, codes, [1] * len(codes), [NEUTRAL_FILL],
+                                       [f"<b>{names.get(c, c)}</b>" for c in codes], [""], "",
+                                       uirevision="msap-map", frames=frames, size=size, bounds=bounds)
+    if bounds is None:
+        bounds = (min(b[0] for b in france_map.INSET_BOXES.values()), france_map.MAINLAND_BOUNDS[1],
+                  france_map.MAINLAND_BOUNDS[2], france_map.MAINLAND_BOUNDS[3])
+    view = france_map.map_view(size[0], size[1] - 40, bounds=bounds)
+    fig.update_layout(map={**view, "domain": {"x": [0, 1], "y": [0.08, 1]}}, margin={"l": 0, "r": 0, "t": 30, "b": 0},
+                      separators=", ",
+                      title={"text": "Établissements ciblés", "font": {"size": 15}, "y": 0.985},
+                      legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 0, "yanchor": "bottom",
+                              "title": {"text": ""}, "bgcolor": "rgba(255,255,255,0)"})
+    return fig
+
+
+def flagged_points_trace(evaluated: pd.DataFrame, campaign: str) -> go.Scattermap:
+    """The flagged establishments as circles (area ∝ stays, france_map.establishment_points_trace),
+    customdata [FINESS, name, cases, gap to the region, gap to France, rate %, stays]."""
+    pts = evaluated[evaluated["flagged"]]
+    _singular, plural = model.CASES_NAMES[campaign]
+    trace = france_map.establishment_points_trace(pts["latitude"], pts["longitude"], pts["stays"], [],
+                                                  pts["departement_code"].tolist(), color=FLAG_COLOR,
+                                                  max_size=18, min_size=7)
+    custom = list(zip(pts["finess"], pts["name"], pts["cases"].astype(int).tolist(),
+                      pts["gap_region_pts"].round(3).tolist(), pts["gap_france_pts"].round(3).tolist(),
+                      (pts["rate"] * 100).round(4).tolist(), pts["stays"].astype(int).tolist()))
+    trace.update(customdata=[list(c) for c in custom], hovertext=None, showlegend=True,
+                 hovertemplate=("<b>%{customdata[1]}</b> (%{customdata[0]})<br>Taux : %{customdata[5]:.1f}" + NBSP
+                                + "% (%{customdata[2]:,} " + plural + " / %{customdata[6]:,} séjours)<br>Écart : "
+                                "%{customdata[3]:+.1f} pts région · %{customdata[4]:+.1f} pts France<br>"
+                                "cliquer pour ouvrir le profil<extra></extra>"),
+                 name=f"{fmt_count(len(pts), 'établissement ciblé', 'établissements ciblés')} (taille = séjours)")
+    return trace
+
+
+# ---------------------------------------------------------------------------
+# Excel
+# ---------------------------------------------------------------------------
+XLSX_HEADINGS = {
+    "finess": "FINESS", "raison_sociale": "Raison sociale", "region": "Région", "departement": "Département",
+    "statut": "Statut", "sejours": "Séjours", "sejours_cibles": "Séjours ciblés (numérateur)",
+    "taux_pct": "Taux (%)", "taux_regional_pct": "Taux régional (%)", "taux_national_pct": "Taux national (%)",
+    "ecart_regional_pts": "Écart régional (pts)", "ecart_national_pts": "Écart national (pts)",
+    "ic95_bas_pct": "IC 95 % bas (%)", "ic95_haut_pct": "IC 95 % haut (%)", "cible": "Ciblé",
+    "motif": "Motif", "msap_anterieure": "MSAP antérieure",
+}
+_WIDTHS = {"finess": 12, "raison_sociale": 38, "region": 24, "departement": 20, "statut": 24, "motif": 90,
+           "msap_anterieure": 18}
+
+
+def workbook_bytes(rows: list[dict], parameters: list[tuple[str, str]], sentences: list[str]) -> bytes:
+    """The list as a formatted workbook: sheet « Établissements » (the CSV columns, French headings,
+    frozen header, filters, flagged rows highlighted) and sheet « Règle » (the rule in French and
+    each parameter with its value)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Établissements"
+    ws.append([XLSX_HEADINGS[c] for c in COLUMNS])
+    header_fill = PatternFill("solid", fgColor="0B4F8A")
+    flag_fill = PatternFill("solid", fgColor="FDE6D8")
+    for cell in ws[1]:
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = header_fill
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+    for row in rows:
+        ws.append([row[c] for c in COLUMNS])
+        if row["cible"] == "oui":
+            for cell in ws[ws.max_row]:
+                cell.fill = flag_fill
+    for i, col in enumerate(COLUMNS, start=1):
+        letter = get_column_letter(i)
+        ws.column_dimensions[letter].width = _WIDTHS.get(col, 14)
+        if col.endswith("_pct") or col.endswith("_pts"):
+            for cell in ws[letter][1:]:
+                cell.number_format = "0.0"
+        elif col.startswith("sejours"):
+            for cell in ws[letter][1:]:
+                cell.number_format = "#,##0"
+    ws.row_dimensions[1].height = 32
+    ws.freeze_panes = "C2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{max(ws.max_row, 1)}"
+
+    rs = wb.create_sheet("Règle")
+    rs.append(["Règle de ciblage MSAP"])
+    rs["A1"].font = Font(bold=True, size=14)
+    for sentence in sentences:
+        rs.append([sentence])
+        rs.cell(rs.max_row, 1).alignment = Alignment(wrap_text=True, vertical="top")
+    rs.append([])
+    rs.append(["Paramètre", "Valeur"])
+    for cell in rs[rs.max_row]:
+        cell.font = Font(bold=True)
+    for name, value in parameters:
+        rs.append([name, value])
+    rs.column_dimensions["A"].width = 60
+    rs.column_dimensions["B"].width = 60
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
