@@ -1,0 +1,84 @@
+"""Queries behind the CAQES view and the profile's CAQES section. Values are returned as stored
+(baseline, target, achieved in the indicator's unit, mostly %; savings in euros); attainment,
+status, scores and incentives are computed in analytics.caqes."""
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import select
+
+from data_access import models
+from data_access.db import connect
+
+C, R, I, E = models.CaqesContract, models.CaqesResult, models.CaqesIndicator, models.Establishment
+
+CATALOGUE_COLUMNS = ["code", "label", "part", "scope", "region_code", "better", "unit", "incentive_rate", "weight",
+                     "structure", "position"]
+RESULT_TYPES = {"year": "int64", "baseline": "float64", "target": "float64", "achieved": "float64",
+                "savings_eur": "float64", "incentive_rate": "float64", "weight": "float64", "position": "int64"}
+
+
+def _frame(conn, stmt, columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame([tuple(r) for r in conn.execute(stmt).all()], columns=columns)
+
+
+def years(url: str) -> list[int]:
+    """Years with CAQES results, ascending."""
+    with connect(url) as conn:
+        return [int(y) for y in conn.scalars(select(R.year).distinct().order_by(R.year))]
+
+
+def catalogue(url: str) -> pd.DataFrame:
+    """The CAQES indicator catalogue in its order: code, label, part (volet), scope
+    (national|regional), region_code, better (higher|lower), unit, incentive_rate (0–1),
+    weight, structure (2022|pre2022), position."""
+    with connect(url) as conn:
+        df = _frame(conn, select(*[getattr(I, c) for c in CATALOGUE_COLUMNS]).order_by(I.position, I.code),
+                    CATALOGUE_COLUMNS)
+    return df.astype({"incentive_rate": "float64", "weight": "float64", "position": "int64"})
+
+
+def available(url: str, year: int) -> pd.DataFrame:
+    """The indicators with at least one result in `year`, in catalogue order: code, label, part, scope."""
+    stmt = (select(I.code, I.label, I.part, I.scope).where(I.code.in_(select(R.indicator).where(R.year == year)))
+            .order_by(I.position, I.code))
+    with connect(url) as conn:
+        return _frame(conn, stmt, ["code", "label", "part", "scope"])
+
+
+YEAR_COLUMNS = ["finess", "name", "region_code", "departement_code", "year", "indicator", "baseline", "target",
+                "achieved", "savings_eur", "label", "part", "scope", "better", "unit", "incentive_rate", "weight",
+                "position"]
+
+
+def year_results(url: str, year: int) -> pd.DataFrame:
+    """Every establishment's CAQES results for a year (one row per establishment × indicator),
+    with the establishment's name, region and département and the indicator's catalogue entry
+    (YEAR_COLUMNS). achieved and savings_eur are NaN when not (yet) known."""
+    stmt = (select(R.finess, E.name, E.region_code, E.departement_code, R.year, R.indicator, R.baseline, R.target,
+                   R.achieved, R.savings_eur, I.label, I.part, I.scope, I.better, I.unit, I.incentive_rate,
+                   I.weight, I.position)
+            .join(E, E.finess == R.finess).join(I, I.code == R.indicator)
+            .where(R.year == year).order_by(R.finess, I.position))
+    with connect(url) as conn:
+        df = _frame(conn, stmt, YEAR_COLUMNS)
+    return df.astype(RESULT_TYPES)
+
+
+def establishment_caqes(url: str, finess: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One establishment's CAQES contracts and results, for the profile's CAQES section.
+
+    contracts: start_year, end_year, signed_on (date), parts ('+'-separated part codes), oldest
+    first; results, all years: year, indicator, baseline, target, achieved (NaN when not yet
+    measured), savings_eur, label, part, scope, better, unit, incentive_rate, weight, position,
+    in year then catalogue order."""
+    contract_cols = ["start_year", "end_year", "signed_on", "parts"]
+    result_cols = ["year", "indicator", "baseline", "target", "achieved", "savings_eur", "label", "part", "scope",
+                   "better", "unit", "incentive_rate", "weight", "position"]
+    with connect(url) as conn:
+        contracts = _frame(conn, select(*[getattr(C, c) for c in contract_cols]).where(C.finess == finess)
+                           .order_by(C.start_year), contract_cols)
+        results = _frame(conn, select(R.year, R.indicator, R.baseline, R.target, R.achieved, R.savings_eur, I.label,
+                                      I.part, I.scope, I.better, I.unit, I.incentive_rate, I.weight, I.position)
+                         .join(I, I.code == R.indicator).where(R.finess == finess)
+                         .order_by(R.year, I.position), result_cols)
+    return contracts, results.astype(RESULT_TYPES)

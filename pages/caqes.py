@@ -1,0 +1,88 @@
+import dash
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from analytics import caqes as model
+from components.france_map import GRAPH_CONFIG
+from pages.ids import Caqes as ids
+
+dash.register_page(__name__, path="/caqes", name="Suivi CAQES", title="Atlas GDR — suivi CAQES", nav_order=30,
+                   description="Contrats CAQES : atteinte des cibles par indicateur, carte, établissements, "
+                               "intéressement estimé.")
+
+
+def _segmented(legend: str, component_id: str, options: list[dict], value) -> html.Fieldset:
+    """Native radio buttons in a fieldset with its legend (see pages/ssr.py)."""
+    return html.Fieldset([html.Legend(legend),
+                          dbc.RadioItems(id=component_id, options=options, value=value, inline=True,
+                                         className="segmented", label_checked_class_name="seg-checked")],
+                         className="control")
+
+
+def _select(label: str, component_id: str, value, class_name: str) -> html.Div:
+    """A native <select> with its <label for> (Dash 4's own Dropdown fails axe-core)."""
+    return html.Div([html.Label(label, htmlFor=component_id, className="caqes-label"),
+                     dbc.Select(id=component_id, options=[], value=value, className=f"caqes-select {class_name}")],
+                    className="control")
+
+
+def _grid(grid_id: str, height: str, row_id: str) -> dag.AgGrid:
+    return dag.AgGrid(id=grid_id, rowData=[], columnDefs=[], className="ag-theme-alpine", style={"height": height},
+                      defaultColDef={"resizable": True, "suppressHeaderMenuButton": True, "wrapHeaderText": True,
+                                     "autoHeaderHeight": True},
+                      getRowId=f"params.data.{row_id}",
+                      dashGridOptions={"localeText": {"noRowsToShow": "Aucun établissement sous contrat"},
+                                       "rowHeight": 30, "tooltipShowDelay": 300})
+
+
+def layout(**query):
+    # The page opens with the defaults; the view callback reads `query` (kept as is in a store),
+    # checks each value against the data and fills the controls.
+    return html.Div(
+        [
+            dcc.Store(id=ids.QUERY, data={k: v for k, v in query.items() if isinstance(v, str)}),
+            dcc.Store(id=ids.VIEW),
+            dcc.Store(id=ids.FIGURE_KEY),
+            html.Div(id=ids.URL_SYNC, hidden=True),
+            html.Div(id=ids.NAVIGATE, hidden=True),
+            html.Div([html.H1("Suivi CAQES — atteinte des cibles"),
+                      html.A("Exporter les résultats (CSV)", id=ids.EXPORT, href="/export/caqes.csv",
+                             className="button no-print", download="")],
+                     className="page-title"),
+            html.Div(
+                [
+                    _segmented("Année", ids.ANNEE, [], None),
+                    _segmented("Volet", ids.VOLET, [{"label": "Tous", "value": model.ALL}], model.ALL),
+                    _select("Indicateur", ids.INDICATEUR, model.ALL, "wide"),
+                    _segmented("Carte", ids.NIVEAU, [{"label": v, "value": k} for k, v in model.LEVEL_LABELS.items()],
+                               "reg"),
+                    _select("Périmètre", ids.PERIMETRE, model.FRANCE, "medium"),
+                ],
+                className="controls no-print",
+            ),
+            html.Div(id=ids.NOTICES, role="status"),
+            html.Nav(id=ids.BREADCRUMB, className="breadcrumb", **{"aria-label": "Fil d'Ariane"}),
+            html.Div(id=ids.HEADLINE, className="caqes-kpis", **{"aria-live": "polite"}),
+            html.Div(
+                [
+                    html.Div(dcc.Graph(id=ids.MAP, config=GRAPH_CONFIG, className="map-graph",
+                                       style={"height": "500px"}), className="map-panel"),
+                    html.Div([html.H2(id=ids.TERRITORIES_TITLE), _grid(ids.TERRITORIES, "452px", "code")],
+                             className="side-panel"),
+                ],
+                className="map-layout",
+            ),
+            html.H2(id=ids.INDICATORS_TITLE),
+            html.P("Atteinte de chaque établissement sous contrat (0 % : aucun progrès depuis la valeur initiale ; "
+                   "100 % : cible atteinte) : boîte des quartiles, extrêmes, moyenne en losange. À droite, les "
+                   "résultats atteints sur les résultats mesurés.", className="caqes-help"),
+            html.Div(dcc.Graph(id=ids.INDICATORS, config={"displaylogo": False, "scrollZoom": False,
+                                                          "modeBarButtonsToRemove": ["select2d", "lasso2d"]}),
+                     className="caqes-panel"),
+            html.H2(id=ids.TABLE_TITLE),
+            html.P("Une ligne ouvre la section CAQES du profil de l'établissement.", className="caqes-help"),
+            _grid(ids.TABLE, "420px", "finess"),
+        ],
+        className="caqes-page",
+    )
