@@ -86,6 +86,7 @@ def create_app(settings: Settings | None = None) -> Dash:
         title=labels.APP_TITLE,
         update_title=None,
         serve_locally=True,
+        compress=True,  # gzip/brotli: callback responses (grids, figures) shrink several-fold
         suppress_callback_exceptions=True,
         index_string=INDEX,
     )

@@ -66,3 +66,71 @@ def export_ssr():
     _level, rows = territory_rows(view)
     rows = sorted(rows, key=lambda r: r["code"])
     return french_csv(rows, SSR_COLUMNS, f"recours-ssr-{view.geste}-{view.annee}.csv")
+
+
+def _msap_list():
+    """The rule of the query string (as /msap reads it) and the rows the page's grid shows."""
+    from callbacks.msap import rule_from_query, table
+
+    rule, _notices = rule_from_query(request.args.to_dict())
+    _evaluated, rows = table(rule) if rule.annee is not None else (None, [])
+    name = f"ciblage-msap-{rule.campagne.lower()}-{rule.geste.lower()}-{rule.annee}"
+    return rule, rows, name
+
+
+@bp.get("/export/msap.csv")
+def export_msap_csv():
+    from components.msap import COLUMNS
+
+    _rule, rows, name = _msap_list()
+    return french_csv(rows, COLUMNS, f"{name}.csv")
+
+
+@bp.get("/export/msap.xlsx")
+def export_msap_xlsx():
+    from callbacks.msap import parameters, rule_text
+    from components.msap import workbook_bytes
+
+    rule, rows, name = _msap_list()
+    safe = [{k: neutralise(v) if isinstance(v, str) else v for k, v in row.items()} for row in rows]
+    data = workbook_bytes(safe, parameters(rule), rule_text(rule))
+    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+
+
+NOT_FOUND_PAGE = """<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>Établissement introuvable</title>
+</head><body><h1>Établissement introuvable</h1><p>Aucun établissement ne porte le numéro FINESS « {finess} ».</p>
+<form action="/etablissements" method="get"><label for="q">Rechercher un établissement (nom, FINESS ou commune)</label>
+<input id="q" name="q" type="search"> <button type="submit">Rechercher</button></form></body></html>"""
+
+
+@bp.get("/export/profil/<finess>.pdf")
+def export_profile_pdf(finess: str):
+    """The establishment profile as an A4 PDF (WeasyPrint), the same figures as the page; 404 with a
+    French page for an unknown or malformed FINESS."""
+    from html import escape
+
+    from callbacks.etablissement import default_gesture, funnel_svg, load_profile, locator
+    from components.profile_pdf import render_pdf
+
+    profile = load_profile(finess, request.args.get("annee"))
+    if profile is None:
+        return Response(NOT_FOUND_PAGE.format(finess=escape(finess[:40])), status=404,
+                        mimetype="text/html; charset=utf-8")
+    gesture = default_gesture(profile, request.args.get("geste"))
+    funnel = funnel_svg(profile.info["finess"], profile.year, gesture) if gesture else None
+    pdf = render_pdf(profile, locator=locator(profile.info["finess"]), funnel=funnel)
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="profil-{profile.info["finess"]}-{profile.year}.pdf"'})
+
+
+@bp.get("/export/caqes.csv")
+def export_caqes():
+    """One row per establishment × indicator of the /caqes view of the same query string (the
+    selection behind its establishments grid)."""
+    from analytics.caqes import EXPORT_COLUMNS
+    from callbacks.caqes import export_rows, view_from_query
+
+    view, _notices = view_from_query(request.args.to_dict())
+    name = f"caqes-{view.annee}-{view.volet}-{view.indicateur}-{view.perimetre}".lower().replace("_", "-")
+    return french_csv(export_rows(view), EXPORT_COLUMNS, f"{name}.csv")

@@ -38,3 +38,87 @@ class Ssr:
     SERIES = "ssr-series"
     EXPORT = "ssr-export"
     URL_SYNC = "ssr-url-sync"
+
+
+class Msap:
+    QUERY = "msap-query"  # raw query string parameters the page was opened with
+    RULE = "msap-rule"  # the canonical rule (analytics.msap.MsapRule as a dict)
+    NOTICES = "msap-notices"
+    CAMPAGNE = "msap-campagne"
+    ANNEE = "msap-annee"
+    GESTE = "msap-geste"
+    AGE = "msap-age"
+    AGE_BLOCK = "msap-age-block"
+    VOLUME_MIN = "msap-volume-min"
+    METHODE = "msap-methode"
+    ECART_PTS = "msap-ecart-pts"
+    ECART_BLOCK = "msap-ecart-block"
+    SEUIL = "msap-seuil"
+    SEUIL_BLOCK = "msap-seuil-block"
+    PERIMETRE = "msap-perimetre"
+    RULE_TEXT = "msap-rule-text"
+    COUNT = "msap-count"
+    TABLE = "msap-table"
+    FUNNEL = "msap-funnel"
+    MAP = "msap-map"
+    MAP_KEY = "msap-map-key"  # which geometry the map holds (the perimeter): patch the points or redraw
+    SENSITIVITY = "msap-sensitivity"
+    EXPORT_CSV = "msap-export-csv"
+    EXPORT_XLSX = "msap-export-xlsx"
+    URL_SYNC = "msap-url-sync"
+    NAVIGATE = "msap-navigate"  # clientside: a clicked funnel point opens the profile
+
+
+class Etablissements:
+    QUERY = "etabs-query"  # region and département read from the address (checked by the callback)
+    URL_SYNC = "etabs-url-sync"
+    SEARCH = "etabs-search"
+    REGION = "etabs-region"
+    DEPARTEMENT = "etabs-departement"
+    STATUT = "etabs-statut"
+    ACTIVITE = "etabs-activite"
+    COUNT = "etabs-count"
+    GRID = "etabs-grid"
+    NAVIGATE = "etabs-navigate"  # clientside: a clicked row opens the profile
+
+
+class Etablissement:
+    FINESS = "etab-finess"  # store: the FINESS and query of the page address
+    URL_SYNC = "etab-url-sync"
+    CONTENT = "etab-content"
+    HEADER = "etab-header"  # title (etab-title), subtitle, PDF link (etab-pdf), notices
+    TOP = "etab-top"  # identity, points d'attention, SSR profile, SSR recourse
+    BOTTOM = "etab-bottom"  # MSAP, CAQES, sources
+    NOT_FOUND = "etab-notfound"
+    ANNEE = "etab-annee"
+    FUNNEL_BLOCK = "etab-funnel-block"
+    FUNNEL_GESTE = "etab-funnel-geste"
+    FUNNEL_DEFAULT = "etab-funnel-default"  # store: the gesture shown by default (left out of the address)
+    FUNNEL = "etab-funnel"  # container: the funnel's caption and its image (or interactive plot)
+    FUNNEL_MODE = "etab-funnel-mode"  # image | interactif
+    FUNNEL_KEY = "etab-funnel-key"  # store: [finess, year, gesture, mode] of the funnel drawn
+
+
+class Caqes:
+    QUERY = "caqes-query"  # raw query string parameters the page was opened with
+    VIEW = "caqes-view"
+    FIGURE_KEY = "caqes-figure-key"
+    NOTICES = "caqes-notices"
+    ANNEE = "caqes-annee"
+    VOLET = "caqes-volet"
+    INDICATEUR = "caqes-indicateur"
+    PERIMETRE = "caqes-perimetre"
+    NIVEAU = "caqes-niveau"
+    HEADLINE = "caqes-headline"
+    BREADCRUMB = "caqes-breadcrumb"
+    CRUMB = "caqes-crumb"  # pattern-matching type of breadcrumb buttons
+    MAP = "caqes-map"
+    INDICATORS = "caqes-indicators"
+    INDICATORS_TITLE = "caqes-indicators-title"
+    TERRITORIES = "caqes-territories"
+    TERRITORIES_TITLE = "caqes-territories-title"
+    TABLE = "caqes-table"
+    TABLE_TITLE = "caqes-table-title"
+    EXPORT = "caqes-export"
+    URL_SYNC = "caqes-url-sync"
+    NAVIGATE = "caqes-navigate"

@@ -4,7 +4,8 @@ import pytest
 from tests.browser.conftest import ROOT
 
 # page module -> a path that shows it (pages with path variables get a sample value)
-PAGES = {"accueil": "/", "donnees": "/donnees", "methodes": "/methodes", "ssr": "/ssr"}
+PAGES = {"accueil": "/", "donnees": "/donnees", "methodes": "/methodes", "ssr": "/ssr", "msap": "/msap",
+         "etablissements": "/etablissements", "etablissement": "/etablissement/950329508", "caqes": "/caqes"}
 
 
 @pytest.mark.parametrize("path", PAGES.values())
@@ -28,6 +29,6 @@ def test_header_shows_data_version_and_navigation(page):
     header = page.locator("header").inner_text()
     assert "Données v" in header
     nav = [a.inner_text() for a in page.locator("nav a").all()]
-    assert nav == ["Accueil", "Recours au SSR", "Données", "Méthodes"]
+    assert nav == ["Accueil", "Recours au SSR", "Ciblage MSAP", "Suivi CAQES", "Établissements", "Données", "Méthodes"]
     assert page.locator("html").get_attribute("lang") == "fr"
     assert page.watch.console == []
