@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.classes import Classification, classify
+from analytics.perimeter import in_perimeter, parse_perimetre  # noqa: F401  (part of this module's API)
 
 ATTEINT, EN_PROGRES, NON_ATTEINT = "atteint", "en progrès", "non atteint"
 NON_MESURE = "non mesuré"  # label of a result without an achieved value (status None)
@@ -199,28 +200,6 @@ def part_label(code: str) -> str:
     return PART_LABELS.get(code, str(code).replace("_", " ").capitalize())
 
 
-def parse_perimetre(raw: str, regions: dict[str, str], departements: dict[str, str]
-                    ) -> tuple[str | None, str | None]:
-    """(canonical perimeter or None if invalid, an informative notice or None).
-
-    'FR'; 'R75' a region; 'D33' a département; a bare '33' is read as the département D33
-    (every region code is also a département code), with a notice when it is also a region's."""
-    text = str(raw).strip().upper()
-    if text == FRANCE:
-        return FRANCE, None
-    if text[:1] == "R" and text[1:] in regions:
-        return text, None
-    if text[:1] == "D" and text[1:] in departements:
-        return text, None
-    if text in departements:
-        note = None
-        if text in regions:
-            note = (f"Périmètre « {raw} » lu comme le département {departements[text]} ; pour la région "
-                    f"{regions[text]}, utiliser perimetre=R{text}.")
-        return "D" + text, note
-    return None, None
-
-
 def normalise(view: CaqesView, available: pd.DataFrame) -> tuple[CaqesView, list[str]]:
     """Make the volet and indicator fit the year: `available` lists the indicators with results
     that year (code, label, part). A volet without indicator that year, or an indicator outside
@@ -333,14 +312,6 @@ def with_perimeter(view: CaqesView, perimetre: str) -> CaqesView:
 # ---------------------------------------------------------------------------
 # Selections and tables
 # ---------------------------------------------------------------------------
-def in_perimeter(frame: pd.DataFrame, perimetre: str) -> pd.Series:
-    """Boolean mask of the rows of `frame` (region_code, departement_code) inside the perimeter."""
-    if perimetre == FRANCE:
-        return pd.Series(True, index=frame.index)
-    column = "region_code" if perimetre[:1] == "R" else "departement_code"
-    return frame[column] == perimetre[1:]
-
-
 def select(evaluated: pd.DataFrame, view: CaqesView, *, perimeter: bool = True) -> pd.DataFrame:
     """The evaluated results of the view's volet and indicator (and perimeter unless told not to),
     in establishment then catalogue order. One row per establishment × indicator."""

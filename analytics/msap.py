@@ -41,6 +41,7 @@ import pandas as pd
 from analytics.funnel import funnel_limits
 from analytics.rates import wilson_interval
 from analytics.ssr import AGE_BANDS, ALL_AGES, AGE_LABELS
+from analytics.perimeter import in_perimeter, parse_perimetre  # noqa: F401  (part of this module's API)
 from components.format import NBSP, fmt_count, fmt_dec, fmt_int, fmt_pct, fmt_pct_range, fmt_pts  # pure module: no Dash
 
 ALL = "TOUS"
@@ -151,28 +152,6 @@ def parse_volume(raw) -> int | None:
     return int(value)
 
 
-def parse_perimetre(raw: str, regions: dict[str, str], departements: dict[str, str]
-                    ) -> tuple[str | None, str | None]:
-    """(canonical perimeter or None if invalid, an informative notice or None).
-
-    'FR'; 'R75' a region; 'D33' a département; a bare '33' is read as the département D33 (with
-    a notice when the code is also a region's)."""
-    text = str(raw).strip().upper()
-    if text == "FR":
-        return "FR", None
-    if text[:1] == "R" and text[1:] in regions:
-        return text, None
-    if text[:1] == "D" and text[1:] in departements:
-        return text, None
-    if text in departements:
-        note = None
-        if text in regions:
-            note = (f"Périmètre « {raw} » lu comme le département {departements[text]} ; pour la région "
-                    f"{regions[text]}, utiliser perimetre=R{text}.")
-        return "D" + text, note
-    return None, None
-
-
 def parse_rule(query: dict[str, str], years: dict[str, list[int]], catalogues: dict[str, list[str]],
                regions: dict[str, str], departements: dict[str, str]) -> tuple[MsapRule, list[str]]:
     """Read a rule from query parameters; unknown or malformed values fall back to defaults.
@@ -275,15 +254,6 @@ def references(counts: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame]:
                                            regional["region_cases"] / regional["region_stays"].where(
                                                regional["region_stays"] > 0, 1), np.nan)
     return national, regional
-
-
-def in_perimeter(frame: pd.DataFrame, perimetre: str) -> pd.Series:
-    """Boolean mask of the rows of `frame` (region_code, departement_code) inside the perimeter."""
-    if perimetre == "FR":
-        return pd.Series(True, index=frame.index)
-    kind, code = perimetre[:1], perimetre[1:]
-    column = "region_code" if kind == "R" else "departement_code"
-    return frame[column] == code
 
 
 def _tenths(points: float) -> int:

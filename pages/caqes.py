@@ -5,19 +5,12 @@ from dash import dcc, html
 
 from analytics import caqes as model
 from components.france_map import GRAPH_CONFIG
+from components.controls import options, segmented
 from pages.ids import Caqes as ids
 
 dash.register_page(__name__, path="/caqes", name="Suivi CAQES", title="Atlas GDR — suivi CAQES", nav_order=30,
                    description="Contrats CAQES : atteinte des cibles par indicateur, carte, établissements, "
                                "intéressement estimé.")
-
-
-def _segmented(legend: str, component_id: str, options: list[dict], value) -> html.Fieldset:
-    """Native radio buttons in a fieldset with its legend (see pages/ssr.py)."""
-    return html.Fieldset([html.Legend(legend),
-                          dbc.RadioItems(id=component_id, options=options, value=value, inline=True,
-                                         className="segmented", label_checked_class_name="seg-checked")],
-                         className="control")
 
 
 def _select(label: str, component_id: str, value, class_name: str) -> html.Div:
@@ -52,10 +45,10 @@ def layout(**query):
                      className="page-title"),
             html.Div(
                 [
-                    _segmented("Année", ids.ANNEE, [], None),
-                    _segmented("Volet", ids.VOLET, [{"label": "Tous", "value": model.ALL}], model.ALL),
+                    segmented("Année", ids.ANNEE, [], None),
+                    segmented("Volet", ids.VOLET, [{"label": "Tous", "value": model.ALL}], model.ALL),
                     _select("Indicateur", ids.INDICATEUR, model.ALL, "wide"),
-                    _segmented("Carte", ids.NIVEAU, [{"label": v, "value": k} for k, v in model.LEVEL_LABELS.items()],
+                    segmented("Carte", ids.NIVEAU, [{"label": v, "value": k} for k, v in model.LEVEL_LABELS.items()],
                                "reg"),
                     _select("Périmètre", ids.PERIMETRE, model.FRANCE, "medium"),
                 ],

@@ -6,6 +6,7 @@ from dash import dcc, html
 from analytics import msap as model
 from analytics.ssr import AGE_LABELS
 from components.france_map import GRAPH_CONFIG
+from components.controls import options, segmented
 from pages.ids import Msap as ids
 
 dash.register_page(__name__, path="/msap", name="Ciblage MSAP", title="Atlas GDR — ciblage MSAP", nav_order=20,
@@ -13,25 +14,11 @@ dash.register_page(__name__, path="/msap", name="Ciblage MSAP", title="Atlas GDR
                                "funnel plot, carte, sensibilité et liste exportable.")
 
 
-def _segmented(legend: str, component_id: str, options: list[dict], value, block_id: str | None = None
-               ) -> html.Fieldset:
-    """Native radio buttons in a fieldset with its legend (see pages/ssr.py)."""
-    extra = {"id": block_id} if block_id else {}
-    return html.Fieldset([html.Legend(legend),
-                          dbc.RadioItems(id=component_id, options=options, value=value, inline=True,
-                                         className="segmented", label_checked_class_name="seg-checked")],
-                         className="control", **extra)
-
-
 def _labelled(label: str, control, block_id: str | None = None, hint: str | None = None) -> html.Div:
     extra = {"id": block_id} if block_id else {}
     return html.Div([html.Label(label, htmlFor=control.id, className="control-label"), control]
                     + ([html.Span(hint, className="control-hint")] if hint else []),
                     className="control", **extra)
-
-
-def _options(labels: dict) -> list[dict]:
-    return [{"label": v, "value": k} for k, v in labels.items()]
 
 
 SHORT_CAMPAIGNS = {"SSR": "SSR après chirurgie orthopédique", "AMBU": "Chirurgie ambulatoire"}
@@ -59,10 +46,10 @@ def layout(**query):
                      className="page-title"),
             html.Div(
                 [
-                    _segmented("Campagne", ids.CAMPAGNE, _options(SHORT_CAMPAIGNS), "SSR"),
+                    segmented("Campagne", ids.CAMPAGNE, options(SHORT_CAMPAIGNS), "SSR"),
                     _labelled("Année", dbc.Select(id=ids.ANNEE, options=[], value=None, className="select year")),
                     _labelled("Geste", dbc.Select(id=ids.GESTE, options=[], value=None, className="select")),
-                    _segmented("Âge", ids.AGE, _options(SHORT_AGES), "tous", block_id=ids.AGE_BLOCK),
+                    segmented("Âge", ids.AGE, options(SHORT_AGES), "tous", block_id=ids.AGE_BLOCK),
                 ],
                 className="controls no-print",
             ),
@@ -70,11 +57,11 @@ def layout(**query):
                 [
                     _labelled("Périmètre", dbc.Select(id=ids.PERIMETRE, options=[], value="FR",
                                                       className="select")),
-                    _segmented("Méthode", ids.METHODE, _options(SHORT_METHODS), "ecart"),
+                    segmented("Méthode", ids.METHODE, options(SHORT_METHODS), "ecart"),
                     _labelled("Écart exigé (points)",
                               dbc.Input(id=ids.ECART_PTS, type="number", min=0, max=model.ECART_MAX, step=0.5,
                                         value=10, debounce=True, className="number"), block_id=ids.ECART_BLOCK),
-                    _segmented("Seuil du funnel", ids.SEUIL, _options(model.SEUIL_LABELS), "99.8",
+                    segmented("Seuil du funnel", ids.SEUIL, options(model.SEUIL_LABELS), "99.8",
                                block_id=ids.SEUIL_BLOCK),
                     _labelled("Volume minimal (séjours)",
                               dbc.Input(id=ids.VOLUME_MIN, type="number", min=0, max=model.VOLUME_MAX, step=1,

@@ -5,25 +5,12 @@ from dash import dcc, html
 
 from analytics import ssr as model
 from components.france_map import GRAPH_CONFIG
+from components.controls import options, segmented
 from pages.ids import Ssr as ids
 
 dash.register_page(__name__, path="/ssr", name="Recours au SSR", title="Atlas GDR — recours au SSR", nav_order=10,
                    description="Part des patients orientés en SSR après chirurgie orthopédique, par région, "
                                "département et établissement.")
-
-
-def _segmented(legend: str, component_id: str, options: list[dict], value) -> html.Fieldset:
-    """Native radio buttons styled as a segmented control: every choice visible, one click, keyboard
-    and screen-reader friendly (a fieldset and its legend). dbc.RadioItems renders real
-    <input type=radio> with <label for>; Dash 4's own RadioItems and Dropdown fail axe-core."""
-    return html.Fieldset([html.Legend(legend),
-                          dbc.RadioItems(id=component_id, options=options, value=value, inline=True,
-                                         className="segmented", label_checked_class_name="seg-checked")],
-                         className="control")
-
-
-def _options(labels: dict) -> list[dict]:
-    return [{"label": v, "value": k} for k, v in labels.items()]
 
 
 SHORT_GESTURES = {"PTG": "PTG", "PTH": "PTH", "LCA": "LCA", "COIFFE": "Coiffe", "TOUS": "Les 4 gestes"}
@@ -47,13 +34,13 @@ def layout(**query):
                      className="page-title"),
             html.Div(
                 [
-                    _segmented("Geste", ids.GESTE, _options(SHORT_GESTURES), "PTG"),
-                    _segmented("Âge", ids.AGE, _options(SHORT_AGES), "tous"),
-                    _segmented("Statut", ids.STATUT, _options(SHORT_STATUSES), "tous"),
-                    _segmented("Niveau", ids.NIVEAU, _options(model.LEVEL_LABELS), "reg"),
-                    _segmented("Année", ids.ANNEE, [], None),
-                    _segmented("Classes", ids.METHODE, _options(SHORT_METHODS), "quantiles"),
-                    _segmented("Nombre", ids.CLASSES, [{"label": str(k), "value": k} for k in range(3, 8)], 4),
+                    segmented("Geste", ids.GESTE, options(SHORT_GESTURES), "PTG"),
+                    segmented("Âge", ids.AGE, options(SHORT_AGES), "tous"),
+                    segmented("Statut", ids.STATUT, options(SHORT_STATUSES), "tous"),
+                    segmented("Niveau", ids.NIVEAU, options(model.LEVEL_LABELS), "reg"),
+                    segmented("Année", ids.ANNEE, [], None),
+                    segmented("Classes", ids.METHODE, options(SHORT_METHODS), "quantiles"),
+                    segmented("Nombre", ids.CLASSES, [{"label": str(k), "value": k} for k in range(3, 8)], 4),
                 ],
                 className="controls no-print",
             ),

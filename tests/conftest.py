@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -118,3 +119,17 @@ def dash_app(sqlite_template, tmp_path_factory):
 @pytest.fixture
 def client(dash_app):
     return dash_app.server.test_client()
+
+
+@contextmanager
+def app_on(dash_app, url: str):
+    """Point the session's app at another database for the duration of a test; yields its Flask server."""
+    from config import Settings
+
+    config = dash_app.server.config
+    saved = config["ATLAS_SETTINGS"]
+    config["ATLAS_SETTINGS"] = Settings(database_url=url)
+    try:
+        yield dash_app.server
+    finally:
+        config["ATLAS_SETTINGS"] = saved

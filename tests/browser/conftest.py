@@ -113,7 +113,10 @@ class PageWatch:
                 if urlparse(u).scheme in ("http", "https", "ws", "wss") and urlparse(u).hostname != "127.0.0.1"]
 
     def wait_dash_idle(self, timeout: float = 15_000) -> None:
-        """Wait until Dash has no callback in flight (no element carries data-dash-is-loading)."""
+        """Wait until the page's layout is drawn and Dash has no callback in flight."""
+        self.page.wait_for_function(
+            "() => { const c = document.getElementById('_pages_content'); return c && c.children.length > 0; }",
+            timeout=timeout)
         self.page.wait_for_load_state("networkidle", timeout=timeout)
         self.page.wait_for_function("() => !document.querySelector('[data-dash-is-loading=\"true\"]')",
                                     timeout=timeout)

@@ -4,7 +4,6 @@ import csv
 import datetime as dt
 import io
 from collections import defaultdict
-from contextlib import contextmanager
 from dataclasses import asdict
 from urllib.parse import parse_qsl
 
@@ -12,11 +11,11 @@ import pytest
 from sqlalchemy import insert, update
 
 from analytics.caqes import EXPORT_COLUMNS
-from config import Settings
 from data_access import models
 from data_access.caqes import establishment_caqes
 from data_access.db import get_engine
 from tests.factories import add_establishments
+from tests.conftest import app_on
 
 LAC, CHU, PERIGUEUX, PARIS = "330000017", "330000025", "240000011", "750000019"
 
@@ -53,17 +52,6 @@ def add_caqes(url: str) -> None:
             dict(finess=f, year=y, indicator=i, baseline=b, target=t, achieved=a, savings_eur=s)
             for f, y, i, b, t, a, s in results])
         conn.execute(update(models.DataVersion).values(version=models.DataVersion.version + 1))
-
-
-@contextmanager
-def app_on(dash_app, url):
-    config = dash_app.server.config
-    saved = config["ATLAS_SETTINGS"]
-    config["ATLAS_SETTINGS"] = Settings(database_url=url)
-    try:
-        yield dash_app.server
-    finally:
-        config["ATLAS_SETTINGS"] = saved
 
 
 def _csv(client, query: str) -> list[dict]:

@@ -2,16 +2,15 @@
 the hand-computed ones; /export/msap.xlsx opens with openpyxl and holds the list and the rule."""
 import csv
 import io
-from contextlib import contextmanager
 from dataclasses import asdict
 from urllib.parse import parse_qsl
 
 import openpyxl
 import pytest
 
-from config import Settings
 from tests.factories import small_ssr_dataset
 from tests.msap_factories import add_ambulatory, add_decisions
+from tests.conftest import app_on
 
 COLUMNS = ("finess;raison_sociale;region;departement;statut;sejours;sejours_cibles;taux_pct;taux_regional_pct;"
            "taux_national_pct;ecart_regional_pts;ecart_national_pts;ic95_bas_pct;ic95_haut_pct;cible;motif;"
@@ -31,17 +30,6 @@ def dataset(url: str) -> None:
         ("750000019", "SSR", "PTH", 2021, "notifiee"), ("240000011", "SSR", "PTG", 2023, "abandonnee"),
         ("240000011", "AMBU", "", 2020, "notifiee"),
     ])
-
-
-@contextmanager
-def app_on(dash_app, url):
-    config = dash_app.server.config
-    saved = config["ATLAS_SETTINGS"]
-    config["ATLAS_SETTINGS"] = Settings(database_url=url)
-    try:
-        yield dash_app.server
-    finally:
-        config["ATLAS_SETTINGS"] = saved
 
 
 def _csv(client, query: str) -> list[dict]:

@@ -5,28 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import subprocess
-from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import insert, update
 
-from config import Settings
 from data_access import models
 from data_access.db import get_engine
 from tests.factories import add_establishments, small_ssr_dataset
+from tests.conftest import app_on
 
 N = "\u00a0"
-
-
-@contextmanager
-def app_on(dash_app, url):
-    config = dash_app.server.config
-    saved = config["ATLAS_SETTINGS"]
-    config["ATLAS_SETTINGS"] = Settings(database_url=url)
-    try:
-        yield dash_app.server
-    finally:
-        config["ATLAS_SETTINGS"] = saved
 
 
 def _insert(url: str, table, rows: list[dict]) -> None:

@@ -2,24 +2,12 @@
 and both equal hand-computed figures."""
 import csv
 import io
-from contextlib import contextmanager
 from urllib.parse import parse_qsl
 
 import pytest
 
-from config import Settings
 from tests.factories import small_ssr_dataset
-
-
-@contextmanager
-def app_on(dash_app, url):
-    config = dash_app.server.config
-    saved = config["ATLAS_SETTINGS"]
-    config["ATLAS_SETTINGS"] = Settings(database_url=url)
-    try:
-        yield dash_app.server
-    finally:
-        config["ATLAS_SETTINGS"] = saved
+from tests.conftest import app_on
 
 
 def _csv(client, query: str) -> list[dict]:

@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 
 from tests.factories import small_ssr_dataset
-from tests.integration.test_ssr_export import app_on
+from tests.conftest import app_on
 
 RECORDED = Path(__file__).resolve().parents[2] / "bench" / "requests" / "ssr_filter_change.json"
 

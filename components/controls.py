@@ -1,0 +1,25 @@
+"""Form controls shared by the pages.
+
+Native radio buttons (dash-bootstrap-components renders real <input type=radio> with <label for>)
+in a fieldset with its legend: every choice visible, one click, keyboard and screen-reader friendly.
+Dash 4's own Dropdown and RadioItems fail axe-core (aria-hidden-focus, nested-interactive).
+"""
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import html
+
+
+def options(labels: dict) -> list[dict]:
+    """[{'label': French label, 'value': code}, …] from {code: label}."""
+    return [{"label": v, "value": k} for k, v in labels.items()]
+
+
+def segmented(legend: str, component_id: str, choices: list[dict], value,
+              block_id: str | None = None) -> html.Fieldset:
+    """A group of radio buttons styled as a segmented control (assets/atlas.css `.segmented`)."""
+    extra = {"id": block_id} if block_id else {}
+    return html.Fieldset([html.Legend(legend),
+                          dbc.RadioItems(id=component_id, options=choices, value=value, inline=True,
+                                         className="segmented", label_checked_class_name="seg-checked")],
+                         className="control", **extra)
