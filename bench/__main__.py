@@ -73,6 +73,11 @@ def main() -> int:
         for cold in (True, False):
             name = f"{path.stem} ({'cold' if cold else 'warm'} cache)"
             results["figures"][name] = time_requests(client, cache, bodies, cold)
+            # each callback alone: the browser sends the ones after the first in parallel
+            for body in bodies:
+                output = body["output"].strip(".").split(".")[0]
+                results["figures"][f"  {output} ({'cold' if cold else 'warm'})"] = time_requests(
+                    client, cache, [body], cold)
     print(f"{'interaction':45} {'p50 ms':>8} {'p95 ms':>8} {'n':>4}")
     for name, fig in results["figures"].items():
         print(f"{name:45} {fig['p50_ms']:8.1f} {fig['p95_ms']:8.1f} {fig['n']:4d}")
