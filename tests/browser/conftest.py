@@ -139,3 +139,32 @@ def page(browser, live_server):
     pg.watch = watch
     yield pg
     context.close()
+
+
+def wait_graph(page, selector: str, timeout: float = 30_000) -> None:
+    """Wait until Dash is idle and the Plotly graph at `selector` is drawn."""
+    page.watch.wait_dash_idle(timeout=timeout)
+    page.wait_for_function(f"() => {{ const g = document.querySelector('{selector}');"
+                           " return g && g._fullData && g._fullData.length > 0 &&"
+                           " !document.querySelector('.dash-graph--pending'); }", timeout=timeout)
+    page.wait_for_timeout(300)
+
+
+def click_on_map(page, selector: str, lon: float, lat: float) -> None:
+    """Click the map at `selector` where (lon, lat) is drawn, using MapLibre's own projection."""
+    x, y = page.evaluate(
+        f"""([lon, lat]) => {{
+            const g = document.querySelector('{selector}');
+            const map = g._fullLayout.map._subplot.map;
+            const p = map.project([lon, lat]);
+            const r = map.getCanvas().getBoundingClientRect();
+            return [r.left + p.x, r.top + p.y];
+        }}""", [lon, lat])
+    page.mouse.click(x, y)
+
+
+def grid_rows(page, grid_id: str) -> list[dict]:
+    """The row data of an AG Grid, read through its API."""
+    return page.evaluate(f"""async () => {{
+        const api = await dash_ag_grid.getApiAsync('{grid_id}');
+        const rows = []; api.forEachNode(n => rows.push(n.data)); return rows; }}""")

@@ -6,17 +6,13 @@ import re
 import pandas as pd
 from sqlalchemy import create_engine, text
 
-from tests.browser.conftest import axe_violations
+from tests.browser.conftest import axe_violations, click_on_map, grid_rows, wait_graph
 
 MAP = "#caqes-map .js-plotly-plot"
 
 
 def wait_map(page) -> None:
-    page.watch.wait_dash_idle(timeout=30_000)
-    page.wait_for_function(f"() => {{ const g = document.querySelector('{MAP}');"
-                           " return g && g._fullData && g._fullData.length > 0 &&"
-                           " !document.querySelector('.dash-graph--pending'); }", timeout=30_000)
-    page.wait_for_timeout(300)
+    wait_graph(page, MAP)
 
 
 def wait_crumbs(page, last: str) -> None:
@@ -38,25 +34,6 @@ def headline(page) -> str:
 
 def choose(page, group_id: str, option: str) -> None:
     page.locator(f"#{group_id} label", has_text=re.compile(f"^{re.escape(option)}$")).click()
-
-
-def click_on_map(page, lon: float, lat: float) -> None:
-    """Click the map where (lon, lat) is drawn, using MapLibre's own projection."""
-    x, y = page.evaluate(
-        f"""([lon, lat]) => {{
-            const g = document.querySelector('{MAP}');
-            const map = g._fullLayout.map._subplot.map;
-            const p = map.project([lon, lat]);
-            const r = map.getCanvas().getBoundingClientRect();
-            return [r.left + p.x, r.top + p.y];
-        }}""", [lon, lat])
-    page.mouse.click(x, y)
-
-
-def grid_rows(page, grid_id: str) -> list[dict]:
-    return page.evaluate(f"""async () => {{
-        const api = await dash_ag_grid.getApiAsync('{grid_id}');
-        const rows = []; api.forEachNode(n => rows.push(n.data)); return rows; }}""")
 
 
 def db_counts(db_url: str, departement: str, year: int, part: str) -> pd.DataFrame:
@@ -95,11 +72,11 @@ def test_volet_and_year_update_the_figures_and_the_drill_down_opens_an_establish
     assert year_map["hover"] != volet_map["hover"] and year_map["title"].endswith("2023")
 
     # Bordeaux lies in Nouvelle-Aquitaine (region 75), then in Gironde (33)
-    click_on_map(page, -0.58, 44.84)
+    click_on_map(page, MAP, -0.58, 44.84)
     page.wait_for_url(re.compile(r"perimetre=R75"))
     wait_map(page)
     assert "Nouvelle-Aquitaine" in page.inner_text("#caqes-breadcrumb")
-    click_on_map(page, -0.58, 44.84)
+    click_on_map(page, MAP, -0.58, 44.84)
     page.wait_for_url(re.compile(r"perimetre=D33"))
     wait_map(page)
     assert page.inner_text("#caqes-breadcrumb").split("›")[-1].strip() == "Gironde (33)"

@@ -6,17 +6,13 @@ import pandas as pd
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.browser.conftest import axe_violations
+from tests.browser.conftest import axe_violations, click_on_map, grid_rows, wait_graph
 
 MAP = "#ssr-map .js-plotly-plot"
 
 
 def wait_map(page) -> None:
-    page.watch.wait_dash_idle()
-    page.wait_for_function(f"() => {{ const g = document.querySelector('{MAP}');"
-                           " return g && g._fullData && g._fullData.length > 0 &&"
-                           " !document.querySelector('.dash-graph--pending'); }", timeout=20_000)
-    page.wait_for_timeout(300)
+    wait_graph(page, MAP)
 
 
 def legend(page) -> list[str]:
@@ -29,25 +25,6 @@ def classes(page) -> list[int]:
 
 def choose(page, group_id: str, option: str) -> None:
     page.locator(f"#{group_id} label", has_text=option).click()
-
-
-def click_on_map(page, lon: float, lat: float) -> None:
-    """Click the map where (lon, lat) is drawn, using MapLibre's own projection."""
-    x, y = page.evaluate(
-        f"""([lon, lat]) => {{
-            const g = document.querySelector('{MAP}');
-            const map = g._fullLayout.map._subplot.map;
-            const p = map.project([lon, lat]);
-            const r = map.getCanvas().getBoundingClientRect();
-            return [r.left + p.x, r.top + p.y];
-        }}""", [lon, lat])
-    page.mouse.click(x, y)
-
-
-def grid_rows(page, grid_id: str) -> list[dict]:
-    return page.evaluate(f"""async () => {{
-        const api = await dash_ag_grid.getApiAsync('{grid_id}');
-        const rows = []; api.forEachNode(n => rows.push(n.data)); return rows; }}""")
 
 
 def db_establishment_figures(db_url: str, departement: str, gesture: str, age: str, year: int) -> pd.DataFrame:
@@ -79,11 +56,11 @@ def test_controls_recolour_the_map_and_drill_down_reaches_the_establishments(pag
     assert classes(page) != before_classes
 
     # Bordeaux lies in Nouvelle-Aquitaine (region 75), then in Gironde (33)
-    click_on_map(page, -0.58, 44.84)
+    click_on_map(page, MAP, -0.58, 44.84)
     page.wait_for_url(re.compile(r"focus=75"))
     wait_map(page)
     assert "Nouvelle-Aquitaine" in page.inner_text("#ssr-breadcrumb")
-    click_on_map(page, -0.58, 44.84)
+    click_on_map(page, MAP, -0.58, 44.84)
     page.wait_for_url(re.compile(r"niveau=dep.*focus=33|focus=33"))
     wait_map(page)
     assert page.inner_text("#ssr-breadcrumb").split("›")[-1].strip() == "Gironde"
