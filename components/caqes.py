@@ -1,12 +1,10 @@
-"""Pieces of the CAQES view (/caqes) and of the profile's CAQES section: headline figures, grids,
-map texts, the indicators' distribution chart and the establishment's small multiples. Figures
-arrive computed (analytics.caqes); nothing here queries the database."""
+"""Pieces of the CAQES view (/caqes): headline figures, grids, map texts and the indicators'
+distribution chart. Figures arrive computed (analytics.caqes); nothing here queries the database.
+(The profile's CAQES section lives in components/profile.py, on the same analytics.)"""
 from __future__ import annotations
 
-import math
-
 import pandas as pd
-from dash import dcc, html
+from dash import html
 
 from analytics import caqes as model
 from components.format import MISSING, NBSP, fmt_count, fmt_dec, fmt_int, fmt_pct, fmt_pts, is_missing
@@ -14,7 +12,6 @@ from components.format import MISSING, NBSP, fmt_count, fmt_dec, fmt_int, fmt_pc
 STATUS_COLORS = {model.ATTEINT: "#1b7837", model.EN_PROGRES: "#d08c00", model.NON_ATTEINT: "#b2182b",
                  model.NON_MESURE: "#9e9e9e"}
 SCOPE_COLORS = {"national": "#0b4f8a", "regional": "#c2410c"}
-TARGET_COLOR = "#1d2733"
 # ColorBrewer Blues (k + 1 classes minus the lightest): more targets reached = darker; the
 # lightest class stays distinct from the grey of "pas de contrat".
 _BLUES = {1: ["#3182bd"], 2: ["#9ecae1", "#3182bd"], 3: ["#bdd7e7", "#6baed6", "#2171b5"],
@@ -343,12 +340,6 @@ PROFILE_CHART_ID = "caqes-profile-chart"
 PROFILE_TABLE_ID = "caqes-profile-table"
 
 
-def _date(value) -> str:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return MISSING
-    return value.strftime("%d/%m/%Y") if hasattr(value, "strftime") else str(value)
-
-
 def shown_year(results: pd.DataFrame, year: int | None) -> int | None:
     """The year whose results the section details: `year` if it has results, else the latest
     earlier one, else (no year asked) the latest; None without results."""
@@ -359,157 +350,3 @@ def shown_year(results: pd.DataFrame, year: int | None) -> int | None:
         return years[-1]
     earlier = [y for y in years if y <= int(year)]
     return earlier[-1] if earlier else None
-
-
-def profile_section(contracts: pd.DataFrame, results: pd.DataFrame, year: int | None = None) -> html.Div:
-    """The CAQES section of /etablissement/<finess>: the contracts (period, signature date, parts);
-    for the year shown (see `shown_year`) a summary (score, statuses, incentive) and one table row
-    per indicator (baseline, target, achieved, status, attainment, savings, incentive); then small
-    multiples of achieved over the years with the target (dashed) and baseline (dotted) lines.
-
-    `contracts` and `results` are data_access.caqes.establishment_caqes(url, finess)."""
-    if contracts.empty and results.empty:
-        return html.Div(html.P("Pas de contrat CAQES enregistré pour cet établissement."), className="caqes-profile")
-    items = [html.Li([html.Strong(f"Contrat {c.start_year}–{c.end_year}"),
-                      f", signé le {_date(c.signed_on)} ; volets : "
-                      + ", ".join(model.part_label(p) for p in str(c.parts).split("+"))])
-             for c in contracts.itertuples()]
-    children = [html.Ul(items, className="caqes-contracts")]
-    shown = shown_year(results, year)
-    if shown is None:
-        children.append(html.P(f"Pas de résultat CAQES jusqu'en {year}." if year else "Pas de résultat CAQES."))
-        return html.Div(children, className="caqes-profile")
-    evaluated = model.history(results)
-    current = evaluated[evaluated["year"] == shown].sort_values(["position", "indicator"])
-    if year is not None and shown != int(year):
-        children.append(html.P(f"Pas de résultat CAQES en {year} : derniers résultats, {shown}.", className="note"))
-    children.append(html.P(_summary(current, shown), className="lead caqes-summary"))
-    children.append(_profile_table(current, shown))
-    children.append(html.H3(f"Réalisé par année, indicateurs {shown}", className="caqes-h3"))
-    children.append(html.P("Points : réalisé de chaque année, colorés selon le statut (vert : atteint, orange : en "
-                           f"progrès, rouge : non atteint ; le plus gros : {shown}) ; tirets : cible ; pointillés : "
-                           "valeur initiale.", className="caqes-help"))
-    children.append(html.Div(dcc.Graph(id=PROFILE_CHART_ID, figure=small_multiples(evaluated, current, shown),
-                                       config={"displaylogo": False, "scrollZoom": False,
-                                               "modeBarButtonsToRemove": ["select2d", "lasso2d"]}),
-                             role="img", **{"aria-label": _charts_alt(evaluated, current)}))
-    return html.Div(children, className="caqes-profile")
-
-
-def _summary(current: pd.DataFrame, year: int) -> str:
-    counts = current["status"].value_counts()
-    n_mes = int(current["status"].notna().sum())
-    s = model.score(current["attainment"], current["weight"])
-    inc = model.incentive(current["savings_eur"], current["incentive_rate"])
-    statuses = ", ".join(fmt_count(int(counts.get(st, 0)), lab, plural) for st, lab, plural in
-                         ((model.ATTEINT, "atteint", "atteints"), (model.EN_PROGRES, "en progrès", "en progrès"),
-                          (model.NON_ATTEINT, "non atteint", "non atteints")))
-    missing = len(current) - n_mes
-    extra = f", {fmt_int(missing)} non mesuré{'s' if missing > 1 else ''}" if missing else ""
-    return (f"{year} — {fmt_count(len(current), 'indicateur')} : {statuses}{extra} ; score (atteinte moyenne) "
-            f"{fmt_pct(s, 0)} ; intéressement estimé {fmt_eur(inc)}.")
-
-
-def _profile_table(current: pd.DataFrame, year: int) -> html.Table:
-    rows = []
-    for r in current.itertuples():
-        unit = r.unit or ""
-        rows.append(html.Tr([
-            html.Th([html.Div(r.label),
-                     html.Div(f"{model.part_label(r.part)} · {model.SCOPE_LABELS.get(r.scope, r.scope)} · "
-                              f"{DIRECTION.get(r.better, '')}", className="basis")], scope="row"),
-            html.Td(fmt_value(r.baseline, unit), className="num"),
-            html.Td(fmt_value(r.target, unit), className="num"),
-            html.Td(fmt_value(r.achieved, unit), className="num"),
-            html.Td(status_badge(r.status)),
-            html.Td(fmt_pct(r.attainment, 0), className="num"),
-            html.Td(fmt_eur(r.savings_eur), className="num"),
-            html.Td(fmt_eur(r.incentive_eur), className="num"),
-        ]))
-    head = html.Thead(html.Tr([html.Th(h, scope="col") for h in
-                               ("Indicateur", "Valeur initiale", "Cible", "Réalisé", "Statut", "Atteinte",
-                                "Économies", "Intéressement estimé")]))
-    return html.Table([html.Caption(f"Indicateurs CAQES {year}"), head, html.Tbody(rows)],
-                      className="caqes-table", id=PROFILE_TABLE_ID)
-
-
-def small_multiples(evaluated: pd.DataFrame, current: pd.DataFrame, year: int, columns: int = 4) -> dict:
-    """One small panel per indicator of `current` (the year shown): achieved by year (markers
-    coloured by status), the target (dashed) and the baseline (dotted) of the year shown. A plain
-    figure dict: axes x1..xN / y1..yN laid out in a grid."""
-    codes = current["indicator"].tolist()
-    n = len(codes)
-    rows_n = max(1, math.ceil(n / columns))
-    panel_px, title_px = 125, 45  # a panel's plot height, and the room above it for its title
-    plot_px = rows_n * panel_px + (rows_n - 1) * title_px
-    gap_x, gap_y = 0.06, title_px / plot_px
-    width = (1 - gap_x * (columns - 1)) / columns
-    height = (1 - gap_y * (rows_n - 1)) / rows_n
-    # the years of these indicators only (a 2022 contract's indicators start in 2022)
-    years = sorted(int(y) for y in evaluated.loc[evaluated["indicator"].isin(codes), "year"].unique())
-    data, layout, annotations = [], {}, []
-    for i, code in enumerate(codes):
-        row, col = divmod(i, columns)
-        ax = "" if i == 0 else str(i + 1)
-        x0 = col * (width + gap_x)
-        y1 = 1 - row * (height + gap_y)
-        series = evaluated[evaluated["indicator"] == code].sort_values("year")
-        now = current[current["indicator"] == code].iloc[0]
-        unit = now["unit"] or ""
-        xs = series["year"].astype(int).tolist()
-        ys = [None if pd.isna(v) else float(v) for v in series["achieved"]]
-        colors = [STATUS_COLORS[model.status_label(s)] for s in series["status"]]
-        texts = [f"{y} : réalisé {fmt_value(a, unit)} ; cible {fmt_value(t, unit)} ; {model.status_label(s)}"
-                 for y, a, t, s in zip(xs, series["achieved"], series["target"], series["status"])]
-        data.append({"type": "scatter", "mode": "lines+markers", "x": xs, "y": ys, "xaxis": f"x{ax}",
-                     "yaxis": f"y{ax}", "line": {"color": "#55606e", "width": 1.5},
-                     "marker": {"color": colors, "size": [11 if y == year else 7 for y in xs],
-                                "line": {"color": "white", "width": 1}}, "hovertext": texts,
-                     "hovertemplate": "%{hovertext}<extra></extra>", "showlegend": False, "connectgaps": False})
-        lo, hi = min(years), max(years)
-        for value, dash, label in ((now["target"], "dash", "cible"), (now["baseline"], "dot", "valeur initiale")):
-            data.append({"type": "scatter", "mode": "lines", "x": [lo - 0.3, hi + 0.3], "y": [value, value],
-                         "xaxis": f"x{ax}", "yaxis": f"y{ax}", "showlegend": False,
-                         "line": {"color": TARGET_COLOR if label == "cible" else "#8a94a3", "dash": dash,
-                                  "width": 1.5},
-                         "hovertemplate": f"{label} : {fmt_value(value, unit)}<extra></extra>"})
-        values = [v for v in ys if v is not None] + [float(now["target"]), float(now["baseline"])]
-        pad = max((max(values) - min(values)) * 0.25, 1.0)
-        layout[f"xaxis{ax}"] = {"domain": [x0, x0 + width], "anchor": f"y{ax}", "range": [lo - 0.5, hi + 0.5],
-                                "tickvals": years,
-                                "ticktext": [str(y)[2:] if len(years) > 4 else str(y) for y in years],
-                                "tickfont": {"size": 10}, "showgrid": False}
-        layout[f"yaxis{ax}"] = {"domain": [y1 - height, y1], "anchor": f"x{ax}",
-                                "range": [min(values) - pad, max(values) + pad], "tickfont": {"size": 10},
-                                "ticksuffix": f" {unit}" if unit == "%" else "", "gridcolor": "#eef0f3", "nticks": 4}
-        annotations.append({"text": f"<b>{_two_lines(now['label'])}</b>", "x": x0, "xref": "paper",
-                            "xanchor": "left", "align": "left", "y": y1, "yref": "paper", "yanchor": "bottom",
-                            "showarrow": False, "font": {"size": 11}})
-    layout.update({"height": plot_px + 40 + 28, "margin": {"l": 40, "r": 10, "t": 40, "b": 28},
-                   "annotations": annotations, "separators": ", ", "paper_bgcolor": "white",
-                   "plot_bgcolor": "white", "hovermode": "closest", "showlegend": False})
-    return {"data": data, "layout": layout}
-
-
-def _two_lines(label: str, width: int = 38) -> str:
-    """A panel title on at most two lines ('<br>' between), the second cut with '…'."""
-    words, lines, line = str(label).split(), [], ""
-    for w in words:
-        if line and len(line) + 1 + len(w) > width:
-            lines.append(line)
-            line = w
-        else:
-            line = f"{line} {w}".strip()
-    lines.append(line)
-    if len(lines) > 2:
-        lines = [lines[0], short_label(" ".join(lines[1:]), width)]
-    return "<br>".join(lines)
-
-
-def _charts_alt(evaluated: pd.DataFrame, current: pd.DataFrame) -> str:
-    parts = []
-    for r in current.itertuples():
-        series = evaluated[evaluated["indicator"] == r.indicator].sort_values("year")
-        values = ", ".join(f"{int(y)} {fmt_value(a, r.unit)}" for y, a in zip(series["year"], series["achieved"]))
-        parts.append(f"{r.label} : {values} ; cible {fmt_value(r.target, r.unit)}")
-    return "Réalisé par année et cible de chaque indicateur. " + " — ".join(parts)

@@ -7,7 +7,7 @@ Dash 4's own Dropdown and RadioItems fail axe-core (aria-hidden-focus, nested-in
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import dcc, html
 
 
 def options(labels: dict) -> list[dict]:
@@ -23,3 +23,11 @@ def segmented(legend: str, component_id: str, choices: list[dict], value,
                           dbc.RadioItems(id=component_id, options=choices, value=value, inline=True,
                                          className="segmented", label_checked_class_name="seg-checked")],
                          className="control", **extra)
+
+
+def url_state(query: dict, query_id: str, store_ids: list[str], hidden_ids: list[str]) -> list:
+    """The invisible part of a page whose address is its view: the raw query kept as is (the page's
+    sync callback checks it against the data and fills the controls), the page's stores, and the
+    hidden targets of its clientside callbacks (URL writer, navigation)."""
+    return ([dcc.Store(id=query_id, data={k: v for k, v in query.items() if isinstance(v, str)})]
+            + [dcc.Store(id=i) for i in store_ids] + [html.Div(id=i, hidden=True) for i in hidden_ids])

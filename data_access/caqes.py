@@ -62,23 +62,3 @@ def year_results(url: str, year: int) -> pd.DataFrame:
     with connect(url) as conn:
         df = _frame(conn, stmt, YEAR_COLUMNS)
     return df.astype(RESULT_TYPES)
-
-
-def establishment_caqes(url: str, finess: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """One establishment's CAQES contracts and results, for the profile's CAQES section.
-
-    contracts: start_year, end_year, signed_on (date), parts ('+'-separated part codes), oldest
-    first; results, all years: year, indicator, baseline, target, achieved (NaN when not yet
-    measured), savings_eur, label, part, scope, better, unit, incentive_rate, weight, position,
-    in year then catalogue order."""
-    contract_cols = ["start_year", "end_year", "signed_on", "parts"]
-    result_cols = ["year", "indicator", "baseline", "target", "achieved", "savings_eur", "label", "part", "scope",
-                   "better", "unit", "incentive_rate", "weight", "position"]
-    with connect(url) as conn:
-        contracts = _frame(conn, select(*[getattr(C, c) for c in contract_cols]).where(C.finess == finess)
-                           .order_by(C.start_year), contract_cols)
-        results = _frame(conn, select(R.year, R.indicator, R.baseline, R.target, R.achieved, R.savings_eur, I.label,
-                                      I.part, I.scope, I.better, I.unit, I.incentive_rate, I.weight, I.position)
-                         .join(I, I.code == R.indicator).where(R.finess == finess)
-                         .order_by(R.year, I.position), result_cols)
-    return contracts, results.astype(RESULT_TYPES)

@@ -5,7 +5,7 @@ from dash import dcc, html
 
 from analytics import caqes as model
 from components.france_map import GRAPH_CONFIG
-from components.controls import options, segmented
+from components.controls import options, segmented, url_state
 from pages.ids import Caqes as ids
 
 dash.register_page(__name__, path="/caqes", name="Suivi CAQES", title="Atlas GDR — suivi CAQES", nav_order=30,
@@ -34,11 +34,7 @@ def layout(**query):
     # checks each value against the data and fills the controls.
     return html.Div(
         [
-            dcc.Store(id=ids.QUERY, data={k: v for k, v in query.items() if isinstance(v, str)}),
-            dcc.Store(id=ids.VIEW),
-            dcc.Store(id=ids.FIGURE_KEY),
-            html.Div(id=ids.URL_SYNC, hidden=True),
-            html.Div(id=ids.NAVIGATE, hidden=True),
+            *url_state(query, ids.QUERY, [ids.VIEW, ids.FIGURE_KEY], [ids.URL_SYNC, ids.NAVIGATE]),
             html.Div([html.H1("Suivi CAQES — atteinte des cibles"),
                       html.A("Exporter les résultats (CSV)", id=ids.EXPORT, href="/export/caqes.csv",
                              className="button no-print", download="")],

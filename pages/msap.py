@@ -6,7 +6,7 @@ from dash import dcc, html
 from analytics import msap as model
 from analytics.ssr import AGE_LABELS
 from components.france_map import GRAPH_CONFIG
-from components.controls import options, segmented
+from components.controls import options, segmented, url_state
 from pages.ids import Msap as ids
 
 dash.register_page(__name__, path="/msap", name="Ciblage MSAP", title="Atlas GDR — ciblage MSAP", nav_order=20,
@@ -32,11 +32,7 @@ def layout(**query):
     # against the data, fills the controls and states the rule.
     return html.Div(
         [
-            dcc.Store(id=ids.QUERY, data={k: v for k, v in query.items() if isinstance(v, str)}),
-            dcc.Store(id=ids.RULE),
-            dcc.Store(id=ids.MAP_KEY),
-            html.Div(id=ids.URL_SYNC, hidden=True),
-            html.Div(id=ids.NAVIGATE, hidden=True),
+            *url_state(query, ids.QUERY, [ids.RULE, ids.MAP_KEY], [ids.URL_SYNC, ids.NAVIGATE]),
             html.Div([html.H1("Ciblage MSAP — établissements atypiques"),
                       html.Div([html.A("Exporter la liste (CSV)", id=ids.EXPORT_CSV, href="/export/msap.csv",
                                        className="button", download=""),

@@ -5,7 +5,7 @@ from dash import dcc, html
 
 from analytics import ssr as model
 from components.france_map import GRAPH_CONFIG
-from components.controls import options, segmented
+from components.controls import options, segmented, url_state
 from pages.ids import Ssr as ids
 
 dash.register_page(__name__, path="/ssr", name="Recours au SSR", title="Atlas GDR — recours au SSR", nav_order=10,
@@ -24,10 +24,7 @@ def layout(**query):
     # checks each value against the data and fills the controls.
     return html.Div(
         [
-            dcc.Store(id=ids.QUERY, data={k: v for k, v in query.items() if isinstance(v, str)}),
-            dcc.Store(id=ids.VIEW),
-            dcc.Store(id=ids.FIGURE_KEY),
-            html.Div(id=ids.URL_SYNC, hidden=True),
+            *url_state(query, ids.QUERY, [ids.VIEW, ids.FIGURE_KEY], [ids.URL_SYNC]),
             html.Div([html.H1("Recours au SSR après chirurgie orthopédique"),
                       html.A("Exporter le tableau (CSV)", id=ids.EXPORT, href="/export/ssr.csv",
                              className="button no-print", download="")],

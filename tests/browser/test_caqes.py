@@ -120,9 +120,8 @@ def test_volet_and_year_update_the_figures_and_the_drill_down_opens_an_establish
     fresh.wait_for_function("() => document.querySelector('#etab-caqes-section').innerText.includes('Contrat')",
                             timeout=30_000)
     fresh.watch.wait_dash_idle(timeout=30_000)
-    # the indicator charts: the small multiples of components.caqes.profile_section, or the profile's
-    # own sparklines (one per indicator), whichever the profile page renders
-    charts = section.locator("#caqes-profile-chart .js-plotly-plot, img.sparkline")
+    # the indicator charts: one sparkline per indicator, with its target line
+    charts = section.locator("img.sparkline")
     assert charts.count() >= 1
     # and the page has scrolled to the section (assets/anchor-scroll.js)
     fresh.wait_for_function("() => Math.abs(document.querySelector('#etab-caqes-section')"

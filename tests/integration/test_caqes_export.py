@@ -12,7 +12,6 @@ from sqlalchemy import insert, update
 
 from analytics.caqes import EXPORT_COLUMNS
 from data_access import models
-from data_access.caqes import establishment_caqes
 from data_access.db import get_engine
 from tests.factories import add_establishments
 from tests.conftest import app_on
@@ -156,13 +155,3 @@ def test_a_malformed_query_exports_the_default_view(dash_app, db_url):
     with app_on(dash_app, db_url) as server:
         client = server.test_client()
         assert _csv(client, "?annee=abc&volet=%3Cscript%3E&perimetre=R99&niveau=x") == _csv(client, "")
-
-
-def test_establishment_caqes_returns_contracts_and_all_years(db_url):
-    add_caqes(db_url)
-    contracts, results = establishment_caqes(db_url, LAC)
-    assert contracts.to_dict("records") == [{"start_year": 2022, "end_year": 2026, "signed_on": dt.date(2022, 6, 30),
-                                             "parts": "produits_sante+organisation+pertinence"}]
-    assert list(results["year"]) == [2023] * 3 + [2024] * 3
-    assert list(results["indicator"][:3]) == ["N_IPP", "N_PERFADOM", "R_PRADO"]
-    assert results["achieved"].isna().sum() == 0 and results["savings_eur"].isna().sum() == 3
