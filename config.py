@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -19,6 +20,12 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     secret_key: str = DEFAULT_SECRET_KEY
     debug: bool = False
+    # "production" refuses to start with the default secret key or active demo accounts;
+    # `make run` sets "demo"; tests build Settings(atlas_env="test").
+    atlas_env: Literal["production", "demo", "test"] = "production"
+    session_idle_hours: float = 8.0  # a session ends after this long without a request
+    login_rate_limit: str = "10/minute"  # sign-in attempts per client address (Flask-Limiter syntax)
+    atlas_proxy_fix: int = 0  # number of trusted reverse proxies setting X-Forwarded-For/-Proto (0: none)
 
 
 @lru_cache(maxsize=1)

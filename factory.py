@@ -11,13 +11,24 @@ import importlib
 import pkgutil
 
 import dash
+import dash_bootstrap_components as dbc
 from dash import Dash, dcc, html
+from flask import g, has_request_context
+from flask_wtf.csrf import generate_csrf
+from sqlalchemy.exc import SQLAlchemyError
 
 import callbacks
 import routes
 from components import labels
-from config import ROOT, Settings, get_settings
+
+from config import DEFAULT_SECRET_KEY, ROOT, Settings, get_settings
+from data_access import users
 from data_access.cache import init_cache
+from pages.ids import Shell
+from security import roles
+from security.auth import init_auth
+from security.headers import init_headers
+from security.presentation import current_mode
 
 INDEX = """<!DOCTYPE html>
 <html lang="fr">
@@ -39,17 +50,48 @@ INDEX = """<!DOCTYPE html>
 </html>"""
 
 
-def nav_pages() -> list[dict]:
-    """Registered pages that declare a place in the navigation, in order."""
-    pages = [p for p in dash.page_registry.values() if p.get("nav_order") is not None]
+def nav_pages(role: str | None = None) -> list[dict]:
+    """Registered pages that declare a place in the navigation, in order; with a role, only the
+    pages it may open (a page's `permission`, default view)."""
+    pages = [p for p in dash.page_registry.values() if p.get("nav_order") is not None
+             and (role is None or roles.allows(role, p.get("permission", roles.VIEW)))]
     return sorted(pages, key=lambda p: p["nav_order"])
 
 
+def _user_box():
+    """Who is signed in, the presentation-mode switches and the sign-out button."""
+    user = g.get("atlas_user") if has_request_context() else None
+    if user is None:
+        return html.Div(className="user-box")
+    mode = current_mode()
+    presentation = dbc.Checklist(
+        id=Shell.PRESENTATION, switch=True, value=["oui"] if mode.masked else [],
+        options=[{"label": "Mode présentation", "value": "oui", "disabled": mode.forced}],
+        className="mode-switch", inputClassName="mode-input",
+    )
+    anonymised = dbc.Checklist(
+        id=Shell.ANONYMISED, switch=True, value=["oui"] if mode.anonymised else [],
+        options=[{"label": "Anonymiser", "value": "oui", "disabled": not mode.masked}],
+        className="mode-switch", inputClassName="mode-input",
+    )
+    logout = html.Form([dcc.Input(type="hidden", name="csrf_token", value=generate_csrf()),
+                        html.Button("Se déconnecter", type="submit", className="logout")],
+                       action="/logout", method="POST", className="logout-form")
+    who = html.Span([html.Strong(user.login), " · ", roles.ROLE_LABELS[user.role]], className="who")
+    notice = (html.Span("Secret statistique appliqué : effectifs de 1 à 10 masqués (« < 11 »)",
+                        className="mode-notice") if mode.masked else None)
+    return html.Div([presentation, anonymised, notice, who, logout, html.Span(id=Shell.MODE_SYNC, hidden=True)],
+                    className="user-box")
+
+
 def shell() -> html.Div:
-    """The page frame: header with navigation and data version, then the current page."""
+    """The page frame: header with navigation, data version and user box, then the current page.
+    A function: it is built per request, for the signed-in user and the session's mode."""
+    user = g.get("atlas_user") if has_request_context() else None
+    masked = current_mode().masked
     return html.Div(
         [
-            dcc.Location(id="shell-url", refresh="callback-nav"),
+            dcc.Location(id=Shell.URL, refresh="callback-nav"),
             html.Header(
                 [
                     html.A([html.Span(labels.APP_TITLE, className="brand-name"),
@@ -58,16 +100,19 @@ def shell() -> html.Div:
                     html.Nav(
                         [dcc.Link(p["name"], href=p["relative_path"], className="nav-link",
                                   id={"type": "shell-nav", "path": p["relative_path"]})
-                         for p in nav_pages()],
+                         for p in nav_pages(user.role if user else None)],
                         className="nav", **{"aria-label": "Navigation principale"},
                     ),
-                    html.Div(id="shell-data-version", className="data-version", **{"aria-live": "polite"}),
+                    html.Div(id=Shell.DATA_VERSION, className="data-version", **{"aria-live": "polite"}),
+                    _user_box(),
                 ],
                 className="app-header",
             ),
             html.Main(dash.page_container, className="app-main", id="shell-main"),
         ],
-        className="app",
+        className="app presentation" if masked else "app",
+        **{"data-presentation": "oui" if masked else "non",
+           "data-anonyme": "oui" if current_mode().anonymised else "non"},
     )
 
 
@@ -90,10 +135,36 @@ def create_app(settings: Settings | None = None) -> Dash:
         suppress_callback_exceptions=True,
         index_string=INDEX,
     )
+    check_configuration(settings)
     app.server.config["ATLAS_SETTINGS"] = settings
     app.server.config["SECRET_KEY"] = settings.secret_key
     init_cache(app.server, settings)
+    init_auth(app.server, settings)
     app.layout = shell
     app.server.register_blueprint(routes.bp)
     _import_callbacks()
+    init_headers(app)
     return app
+
+
+class ConfigurationError(RuntimeError):
+    """The configuration is not fit to serve (message in French, for the operator)."""
+
+
+def check_configuration(settings: Settings) -> None:
+    """A production configuration refuses to start with the default secret key or demo accounts."""
+    if settings.atlas_env != "production":
+        return
+    if settings.secret_key == DEFAULT_SECRET_KEY or len(settings.secret_key) < 16:
+        raise ConfigurationError(
+            "Configuration de production refusée : définissez SECRET_KEY (au moins 16 caractères, aléatoire, "
+            "par exemple `python -c 'import secrets; print(secrets.token_hex(32))'`), ou ATLAS_ENV=demo "
+            "pour une démonstration.")
+    try:
+        demo_accounts = users.active_demo_count(settings.database_url)
+    except SQLAlchemyError:  # schema not created yet: `manage.py init-db` comes first, no account exists
+        demo_accounts = 0
+    if demo_accounts:
+        raise ConfigurationError(
+            f"Configuration de production refusée : {demo_accounts} compte(s) de démonstration actif(s). "
+            "Supprimez-les avec `python manage.py delete-demo-users`.")

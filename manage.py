@@ -1,4 +1,5 @@
-"""Atlas GDR command line: init-db, seed-demo, import, create-user.
+"""Atlas GDR command line: init-db, seed-demo, import, create-user, disable-user, reset-password,
+demo-users, delete-demo-users.
 
 Every command reads DATABASE_URL (default: the embedded SQLite file).
 """
@@ -40,18 +41,84 @@ def cmd_seed_demo(args) -> int:
 
 
 def cmd_import(args) -> int:
+    from data_access import users
     from data_access.imports import ImportRejected, import_file
 
+    target = f"{args.kind} {os.path.basename(args.file)}"
     try:
         report = import_file(args.url, args.kind, args.file, user=args.user)
     except ImportRejected as exc:
+        users.record(args.url, args.user, "import_refuse", target=target, detail=str(exc)[:2000])
         print(f"Import refusé, rien n'a été écrit.\n{exc}", file=sys.stderr)
         return 1
     except FileNotFoundError:
         print(f"Fichier introuvable : {args.file}", file=sys.stderr)
         return 1
+    users.record(args.url, args.user, "import", target=target,
+                 detail=f"{report.inserted} ajoutées, {report.updated} mises à jour, version {report.data_version}")
     print(f"Import « {report.kind} » réussi : {report.inserted} lignes ajoutées, {report.updated} mises à jour "
           f"(version des données {report.data_version}).")
+    return 0
+
+
+def _read_password() -> str:
+    """The password from standard input (first line): never on the command line, where `ps` shows it."""
+    if sys.stdin.isatty():
+        import getpass
+
+        return getpass.getpass("Mot de passe : ")
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def cmd_create_user(args) -> int:
+    from security import accounts
+
+    try:
+        accounts.create_user(args.url, args.login, _read_password(), args.role)
+    except ValueError as exc:
+        print(f"Utilisateur non créé : {exc}", file=sys.stderr)
+        return 1
+    print(f"Utilisateur « {args.login} » créé (rôle {args.role}).")
+    return 0
+
+
+def cmd_reset_password(args) -> int:
+    from security import accounts
+
+    try:
+        accounts.reset_password(args.url, args.login, _read_password())
+    except ValueError as exc:
+        print(f"Mot de passe inchangé : {exc}", file=sys.stderr)
+        return 1
+    print(f"Mot de passe de « {args.login} » changé ; ses sessions ouvertes sont fermées.")
+    return 0
+
+
+def cmd_disable_user(args) -> int:
+    from data_access import users
+
+    try:
+        users.disable(args.url, args.login)
+    except ValueError as exc:
+        print(f"Utilisateur inchangé : {exc}", file=sys.stderr)
+        return 1
+    print(f"Utilisateur « {args.login} » désactivé ; ses sessions ouvertes sont fermées.")
+    return 0
+
+
+def cmd_demo_users(args) -> int:
+    from security import accounts
+
+    accounts.ensure_demo_accounts(args.url)
+    print("Comptes de démonstration (mot de passe « " + accounts.DEMO_PASSWORD + " ») : "
+          + ", ".join(f"{login} ({role})" for login, role in accounts.DEMO_ACCOUNTS.items()))
+    return 0
+
+
+def cmd_delete_demo_users(args) -> int:
+    from data_access import users
+
+    print(f"{users.delete_demo(args.url)} compte(s) de démonstration supprimé(s).")
     return 0
 
 
@@ -69,9 +136,22 @@ def main(argv: list[str] | None = None) -> int:
                                   "caqes_contracts, caqes_results, msap_decisions")
     imp.add_argument("file")
     imp.add_argument("--user", default=os.environ.get("USER", "cli"))
+    roles = ["admin", "analyste", "medecin_conseil", "iraps"]
+    create = sub.add_parser("create-user", help="crée un utilisateur ; le mot de passe est lu sur l'entrée standard")
+    create.add_argument("login")
+    create.add_argument("--role", required=True, choices=roles)
+    reset = sub.add_parser("reset-password", help="change le mot de passe (lu sur l'entrée standard)")
+    reset.add_argument("login")
+    disable = sub.add_parser("disable-user", help="désactive un utilisateur")
+    disable.add_argument("login")
+    sub.add_parser("demo-users", help="crée les comptes de démonstration (un par rôle)")
+    sub.add_parser("delete-demo-users", help="supprime les comptes de démonstration")
     args = parser.parse_args(argv)
     args.url = args.url or get_settings().database_url
-    handlers = {"init-db": cmd_init_db, "seed-demo": cmd_seed_demo, "import": cmd_import}
+    handlers = {"init-db": cmd_init_db, "seed-demo": cmd_seed_demo, "import": cmd_import,
+                "create-user": cmd_create_user, "reset-password": cmd_reset_password,
+                "disable-user": cmd_disable_user, "demo-users": cmd_demo_users,
+                "delete-demo-users": cmd_delete_demo_users}
     return handlers[args.command](args)
 
 

@@ -1,5 +1,5 @@
 """The header's data version, refreshed on every navigation."""
-from dash import Input, Output, callback, html
+from dash import Input, Output, callback, clientside_callback, html
 
 from components import labels
 from config import current_settings
@@ -16,3 +16,22 @@ def show_data_version(_pathname):
     last = (labels.LAST_IMPORT.format(date=labels.fr_datetime(status.last_import_at))
             if status.last_import_at else labels.NO_IMPORT)
     return [html.Span(labels.DATA_VERSION.format(version=status.version)), " · ", html.Span(last)]
+
+
+# The presentation switches reload the page with ?presentation= / ?anonyme= in its address: the
+# server sets the session's mode from them (security.auth) and every figure is rebuilt in that mode.
+clientside_callback(
+    """
+    function(presentation, anonyme) {
+        const params = new URLSearchParams(window.location.search);
+        const on = (presentation || []).includes('oui');
+        params.set('presentation', on ? 'oui' : 'non');
+        params.set('anonyme', on && (anonyme || []).includes('oui') ? 'oui' : 'non');
+        window.location.assign(window.location.pathname + '?' + params.toString() + window.location.hash);
+        return '';
+    }
+    """,
+    Output(ids.MODE_SYNC, "children"),
+    Input(ids.PRESENTATION, "value"), Input(ids.ANONYMISED, "value"),
+    prevent_initial_call=True,
+)

@@ -238,3 +238,41 @@ class DataVersion(Base):
     version: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     __table_args__ = (UniqueConstraint("id"),)
+
+
+# --- Who may see what (issue 7) ------------------------------------------------
+
+ROLES = ("admin", "analyste", "medecin_conseil", "iraps")
+
+
+class User(Base):
+    """A person who may sign in. `auth_version` increases when the password is reset or the account
+    disabled, which ends every session opened before."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    login: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(default=True)
+    demo: Mapped[bool] = mapped_column(default=False, doc="created by make run for the demo data")
+    auth_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    __table_args__ = (
+        CheckConstraint("role IN ('admin','analyste','medecin_conseil','iraps')", name="ck_users_role"),
+    )
+
+
+class AuditEvent(Base):
+    """Who did what, when: sign-ins (successful or not), profile views, exports, imports."""
+
+    __tablename__ = "audit_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    login: Mapped[str] = mapped_column(String(100), index=True)
+    role: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    event: Mapped[str] = mapped_column(String(40), index=True)
+    target: Mapped[str] = mapped_column(String(300), default="")
+    detail: Mapped[str] = mapped_column(Text, default="")
+    address: Mapped[str] = mapped_column(String(64), default="")

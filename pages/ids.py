@@ -5,6 +5,9 @@ layouts cannot drift apart. Not a page: Dash's page loader skips modules without
 class Shell:
     URL = "shell-url"
     DATA_VERSION = "shell-data-version"
+    PRESENTATION = "shell-presentation"
+    ANONYMISED = "shell-anonyme"
+    MODE_SYNC = "shell-mode-sync"
 
 
 class Donnees:

@@ -58,10 +58,24 @@ def _admin_exec(sql: str) -> None:
     eng.dispose()
 
 
+# One account per role in every test database (ids 1..4 in this order), so a signed-in test client
+# stays signed in whichever database `app_on` points the app at.
+TEST_PASSWORD = "mot-de-passe-de-test"
+TEST_USERS = {"admin": "t-admin", "analyste": "t-analyste", "medecin_conseil": "t-medecin", "iraps": "t-iraps"}
+
+
+def _add_test_users(url: str) -> None:
+    from security import accounts
+
+    for role, login in TEST_USERS.items():
+        accounts.create_user(url, login, TEST_PASSWORD, role)
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory) -> str:
     path = tmp_path_factory.mktemp("template") / "atlas.sqlite"
     init_db(f"sqlite:///{path}")
+    _add_test_users(f"sqlite:///{path}")
     dispose_all()
     return str(path)
 
@@ -73,6 +87,7 @@ def pg_template() -> str:
     _admin_exec(f'CREATE DATABASE "{name}"')
     url = f"{_pg_base(PG_ADMIN_URL)}/{name}"
     init_db(url)
+    _add_test_users(url)
     dispose_all()
     yield name
     _admin_exec(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -113,12 +128,47 @@ def dash_app(sqlite_template, tmp_path_factory):
 
     path = tmp_path_factory.mktemp("app") / "atlas.sqlite"
     shutil.copy(sqlite_template, path)
-    return create_app(Settings(database_url=f"sqlite:///{path}"))
+    return create_app(Settings(database_url=f"sqlite:///{path}", atlas_env="test"))
+
+
+def sign_in(test_client, role: str):
+    """Open a session for the test user of `role` directly in the cookie (no POST /login, so the
+    sign-in rate limit is left to the tests about it)."""
+    import time
+
+    from data_access import users
+    from security import auth
+
+    url = test_client.application.config["ATLAS_SETTINGS"].database_url
+    user = users.by_login(url, TEST_USERS[role])
+    with test_client.session_transaction() as session:
+        session.clear()
+        session.permanent = True
+        session.update({auth.SESSION_USER: user.id, auth.SESSION_VERSION: user.auth_version,
+                        auth.SESSION_SEEN: time.time(), "anon_salt": "sel-de-test"})
+    return test_client
+
+
+def signed_client(server, role: str = "analyste"):
+    """A new test client of `server` (the Flask app) signed in with `role`."""
+    return sign_in(server.test_client(), role)
+
+
+@pytest.fixture
+def anonymous_client(dash_app):
+    return dash_app.server.test_client()
 
 
 @pytest.fixture
 def client(dash_app):
-    return dash_app.server.test_client()
+    """A test client signed in as `analyste` (all views, all exports, real counts)."""
+    return sign_in(dash_app.server.test_client(), "analyste")
+
+
+@pytest.fixture
+def client_as(dash_app):
+    """client_as("iraps") -> a new test client signed in with that role."""
+    return lambda role: sign_in(dash_app.server.test_client(), role)
 
 
 @contextmanager
@@ -128,7 +178,7 @@ def app_on(dash_app, url: str):
 
     config = dash_app.server.config
     saved = config["ATLAS_SETTINGS"]
-    config["ATLAS_SETTINGS"] = Settings(database_url=url)
+    config["ATLAS_SETTINGS"] = Settings(database_url=url, atlas_env="test")
     try:
         yield dash_app.server
     finally:

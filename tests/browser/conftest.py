@@ -6,6 +6,7 @@ tests skip, except under ATLAS_REQUIRE_SERVICES=1 (CI), where they fail.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -51,7 +52,9 @@ def browser_db(sqlite_template, tmp_path_factory) -> str:
 def live_server(browser_db, tmp_path_factory):
     """The app served by gunicorn on a free loopback port; yields its base URL."""
     port = _free_port()
-    env = {**os.environ, "DATABASE_URL": browser_db, "PYTHONUNBUFFERED": "1"}
+    # The production configuration (a real secret key, no demo account): what `make serve` runs.
+    env = {**os.environ, "DATABASE_URL": browser_db, "PYTHONUNBUFFERED": "1", "ATLAS_ENV": "production",
+           "SECRET_KEY": secrets.token_hex(32), "LOGIN_RATE_LIMIT": "1000/minute"}
     env.pop("REDIS_URL", None)
     log = (tmp_path_factory.mktemp("server") / "server.log").open("w")
     proc = subprocess.Popen(
@@ -131,14 +134,53 @@ def axe_violations(page, impacts=("serious", "critical")) -> list[str]:
             for v in results.response["violations"] if v["impact"] in impacts]
 
 
+def sign_in_page(pg, role: str) -> None:
+    """Sign in through the real form, as a user would."""
+    from tests.conftest import TEST_PASSWORD, TEST_USERS
+
+    pg.goto("/login")
+    pg.fill("#login", TEST_USERS[role])
+    pg.fill("#password", TEST_PASSWORD)
+    with pg.expect_navigation():
+        pg.click("button[type=submit]")
+
+
+@pytest.fixture(scope="session")
+def signed_in_states(browser, live_server):
+    """Cookies of one signed-in session per role, made once (role -> Playwright storage state)."""
+    states: dict[str, dict] = {}
+
+    def state(role: str) -> dict:
+        if role not in states:
+            context = browser.new_context(base_url=live_server)
+            sign_in_page(context.new_page(), role)
+            states[role] = context.storage_state()
+            context.close()
+        return states[role]
+    return state
+
+
 @pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="fr-FR", base_url=live_server)
-    pg = context.new_page()
-    watch = PageWatch(pg, live_server)
-    pg.watch = watch
-    yield pg
-    context.close()
+def page_as(browser, live_server, signed_in_states):
+    """page_as("iraps") -> a new page of a browser context signed in with that role."""
+    contexts = []
+
+    def make(role: str | None):
+        context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="fr-FR", base_url=live_server,
+                                      storage_state=signed_in_states(role) if role else None)
+        contexts.append(context)
+        pg = context.new_page()
+        pg.watch = PageWatch(pg, live_server)
+        return pg
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(page_as):
+    """A page signed in as `analyste`."""
+    return page_as("analyste")
 
 
 def wait_graph(page, selector: str, timeout: float = 30_000) -> None:

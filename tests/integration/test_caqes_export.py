@@ -14,7 +14,7 @@ from analytics.caqes import EXPORT_COLUMNS
 from data_access import models
 from data_access.db import get_engine
 from tests.factories import add_establishments
-from tests.conftest import app_on
+from tests.conftest import app_on, signed_client
 
 LAC, CHU, PERIGUEUX, PARIS = "330000017", "330000025", "240000011", "750000019"
 
@@ -88,7 +88,7 @@ QUERIES = ["?annee=2024", "?annee=2024&volet=produits_sante&perimetre=R75&niveau
 def test_csv_export_equals_the_data_behind_the_establishments_grid(dash_app, db_url, query):
     add_caqes(db_url)
     with app_on(dash_app, db_url) as server:
-        exported = _csv(server.test_client(), query)
+        exported = _csv(signed_client(server), query)
         grid, rows = _screen(server, query)
     # the CSV is the export rows, formatted the French way
     assert exported == [{c: (("'" + _fr(r[c])) if _fr(r[c])[:1] == "=" else _fr(r[c])) for c in EXPORT_COLUMNS}
@@ -115,7 +115,7 @@ def test_csv_export_equals_the_data_behind_the_establishments_grid(dash_app, db_
 def test_csv_export_and_grid_figures_are_the_hand_computed_ones(dash_app, db_url):
     add_caqes(db_url)
     with app_on(dash_app, db_url) as server:
-        rows = {(r["finess"], r["indicateur"]): r for r in _csv(server.test_client(), "?annee=2024")}
+        rows = {(r["finess"], r["indicateur"]): r for r in _csv(signed_client(server), "?annee=2024")}
         grid, _ = _screen(server, "?annee=2024")
     assert len(rows) == 8
     chu = rows[(CHU, "N_IPP")]  # (45 − 43) / (45 − 35) = 20 %; 20 000 € × 0.3 = 6 000 €
@@ -143,7 +143,7 @@ def test_csv_export_and_grid_figures_are_the_hand_computed_ones(dash_app, db_url
 def test_the_perimeter_tells_regions_from_departements(dash_app, db_url):
     add_caqes(db_url)
     with app_on(dash_app, db_url) as server:
-        client = server.test_client()
+        client = signed_client(server)
         region = {r["finess"] for r in _csv(client, "?annee=2024&perimetre=R75")}  # Nouvelle-Aquitaine
         paris = {r["finess"] for r in _csv(client, "?annee=2024&perimetre=D75")}   # Paris
         bare = {r["finess"] for r in _csv(client, "?annee=2024&perimetre=75")}     # read as the département
@@ -153,5 +153,5 @@ def test_the_perimeter_tells_regions_from_departements(dash_app, db_url):
 def test_a_malformed_query_exports_the_default_view(dash_app, db_url):
     add_caqes(db_url)
     with app_on(dash_app, db_url) as server:
-        client = server.test_client()
+        client = signed_client(server)
         assert _csv(client, "?annee=abc&volet=%3Cscript%3E&perimetre=R99&niveau=x") == _csv(client, "")

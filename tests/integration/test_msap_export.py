@@ -10,7 +10,7 @@ import pytest
 
 from tests.factories import small_ssr_dataset
 from tests.msap_factories import add_ambulatory, add_decisions
-from tests.conftest import app_on
+from tests.conftest import app_on, signed_client
 
 COLUMNS = ("finess;raison_sociale;region;departement;statut;sejours;sejours_cibles;taux_pct;taux_regional_pct;"
            "taux_national_pct;ecart_regional_pts;ecart_national_pts;ic95_bas_pct;ic95_haut_pct;cible;motif;"
@@ -64,7 +64,7 @@ QUERIES = ["?campagne=SSR&annee=2024&geste=PTG&age=tous&volume_min=30&methode=ec
 def test_csv_export_equals_the_on_screen_table(dash_app, db_url, query):
     dataset(db_url)
     with app_on(dash_app, db_url) as server:
-        exported = _csv(server.test_client(), query)
+        exported = _csv(signed_client(server), query)
         screen = _screen_rows(server, query)
     assert exported, "some establishments are examined"
     assert [r["finess"] for r in exported] == [r["finess"] for r in screen]  # same rows, same order
@@ -75,7 +75,7 @@ def test_csv_export_equals_the_on_screen_table(dash_app, db_url, query):
 def test_csv_figures_are_the_hand_computed_ones(dash_app, db_url):
     dataset(db_url)
     with app_on(dash_app, db_url) as server:
-        rows = {r["finess"]: r for r in _csv(server.test_client(), "?campagne=SSR&annee=2024&geste=PTG")}
+        rows = {r["finess"]: r for r in _csv(signed_client(server), "?campagne=SSR&annee=2024&geste=PTG")}
     assert len(rows) == 5
     lac = rows["330000017"]
     # Clinique du Lac, PTG 2024: (40 + 20) / (60 + 40) = 60 %; Nouvelle-Aquitaine (40+20+30+10)/(60+40+120+50)
@@ -98,7 +98,7 @@ def test_csv_figures_are_the_hand_computed_ones(dash_app, db_url):
 def test_ambu_list_flags_low_ambulatory_rates(dash_app, db_url):
     dataset(db_url)
     with app_on(dash_app, db_url) as server:
-        rows = {r["finess"]: r for r in _csv(server.test_client(), "?campagne=AMBU&annee=2024&geste=TOUS")}
+        rows = {r["finess"]: r for r in _csv(signed_client(server), "?campagne=AMBU&annee=2024&geste=TOUS")}
     # France: (180+20+240+30+33+11) / (200+50+300+100+60+12) = 514/722 = 71.2 %; Nouvelle-Aquitaine
     # (180+20+240+30) / (250+300+100) = 470/650 = 72.3 %. Périgueux 30/100 = 30 %: -42.3 and -41.2 pts
     assert rows["240000011"]["taux_national_pct"] == "71,2" and rows["240000011"]["taux_regional_pct"] == "72,3"
@@ -111,7 +111,7 @@ def test_ambu_list_flags_low_ambulatory_rates(dash_app, db_url):
 def test_a_malformed_query_exports_the_default_list(dash_app, db_url):
     dataset(db_url)
     with app_on(dash_app, db_url) as server:
-        client = server.test_client()
+        client = signed_client(server)
         assert _csv(client, "?campagne=%3Cscript%3E&annee=abc&ecart_pts=-4&perimetre=Z") == _csv(client, "")
 
 
@@ -119,7 +119,7 @@ def test_xlsx_holds_the_same_list_and_the_rule(dash_app, db_url):
     dataset(db_url)
     query = "?campagne=SSR&annee=2024&geste=PTG&methode=funnel&seuil=95&volume_min=25"
     with app_on(dash_app, db_url) as server:
-        client = server.test_client()
+        client = signed_client(server)
         exported = _csv(client, query)
         resp = client.get("/export/msap.xlsx" + query)
     assert resp.status_code == 200

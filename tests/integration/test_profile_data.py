@@ -12,7 +12,7 @@ from sqlalchemy import insert, update
 from data_access import models
 from data_access.db import get_engine
 from tests.factories import add_establishments, small_ssr_dataset
-from tests.conftest import app_on
+from tests.conftest import app_on, signed_client
 
 N = "\u00a0"
 
@@ -137,7 +137,7 @@ def test_unknown_or_malformed_finess_gives_none_and_a_french_404(dash_app, db_ur
     profile_dataset(db_url)
     with app_on(dash_app, db_url) as server:
         assert _load(server, finess) is None
-        resp = server.test_client().get(f"/export/profil/{finess}.pdf?annee=2024")
+        resp = signed_client(server).get(f"/export/profil/{finess}.pdf?annee=2024")
     assert resp.status_code == 404
     text = resp.get_data(as_text=True)
     assert "Établissement introuvable" in text and 'lang="fr"' in text and "Traceback" not in text
@@ -148,7 +148,7 @@ def test_pdf_route_returns_an_a4_pdf_with_the_profile(dash_app, db_url, tmp_path
         pytest.skip("pdftotext (poppler-utils) absent")
     profile_dataset(db_url)
     with app_on(dash_app, db_url) as server:
-        resp = server.test_client().get("/export/profil/330000025.pdf?annee=2024")
+        resp = signed_client(server).get("/export/profil/330000025.pdf?annee=2024")
         p = _load(server, "330000025")
     assert resp.status_code == 200 and resp.mimetype == "application/pdf"
     pdf = tmp_path / "profil.pdf"
@@ -169,7 +169,7 @@ def test_pdf_masks_counts_from_1_to_10(dash_app, db_url, tmp_path):
         pytest.skip("pdftotext (poppler-utils) absent")
     profile_dataset(db_url)
     with app_on(dash_app, db_url) as server:
-        resp = server.test_client().get("/export/profil/330000017.pdf?annee=2024")
+        resp = signed_client(server).get("/export/profil/330000017.pdf?annee=2024")
     assert resp.status_code == 200
     pdf = tmp_path / "profil.pdf"
     pdf.write_bytes(resp.get_data())

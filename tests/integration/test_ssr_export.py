@@ -7,7 +7,7 @@ from urllib.parse import parse_qsl
 import pytest
 
 from tests.factories import small_ssr_dataset
-from tests.conftest import app_on
+from tests.conftest import app_on, signed_client
 
 
 def _csv(client, query: str) -> list[dict]:
@@ -39,7 +39,7 @@ def _fr(x) -> str:
 def test_csv_export_equals_the_on_screen_table(dash_app, db_url, query):
     small_ssr_dataset(db_url)
     with app_on(dash_app, db_url) as server:
-        exported = _csv(server.test_client(), query)
+        exported = _csv(signed_client(server), query)
         screen = _screen_rows(server, query)
     assert list(exported[0]) == ["code", "libelle", "etablissements", "sejours", "sejours_ssr", "taux_pct",
                                  "ic95_bas_pct", "ic95_haut_pct", "classe"]
@@ -53,7 +53,7 @@ def test_csv_export_equals_the_on_screen_table(dash_app, db_url, query):
 def test_csv_export_figures_are_the_hand_computed_ones(dash_app, db_url):
     small_ssr_dataset(db_url)
     with app_on(dash_app, db_url) as server:
-        rows = {r["code"]: r for r in _csv(server.test_client(), "?geste=PTG&annee=2024&niveau=reg")}
+        rows = {r["code"]: r for r in _csv(signed_client(server), "?geste=PTG&annee=2024&niveau=reg")}
     # Nouvelle-Aquitaine: (40 + 20 + 30 + 10) / (60 + 40 + 120 + 50) = 100/270 = 37.04 %
     assert rows["75"]["sejours_ssr"] == "100" and rows["75"]["sejours"] == "270"
     assert rows["75"]["taux_pct"] == "37,0" and rows["75"]["etablissements"] == "3"
@@ -69,8 +69,8 @@ def test_csv_export_figures_are_the_hand_computed_ones(dash_app, db_url):
 def test_les_4_gestes_and_tous_ages_sum_the_counts(dash_app, db_url):
     small_ssr_dataset(db_url)
     with app_on(dash_app, db_url) as server:
-        rows = {r["code"]: r for r in _csv(server.test_client(), "?geste=TOUS&annee=2024&niveau=dep")}
-        under60 = {r["code"]: r for r in _csv(server.test_client(), "?geste=PTG&annee=2024&age=%3C60&niveau=dep")}
+        rows = {r["code"]: r for r in _csv(signed_client(server), "?geste=TOUS&annee=2024&niveau=dep")}
+        under60 = {r["code"]: r for r in _csv(signed_client(server), "?geste=PTG&annee=2024&age=%3C60&niveau=dep")}
     # Gironde, 4 gestures, all ages: PTG 60+40+120 and PTH 20 stays; SSR 40+20+30+10
     assert rows["33"]["sejours"] == "240" and rows["33"]["sejours_ssr"] == "100"
     # Paris: PTG 80 + LCA 25 = 105 stays, 40 + 2 = 42 with SSR; Dordogne: PTG 50 + COIFFE 10, 10 + 1
@@ -83,5 +83,5 @@ def test_les_4_gestes_and_tous_ages_sum_the_counts(dash_app, db_url):
 def test_a_malformed_query_exports_the_default_view(dash_app, db_url):
     small_ssr_dataset(db_url)
     with app_on(dash_app, db_url) as server:
-        client = server.test_client()
+        client = signed_client(server)
         assert _csv(client, "?geste=%3Cscript%3E&annee=abc&classes=99") == _csv(client, "")

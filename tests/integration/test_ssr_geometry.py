@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 
 from tests.factories import small_ssr_dataset
-from tests.conftest import app_on
+from tests.conftest import app_on, signed_client
 
 RECORDED = Path(__file__).resolve().parents[2] / "bench" / "requests" / "ssr_filter_change.json"
 
@@ -26,7 +26,7 @@ KEY = {"level": "reg", "region": "", "points": False}
 def test_first_draw_sends_the_geometry_and_a_filter_change_only_colours(dash_app, sqlite_url):
     small_ssr_dataset(sqlite_url)
     with app_on(dash_app, sqlite_url) as server:
-        client = server.test_client()
+        client = signed_client(server)
         first = client.post("/_dash-update-component", json=_map_request(VIEW, None))
         assert first.status_code == 200
         assert '"coordinates"' in first.get_data(as_text=True)

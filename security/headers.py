@@ -1,0 +1,55 @@
+"""Security headers on every response, and French error pages that never show a trace or SQL."""
+from __future__ import annotations
+
+from flask import Response, jsonify, request
+
+
+def content_security_policy(script_hashes: list[str]) -> str:
+    """Scripts only from this origin plus Dash's own inline scripts (by hash); no eval, no framing.
+    Styles allow inline attributes: Dash, Plotly and AG Grid set style attributes on elements."""
+    directives = {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", *script_hashes],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'", "blob:"],  # the map library decodes tiles/geometry in a blob worker
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+    return "; ".join(f"{k} {' '.join(v)}" for k, v in directives.items())
+
+
+def init_headers(app) -> None:
+    """`app` is the Dash app: the CSP hashes its inline scripts (renderer, clientside callbacks)."""
+    server = app.server
+    policy: list[str] = []
+
+    @server.after_request
+    def _headers(response: Response) -> Response:
+        if not policy:  # computed once, after every callback module has registered its scripts
+            policy.append(content_security_policy(list(app.csp_hashes())))
+        response.headers["Content-Security-Policy"] = policy[0]
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Referrer-Policy"] = "same-origin"
+        if _is_data(request.path):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @server.errorhandler(500)
+    def _server_error(error):
+        message = "Erreur interne : l'incident est enregistré dans le journal du serveur."
+        if request.path.startswith(("/_dash-", "/export/")):
+            return jsonify(erreur=message), 500
+        return Response(f'<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>Erreur</title></head>'
+                        f'<body><h1>Erreur</h1><p>{message}</p><p><a href="/">Accueil</a></p></body></html>',
+                        status=500, mimetype="text/html")
+
+
+def _is_data(path: str) -> bool:
+    """Responses carrying data (callbacks, exports, pages): never stored by a shared cache or the browser."""
+    return not path.startswith(("/assets/", "/_dash-component-suites/"))

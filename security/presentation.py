@@ -1,0 +1,63 @@
+"""The presentation mode (IRAPS): secret statistique and optional anonymisation, decided on the server.
+
+The mode lives in the signed session (set from the `presentation` / `anonyme` query parameters of a
+page and by the header toggle); the role `iraps` forces it on. Every callback and export asks
+`current_mode()` for the request it serves, so a crafted request cannot switch masking off.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from analytics import secrecy
+
+SESSION_PRESENTATION = "presentation"
+SESSION_ANONYMISED = "anonyme"
+SESSION_SALT = "anon_salt"
+FORCED_ROLES = frozenset({"iraps"})
+
+
+@dataclass(frozen=True)
+class Mode:
+    masked: bool = False  # secret statistique applies to every figure
+    anonymised: bool = False  # establishment names replaced by letters, FINESS hidden
+    forced: bool = False  # the role cannot leave the presentation mode
+    salt: str = ""  # keeps the letters stable for the meeting (the session)
+
+
+def current_role() -> str | None:
+    """Role of the signed-in user of the current request (None outside a request or anonymous)."""
+    from flask import g, has_request_context
+
+    if not has_request_context():
+        return None
+    user = g.get("atlas_user")
+    return getattr(user, "role", None)
+
+
+def current_mode() -> Mode:
+    """The mode of the current request; the plain mode outside a request (command line, tests)."""
+    from flask import has_request_context, session
+
+    if not has_request_context():
+        return Mode()
+    forced = current_role() in FORCED_ROLES
+    masked = forced or bool(session.get(SESSION_PRESENTATION))
+    return Mode(masked=masked, anonymised=masked and bool(session.get(SESSION_ANONYMISED)), forced=forced,
+                salt=session.get(SESSION_SALT, ""))
+
+
+def establishment_aliases() -> dict[str, str]:
+    """FINESS -> 'Établissement A' for every establishment, stable for the session's salt."""
+    from data_access import establishments
+    from data_access.cache import cached
+
+    finess = cached(establishments.directory)["finess"].tolist()
+    return secrecy.aliases(finess, current_mode().salt)
+
+
+def establishment_label(finess: str, name: str, mode: Mode | None = None) -> tuple[str, str]:
+    """(FINESS, name) as the current mode shows them: ('', 'Établissement K') when anonymised."""
+    mode = mode or current_mode()
+    if not mode.anonymised:
+        return finess, name
+    return "", establishment_aliases().get(finess, "Établissement ?")
