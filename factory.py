@@ -20,12 +20,14 @@ from sqlalchemy.exc import SQLAlchemyError
 import callbacks
 import routes
 from components import labels
+from components.navigation import visible_pages
 
 from config import DEFAULT_SECRET_KEY, ROOT, Settings, get_settings
 from data_access import users
 from data_access.cache import init_cache
 from pages.ids import Shell
 from security import roles
+from security.audit import init_audit
 from security.auth import init_auth
 from security.headers import init_headers
 from security.presentation import current_mode
@@ -48,14 +50,6 @@ INDEX = """<!DOCTYPE html>
         </footer>
     </body>
 </html>"""
-
-
-def nav_pages(role: str | None = None) -> list[dict]:
-    """Registered pages that declare a place in the navigation, in order; with a role, only the
-    pages it may open (a page's `permission`, default view)."""
-    pages = [p for p in dash.page_registry.values() if p.get("nav_order") is not None
-             and (role is None or roles.allows(role, p.get("permission", roles.VIEW)))]
-    return sorted(pages, key=lambda p: p["nav_order"])
 
 
 def _user_box():
@@ -87,7 +81,6 @@ def _user_box():
 def shell() -> html.Div:
     """The page frame: header with navigation, data version and user box, then the current page.
     A function: it is built per request, for the signed-in user and the session's mode."""
-    user = g.get("atlas_user") if has_request_context() else None
     masked = current_mode().masked
     return html.Div(
         [
@@ -100,7 +93,7 @@ def shell() -> html.Div:
                     html.Nav(
                         [dcc.Link(p["name"], href=p["relative_path"], className="nav-link",
                                   id={"type": "shell-nav", "path": p["relative_path"]})
-                         for p in nav_pages(user.role if user else None)],
+                         for p in visible_pages()],
                         className="nav", **{"aria-label": "Navigation principale"},
                     ),
                     html.Div(id=Shell.DATA_VERSION, className="data-version", **{"aria-live": "polite"}),
@@ -123,6 +116,7 @@ def _import_callbacks() -> None:
 
 def create_app(settings: Settings | None = None) -> Dash:
     settings = settings or get_settings()
+    check_configuration(settings)
     app = Dash(
         __name__,
         use_pages=True,
@@ -135,11 +129,11 @@ def create_app(settings: Settings | None = None) -> Dash:
         suppress_callback_exceptions=True,
         index_string=INDEX,
     )
-    check_configuration(settings)
     app.server.config["ATLAS_SETTINGS"] = settings
     app.server.config["SECRET_KEY"] = settings.secret_key
     init_cache(app.server, settings)
     init_auth(app.server, settings)
+    init_audit(app.server)
     app.layout = shell
     app.server.register_blueprint(routes.bp)
     _import_callbacks()

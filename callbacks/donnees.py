@@ -1,7 +1,7 @@
 """Données page: datasets loaded and import history."""
 import dash_ag_grid as dag
 import pandas as pd
-from dash import Input, Output, callback
+from dash import Input, Output, callback, html
 
 from components import labels
 from components.format import fmt_int
@@ -9,6 +9,8 @@ from config import current_settings
 from data_access import queries
 from pages.ids import Donnees as ids
 from pages.ids import Shell
+from security import roles
+from security.presentation import current_role
 
 _GRID_STYLE = {"height": "320px"}
 _INT = {"type": "numericColumn", "valueFormatter": {"function": "Number(params.value).toLocaleString('fr-FR')"}}
@@ -19,7 +21,8 @@ _INT = {"type": "numericColumn", "valueFormatter": {"function": "Number(params.v
 def show_datasets(_pathname):
     url = current_settings().database_url
     counts = queries.dataset_counts(url)
-    history = queries.import_history(url)
+    admin = roles.allows(current_role(), roles.ADMIN)
+    history = queries.import_history(url) if admin else None
     total = int(counts["rows"].sum())
     summary = f"{fmt_int(total)} lignes au total dans {int((counts['rows'] > 0).sum())} jeux de données."
     rows = [{"jeu": labels.DATASET_LABELS[r.kind], "code": r.kind, "lignes": int(r.rows),
@@ -34,6 +37,8 @@ def show_datasets(_pathname):
                     {"field": "annees", "headerName": "Années", "flex": 1}],
         columnSize="responsiveSizeToFit", dashGridOptions={"domLayout": "autoHeight"},
     )
+    if history is None:
+        return summary, datasets, html.P("L'historique des imports est réservé aux administrateurs.")
     hist_rows = [{"quand": labels.fr_datetime(r.imported_at), "jeu": labels.DATASET_LABELS.get(r.kind, r.kind),
                   "fichier": r.file_name, "inserees": int(r.rows_inserted), "maj": int(r.rows_updated),
                   "par": r.user, "sha256": r.sha256[:12]} for r in history.itertuples()]

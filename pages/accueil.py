@@ -1,6 +1,8 @@
 import dash
 from dash import dcc, html
 
+from components.navigation import visible_pages
+
 dash.register_page(__name__, path="/", name="Accueil", title="Atlas GDR — accueil", nav_order=0)
 
 
@@ -9,8 +11,7 @@ def _card(title: str, text: str, href: str) -> html.Div:
 
 
 def layout(**_query):
-    pages = [p for p in dash.page_registry.values()
-             if p.get("nav_order") and p.get("description")]
+    pages = [p for p in visible_pages() if p.get("nav_order") and p.get("description")]
     return html.Div(
         [
             html.H1("Atlas GDR"),

@@ -10,6 +10,16 @@ class Shell:
     MODE_SYNC = "shell-mode-sync"
 
 
+class Admin:
+    USERS = "admin-users"
+    LOGIN = "admin-login"
+    EVENT = "admin-event"
+    SINCE = "admin-since"
+    UNTIL = "admin-until"
+    AUDIT = "admin-audit"
+    AUDIT_COUNT = "admin-audit-count"
+
+
 class Donnees:
     DATASETS = "donnees-datasets"
     HISTORY = "donnees-history"

@@ -38,3 +38,16 @@ def log_event(event: str, target: str = "", detail: str = "", login: str | None 
                      target=target, detail=detail, role=user.role if user else None, address=client_address())
     except Exception:  # the trail must not take the app down; the server log keeps the failure
         log.exception("audit write failed: %s %s", event, target)
+
+
+def init_audit(server) -> None:
+    """Every export served (CSV, Excel, PDF) is recorded with its full address (what was exported)."""
+    from flask import request
+
+    @server.after_request
+    def _audit_exports(response):
+        path = request.path
+        if path.startswith("/export/") and response.status_code == 200:
+            event = "export_pdf" if path.endswith(".pdf") else "export_xlsx" if path.endswith(".xlsx") else "export_csv"
+            log_event(event, target=request.full_path.rstrip("?"))
+        return response

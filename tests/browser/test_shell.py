@@ -5,11 +5,14 @@ from tests.browser.conftest import ROOT
 
 # page module -> a path that shows it (pages with path variables get a sample value)
 PAGES = {"accueil": "/", "donnees": "/donnees", "methodes": "/methodes", "ssr": "/ssr", "msap": "/msap",
-         "etablissements": "/etablissements", "etablissement": "/etablissement/950329508", "caqes": "/caqes"}
+         "etablissements": "/etablissements", "etablissement": "/etablissement/950329508", "caqes": "/caqes",
+         "admin": "/admin"}
 
 
 @pytest.mark.parametrize("path", PAGES.values())
-def test_page_loads_offline_with_empty_console(page, path):
+def test_page_loads_offline_with_empty_console(page_as, path):
+    """Signed in as admin, the one role that opens every page (CSP on: a blocked script would log)."""
+    page = page_as("admin")
     page.goto(path)
     page.watch.wait_dash_idle()
     assert page.locator("h1").first.is_visible()
@@ -30,5 +33,6 @@ def test_header_shows_data_version_and_navigation(page):
     assert "Données v" in header
     nav = [a.inner_text() for a in page.locator("nav a").all()]
     assert nav == ["Accueil", "Recours au SSR", "Ciblage MSAP", "Suivi CAQES", "Établissements", "Données", "Méthodes"]
+    assert "t-analyste" in header and "Analyste DCGDR" in header and "Se déconnecter" in header
     assert page.locator("html").get_attribute("lang") == "fr"
     assert page.watch.console == []

@@ -1,0 +1,70 @@
+"""Administration page: users and the audit trail (admin only, checked here too)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import dash_ag_grid as dag
+from dash import Input, Output, callback, html
+from dash.exceptions import PreventUpdate
+
+from components import labels
+from config import current_settings
+from data_access import users
+from pages.ids import Admin as ids
+from pages.ids import Shell
+from security import roles
+from security.audit import EVENT_LABELS
+from security.presentation import current_role
+
+AUDIT_LIMIT = 1000
+
+
+def _require_admin() -> None:
+    if not roles.allows(current_role(), roles.ADMIN):
+        raise PreventUpdate
+
+
+def _date(text: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+@callback(Output(ids.USERS, "children"), Input(Shell.URL, "pathname"))
+def show_users(_pathname):
+    _require_admin()
+    table = users.listing(current_settings().database_url)
+    rows = [{"login": r.login, "role": roles.ROLE_LABELS.get(r.role, r.role),
+             "etat": "actif" if r.active else "désactivé", "demo": "oui" if r.demo else "",
+             "cree": labels.fr_datetime(r.created_at),
+             "connexion": labels.fr_datetime(r.last_login_at) if r.last_login_at is not None else "jamais"}
+            for r in table.itertuples()]
+    return dag.AgGrid(
+        id="admin-users-grid", rowData=rows, columnSize="responsiveSizeToFit",
+        dashGridOptions={"domLayout": "autoHeight"},
+        columnDefs=[{"field": "login", "headerName": "Identifiant"}, {"field": "role", "headerName": "Rôle"},
+                    {"field": "etat", "headerName": "État"}, {"field": "demo", "headerName": "Démo"},
+                    {"field": "cree", "headerName": "Créé le"},
+                    {"field": "connexion", "headerName": "Dernière connexion"}])
+
+
+@callback(Output(ids.AUDIT, "children"), Output(ids.AUDIT_COUNT, "children"),
+          Input(ids.LOGIN, "value"), Input(ids.EVENT, "value"), Input(ids.SINCE, "value"), Input(ids.UNTIL, "value"))
+def show_audit(login, event, since, until):
+    _require_admin()
+    events = users.audit_events(current_settings().database_url, login=(login or "").strip() or None,
+                                event=event or None, since=_date(since), until=_date(until), limit=AUDIT_LIMIT)
+    rows = [{"quand": labels.fr_datetime(r.at), "login": r.login, "role": roles.ROLE_LABELS.get(r.role, r.role or ""),
+             "evenement": EVENT_LABELS.get(r.event, r.event), "objet": r.target, "detail": r.detail,
+             "adresse": r.address} for r in events.itertuples()]
+    count = (f"{len(rows)} événements" if len(rows) < AUDIT_LIMIT
+             else f"les {AUDIT_LIMIT} derniers événements (affinez les filtres)")
+    grid = dag.AgGrid(
+        id="admin-audit-grid", rowData=rows, columnSize="responsiveSizeToFit", style={"height": "480px"},
+        columnDefs=[{"field": "quand", "headerName": "Date"}, {"field": "login", "headerName": "Identifiant"},
+                    {"field": "role", "headerName": "Rôle"}, {"field": "evenement", "headerName": "Événement"},
+                    {"field": "objet", "headerName": "Objet", "tooltipField": "objet"},
+                    {"field": "detail", "headerName": "Détail", "tooltipField": "detail"},
+                    {"field": "adresse", "headerName": "Adresse"}])
+    return grid, html.Span(count)
