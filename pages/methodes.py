@@ -126,6 +126,20 @@ méthode, écart exigé (10 points par défaut) ou seuil du funnel (99,8 % par d
 Aucun effectif de 1 à 10 (patients ou séjours) n'est montré à un public extérieur à l'Assurance Maladie, ni aucun
 taux dont le numérateur ou le dénominateur est compris entre 1 et 10 ; lorsqu'un total permettrait de retrouver une
 case masquée par soustraction, une seconde case est masquée (secret secondaire).
+
+Dans Atlas GDR, ces règles s'appliquent en **mode présentation** (interrupteur de l'en-tête, ou `presentation=oui`
+dans l'adresse ; toujours actif pour le rôle IRAPS), sur le serveur, à chaque chiffre produit : tableaux, cartes,
+infobulles, graphiques, exports et PDF.
+- Un effectif de séjours ou de patients de 1 à 10 s'affiche « < 11 » ; 0 reste affiché ; le nombre
+  d'établissements n'est jamais masqué.
+- Un taux dont le numérateur ou le dénominateur est de 1 à 10 s'affiche « secret statistique », son intervalle aussi ;
+  sur la carte, le territoire est grisé et la légende l'explique ; les bornes des classes ne sont calculées que sur les
+  taux affichés.
+- Secret secondaire : dans un groupe de cases dont le total est publié (les régions de la France, les départements
+  d'une région, les établissements d'un département), si une seule case est masquée, la plus petite autre case non
+  nulle l'est aussi (« masqué ») avec le taux de sa ligne.
+- Anonymisation (option `anonyme=oui`) : les établissements deviennent « Établissement A, B, … », lettres tirées au
+  hasard pour la session (la même lettre d'une page à l'autre) ; le numéro FINESS n'est pas affiché.
 """
 
 
