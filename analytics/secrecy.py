@@ -23,7 +23,7 @@ import hashlib
 import hmac
 import math
 from collections.abc import Hashable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -197,10 +197,13 @@ class _Cells:
         """(lo, hi) of every cell of every column: the values a reader can still give it
         (bounds propagation, exact on a tree of sums)."""
         bounds = [self._domains(col) for col in range(len(self.values))]
+        # a sum whose total and cells are all shown teaches nothing
+        open_sums = [[(p, kids) for p, kids in self.children.items() if masked[p] or masked[kids].any()]
+                     for masked in self.masked]
         for _ in range(500):
             changed = False
-            for lo, hi in bounds:
-                for p, kids in self.children.items():
+            for (lo, hi), sums in zip(bounds, open_sums):
+                for p, kids in sums:
                     changed |= _tighten_sum(lo, hi, p, kids)
             if self.ordered:
                 (nlo, nhi), (dlo, dhi) = bounds
@@ -212,11 +215,11 @@ class _Cells:
                 break
         return bounds
 
-    def deducible(self) -> list[tuple[int, int]]:
-        """(column, cell) of every masked cell a reader can compute back."""
+    def deducible(self) -> list[tuple[int, int, float]]:
+        """(column, cell, value) of every masked cell a reader can compute back."""
         out = []
         for col, (lo, hi) in enumerate(self.ranges()):
-            out += [(col, int(c)) for c in np.flatnonzero(self.masked[col] & (lo >= hi))]
+            out += [(col, int(c), float(lo[c])) for c in np.flatnonzero(self.masked[col] & (lo >= hi))]
         return out
 
     # -- masking --------------------------------------------------------------------------------
@@ -238,11 +241,12 @@ class _Cells:
                         masked[pick] = added = True
         return added
 
-    def _fix(self, col: int, cell: int) -> tuple[int, int] | None:
-        """What to mask next so that a deducible masked cell is no longer deducible."""
+    def _fix(self, col: int, cell: int, value: float) -> tuple[int, int] | None:
+        """What to mask next so that a deducible masked cell (deduced `value`) no longer is."""
         values, masked = self.values[col], self.masked[col]
-        if self.ordered and not self.masked[1 - col][cell] and not self.locked[cell]:
-            return 1 - col, cell  # the other count of the row bounds it (a rate of 100 %)
+        if self.ordered and not self.masked[1 - col][cell] and not self.locked[cell] \
+                and value == self.values[1 - col][cell]:
+            return 1 - col, cell  # the other count of the row bounds it (a rate of 0 or 100 %)
         kids, p = self.children.get(cell), int(self.parent[cell])
         if kids is not None and not masked[kids].any():  # the sum of its cells
             pick = self._smallest(col, kids)
@@ -267,18 +271,16 @@ class _Cells:
         while True:
             while self._group_rules():
                 pass
-            todo = [c for c in self.deducible() if c not in stuck]
+            found = self.deducible()
+            todo = [c for c in found if c[:2] not in stuck]
             if not todo:
-                return self.deducible()
-            progress = False
-            for col, cell in todo:
-                fix = self._fix(col, cell)
+                return [c[:2] for c in found]
+            for col, cell, value in todo:
+                fix = self._fix(col, cell, value)
                 if fix is None:
                     stuck.add((col, cell))
-                elif not self.masked[fix[0]][fix[1]]:
-                    self.masked[fix[0]][fix[1]] = progress = True
-            if not progress and all(c in stuck for c in todo):
-                return self.deducible()
+                else:
+                    self.masked[fix[0]][fix[1]] = True
 
 
 def _tighten_sum(lo: np.ndarray, hi: np.ndarray, p: int, kids: np.ndarray) -> bool:
@@ -308,7 +310,7 @@ def deducible(values: Sequence, masked: Sequence[bool], total_shown: bool = True
         return []
     total = sum(0.0 if v is None or _nan(v) else float(v) for v in values)
     cells = _Cells([[total, *values]], [-1] + [0] * len(values), masked=[[False, *masked]])
-    return [c - 1 for _col, c in cells.deducible()]
+    return [c - 1 for _col, c, _value in cells.deducible()]
 
 
 @dataclass(frozen=True)
@@ -400,13 +402,16 @@ def linked_suppression(values: Sequence, groupings: Sequence[Sequence[Hashable]]
     `groupings`: one sequence per published partition of the cells, giving each cell's group (the
     région of each establishment; the same value everywhere for France). Until nothing changes:
     - cells from 1 to 10 are masked, and so are group totals from 1 to 10;
-    - a group whose total is shown and holds exactly one masked cell gets its smallest positive
-      unmasked cell masked too (ties: the first); without such a cell, its total is masked instead
-      (it would equal the masked cell);
+    - a group whose total is shown and holds exactly one masked cell, or masked cells a reader could
+      still compute back (`deducible`: a "< 11" of 1 and a "masqué" of 11 under a total of 12), gets
+      its smallest positive unmasked cell masked too (ties: the first); without such a cell, its
+      total is masked instead (it would give the masked cells away);
     - when a grand total is shown (a grouping with a single group), the totals of every other
-      partition add up to it: if exactly one of them is masked, the smallest positive unmasked one
-      is masked too; a masked total keeps at least one masked cell (else it is the sum of the cells
-      shown).
+      partition add up to it: if exactly one of them is masked (or a masked one is deducible), the
+      smallest positive unmasked one is masked too; a masked total keeps at least one masked cell
+      (else it is the sum of the cells shown).
+    Each published total is audited on its own: a reader combining two crossing partitions (régions
+    and comparables) is not modelled, as `nested_secrecy` does for a single hierarchy.
     """
     n = len(values)
     if any(len(g) != n for g in groupings):
@@ -436,7 +441,7 @@ def linked_suppression(values: Sequence, groupings: Sequence[Sequence[Hashable]]
                 hidden = sum(masked[i] for i in rows)
                 if totals[k][g]:
                     pick = smallest(rows) if hidden == 0 else None
-                elif hidden == 1:
+                elif hidden == 1 or hidden and deducible([vals[i] for i in rows], [masked[i] for i in rows]):
                     pick = smallest(rows)
                     if pick is None:
                         totals[k][g] = changed = True
@@ -445,7 +450,9 @@ def linked_suppression(values: Sequence, groupings: Sequence[Sequence[Hashable]]
                 if pick is not None:
                     masked[pick] = changed = True
             labels = list(groups)
-            if grand_shown and len(labels) >= 2 and sum(totals[k][g] for g in labels) == 1:
+            hidden_totals = [totals[k][g] for g in labels]
+            if grand_shown and len(labels) >= 2 and (sum(hidden_totals) == 1 or any(hidden_totals) and deducible(
+                    [sums[k][g] for g in labels], hidden_totals)):
                 candidates = [(sums[k][g], j) for j, g in enumerate(labels) if not totals[k][g] and sums[k][g] > 0]
                 if candidates:
                     totals[k][labels[min(candidates)[1]]] = changed = True

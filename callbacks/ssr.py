@@ -1,4 +1,8 @@
-"""SSR recourse view: URL state, map (patched, geometry sent once per level), tables, series."""
+"""SSR recourse view: URL state, map (patched, geometry sent once per level), tables, series.
+
+Presentation mode (`security.presentation.current_mode().masked`, decided here on the server for
+every response): the secret statistique of `analytics.secrecy.nested_secrecy` over France > régions
+> départements > établissements, the same flags for the map, the grids, the series and the CSV."""
 from __future__ import annotations
 
 from dataclasses import asdict, replace
@@ -6,13 +10,16 @@ from dataclasses import asdict, replace
 import plotly.graph_objects as go
 from dash import ALL, Input, Output, Patch, State, callback, clientside_callback, ctx, html, no_update
 
+from analytics import secrecy
 from analytics import ssr as model
+from analytics.classes import classify
 from components import france_map, ssr_tables
-from components.format import fmt_pct
+from components.format import fmt_int, fmt_pct
 from data_access import ssr as ssr_data
 from data_access import territories
 from data_access.cache import cached
 from pages.ids import Ssr as ids
+from security.presentation import Mode, current_mode
 
 MAP_SIZE = (660, 500)  # px: the map panel at 1280 px wide (the figure's view is computed for it)
 CONTROLS = [ids.GESTE, ids.ANNEE, ids.AGE, ids.NIVEAU, ids.METHODE, ids.CLASSES, ids.STATUT, ids.POINTS]
@@ -107,6 +114,35 @@ def _counts(view: model.SsrView):
                   tuple(view.statuses))
 
 
+def _secrecy(view: model.SsrView, year: int | None = None) -> secrecy.NestedSecrecy:
+    """Secret statistique of the view's counts (of `year`, default the view's) at every level."""
+    return cached(_nested_secrecy, view.annee if year is None else year, tuple(view.gestures),
+                  tuple(view.age_bands), tuple(view.statuses))
+
+
+def _nested_secrecy(_url: str, year: int, gestures: tuple, age_bands: tuple, statuses: tuple):
+    # Every level is published somewhere on the page (national KPI, regions, départements of a
+    # region, establishments of a département): one hierarchy, so no level gives another away.
+    counts = cached(ssr_data.establishment_counts, year, gestures, age_bands, statuses)
+    return secrecy.nested_secrecy(counts, ["region_code", "departement_code", "finess"], "stays_with_ssr", "stays")
+
+
+def _territories(view: model.SsrView, counts, dep_region: dict[str, str], mode: Mode):
+    """model.territory_table, and in presentation mode the secrecy flags of its rows (by code) with
+    classes computed over the rates shown only (a class bound must not reveal a secret rate)."""
+    level, table, classification = model.territory_table(counts, view, dep_region)
+    if not mode.masked:
+        return level, table, classification, None
+    flags = _secrecy(view).levels[0 if level == "reg" else 1]
+    hidden = flags["rate_hidden"].reindex(table["code"], fill_value=False).to_numpy(dtype=bool)
+    classification = classify(table["rate"].where(~hidden), view.methode, view.classes)
+    return level, table.assign(classe=classification.classes), classification, flags
+
+
+def _shown(value, small, secondary):
+    return secrecy.count_display(int(value), bool(small), bool(secondary))
+
+
 def _title(view: model.SsrView) -> str:
     age = "" if view.age == model.ALL_AGES else f", {model.AGE_LABELS[view.age].lower()}"
     statut = "" if view.statut == model.ALL_STATUSES else f", {model.STATUS_LABELS[view.statut]}"
@@ -119,9 +155,10 @@ def render_map(view_data, figure_key):
     """Redraw the geometry only when the level, the region in focus or the points layer change;
     otherwise patch colours, hover texts and legend."""
     view = _view(view_data)
+    mode = current_mode()
     regs, deps, dep_region = _geo_names()
     counts = _counts(view)
-    level, table, classification = model.territory_table(counts, view, dep_region)
+    level, table, classification, flags = _territories(view, counts, dep_region, mode)
     path = model.breadcrumb(view, dep_region)
     region = path[0] if path else ""
     names = regs if level == "reg" else deps
@@ -129,27 +166,50 @@ def render_map(view_data, figure_key):
     full = model.with_all_territories(table, codes)
     hover = [france_map.hover_text(names[c], r.stays_with_ssr, r.stays, r.low, r.high, r.n_establishments)
              for c, r in zip(codes, full.itertuples())]
+    classes = full["classe"]
     legend = classification.legend_labels(noun="")
     colors = france_map.palette(max(classification.k, 1))
     legend_title = f"Classes : {classification.method_label}"
     key = {"level": level, "region": region, "points": view.points}
+    secret_label, colorscale = None, france_map.stepped_colorscale(colors)
+    if mode.masked:
+        # Territories whose rate is secret: grey, explained in the legend, counts masked in the hover.
+        classes, hover = _secret_territories(full, codes, names, flags, list(classes), hover)
+        key["masque"] = True  # another legend slot: a change of mode redraws the figure
+        secret_label, colorscale = france_map.SECRET_LABEL, france_map.secret_colorscale(colors)
     if key == figure_key:
-        patch = france_map.patch_colors(Patch(), full["classe"], france_map.stepped_colorscale(colors), hover,
-                                        legend_items=legend, legend_title=legend_title, title=_title(view))
+        patch = france_map.patch_colors(Patch(), classes, colorscale, hover,
+                                        legend_items=legend, legend_title=legend_title, title=_title(view),
+                                        secret_label=secret_label)
         if view.points:
-            _patch_points(patch, counts, region)
+            _patch_points(patch, counts, region, view, mode)
         return patch, no_update
     layer = territories_geojson(level)
     if region:
         layer = {**layer, "features": [f for f in layer["features"] if f["id"] in set(codes)]}
-    fig = france_map.choropleth_figure(layer, codes, full["classe"],
+    fig = france_map.choropleth_figure(layer, codes, classes,
                                        colors, hover, legend, _title(view), uirevision=f"{level}-{region}",
                                        frames=[] if region else france_map.inset_frames(level),
                                        legend_title=legend_title, size=MAP_SIZE,
-                                       bounds=france_map.geojson_bounds(layer) if region else None)
+                                       bounds=france_map.geojson_bounds(layer) if region else None,
+                                       secret_label=secret_label)
     if view.points:
-        fig.add_trace(_points_trace(counts, region))
+        fig.add_trace(_points_trace(counts, region, view, mode))
     return fig, key
+
+
+def _secret_territories(full, codes: list[str], names: dict[str, str], flags, classes: list[int],
+                        hover: list[str]) -> tuple[list[int], list[str]]:
+    """Classes and hover texts of the map with the territories whose rate is secret set apart."""
+    for i, (code, r) in enumerate(zip(codes, full.itertuples())):
+        if code not in flags.index or not flags.at[code, "rate_hidden"]:
+            continue
+        f = flags.loc[code]
+        classes[i] = france_map.SECRET_CLASS
+        hover[i] = france_map.secret_hover_text(
+            names[code], _shown(r.stays_with_ssr, f["num_small"], f["num_secondary"]),
+            _shown(r.stays, f["den_small"], f["den_secondary"]), r.n_establishments)
+    return classes, hover
 
 
 def territories_geojson(level: str) -> dict:
@@ -166,24 +226,59 @@ def _points(counts, region: str):
     return pts[pts["region_code"] == region] if region else pts
 
 
-def _points_trace(counts, region: str) -> go.Scattermap:
+def _points_trace(counts, region: str, view: model.SsrView | None = None, mode: Mode = Mode()) -> go.Scattermap:
     pts = _points(counts, region)
+    if mode.masked:
+        return _secret_points_trace(pts, view, mode)
     texts = [f"<b>{r.name}</b><br>{fmt_pct(r.stays_with_ssr / r.stays)} ({r.stays_with_ssr}/{r.stays} séjours)"
              for r in pts.itertuples()]
     return france_map.establishment_points_trace(pts["latitude"], pts["longitude"], pts["stays"], texts,
                                                  pts["departement_code"].tolist())
 
 
-def _patch_points(patch, counts, region: str) -> None:
-    trace = _points_trace(counts, region)
-    patch["data"][france_map.POINTS_TRACE] = trace.to_plotly_json()
+def _secret_points_trace(pts, view: model.SsrView, mode: Mode) -> go.Scattermap:
+    """Presentation mode: masked counts and rates in the hover texts, letters for names when
+    anonymised, and the smallest circle for a masked volume (its size would give the count)."""
+    flags = _secrecy(view).levels[2].reindex(pts["finess"])
+    aliases = _anonymous_names(mode)
+    texts = []
+    for r, f in zip(pts.itertuples(), flags.itertuples()):
+        name = aliases.get(r.finess, ("", UNKNOWN_ALIAS))[1] if aliases is not None else r.name
+        rate = secrecy.SECRET if f.rate_hidden else fmt_pct(r.stays_with_ssr / r.stays)
+        num = _shown(r.stays_with_ssr, f.num_small, f.num_secondary)
+        den = _shown(r.stays, f.den_small, f.den_secondary)
+        texts.append(f"<b>{name}</b><br>{rate} ({_count_text(num)}/{_count_text(den)} séjours)")
+    masked_volume = (flags["den_small"] | flags["den_secondary"]).to_numpy(dtype=bool)
+    sizes = pts["stays"].astype(float).where(~masked_volume)
+    return france_map.establishment_points_trace(pts["latitude"], pts["longitude"], sizes, texts,
+                                                 pts["departement_code"].tolist())
+
+
+UNKNOWN_ALIAS = "Établissement ?"
+
+
+def _anonymous_names(mode: Mode) -> dict[str, tuple[str, str]] | None:
+    """FINESS -> (code of its profile's address, 'Établissement K') when anonymised, else None:
+    the profile page's own letters, so a link from here opens the same pseudonymous profile."""
+    from callbacks.etablissement import anonymous_names
+
+    return anonymous_names(mode)
+
+
+def _count_text(value) -> str:
+    return value if isinstance(value, str) else fmt_int(value)
+
+
+def _patch_points(patch, counts, region: str, view: model.SsrView | None = None, mode: Mode = Mode()) -> None:
+    trace = _points_trace(counts, region, view, mode)
+    patch["data"][france_map.points_trace_index(mode.masked)] = trace.to_plotly_json()
 
 
 def territory_rows(view: model.SsrView) -> tuple[str, list[dict]]:
     """The table behind the map: the grid beside it and /export/ssr.csv both use it."""
     regs, deps, dep_region = _geo_names()
-    level, table, _ = model.territory_table(_counts(view), view, dep_region)
-    return level, ssr_tables.territory_rows(table, regs if level == "reg" else deps)
+    level, table, _, flags = _territories(view, _counts(view), dep_region, current_mode())
+    return level, ssr_tables.territory_rows(table, regs if level == "reg" else deps, flags)
 
 
 def view_from_query(query: dict[str, str]) -> tuple[model.SsrView, list[str]]:
@@ -200,10 +295,13 @@ def view_from_query(query: dict[str, str]) -> tuple[model.SsrView, list[str]]:
 )
 def render_tables(view_data):
     view = _view(view_data)
+    mode = current_mode()
     regs, deps, dep_region = _geo_names()
     counts = _counts(view)
     level, rows = territory_rows(view)
-    rate, basis = ssr_tables.national_text(model.national_rate(counts))
+    secret = _secrecy(view) if mode.masked else None
+    rate, basis = ssr_tables.national_text(model.national_rate(counts),
+                                           secret.total.iloc[0] if secret is not None else None)
     national = [html.Div("France entière", className="kpi-label"), html.Div(rate, className="kpi-value"),
                 html.Div(basis, className="kpi-basis")]
     path = model.breadcrumb(view, dep_region)
@@ -218,10 +316,18 @@ def render_tables(view_data):
     if len(path) == 2:
         estab = model.establishment_table(counts, path[1])
         estab_title = f"Établissements MCO — {deps[path[1]]} ({len(estab)})"
-        return (national, title, rows, ssr_tables.territory_columns(level),
-                crumbs, export, False, estab_title, ssr_tables.establishment_rows(estab),
-                ssr_tables.establishment_columns())
-    return (national, title, rows, ssr_tables.territory_columns(level),
+        if secret is None:
+            estab_rows = ssr_tables.establishment_rows(estab)
+        else:
+            regional = secret.levels[0]["rate_hidden"]
+            references = (bool(regional.get(path[0], False)), bool(secret.total["rate_hidden"].iloc[0]))
+            aliases = _anonymous_names(mode)
+            labels = None if aliases is None else {f: aliases.get(f, ("", UNKNOWN_ALIAS)) for f in estab["finess"]}
+            estab_rows = ssr_tables.establishment_rows(estab, secret.levels[2], references, labels)
+        return (national, title, rows, ssr_tables.territory_columns(level, mode.masked),
+                crumbs, export, False, estab_title, estab_rows,
+                ssr_tables.establishment_columns(mode.masked))
+    return (national, title, rows, ssr_tables.territory_columns(level, mode.masked),
             crumbs, export, True, no_update, [], no_update)
 
 
@@ -236,21 +342,46 @@ def render_series(view_data):
     series = model.rate_series(by_year, region, departement)
     # Built as a plain dict: plotly's validating go.Figure costs more than the query here.
     years = series["year"].tolist()
-    traces = [{"type": "scatter", "x": years, "y": (series["france_rate"] * 100).round(2).tolist(), "name": "France",
+    france_y = (series["france_rate"] * 100).round(2).tolist()
+    own_y = (series["rate"] * 100).round(2).tolist()
+    high = ((series["high"] - series["rate"]) * 100).round(2).tolist()
+    low = ((series["rate"] - series["low"]) * 100).round(2).tolist()
+    customdata = series[["stays_with_ssr", "stays"]].fillna(0).astype(int).values.tolist()
+    if current_mode().masked:
+        # A year whose counts are masked shows no rate (nor interval); its hover counts are masked.
+        france_hidden, own = _series_secrecy(view, years, region, departement)
+        france_y = [None if h else y for y, h in zip(france_y, france_hidden)]
+        for i, f in enumerate(own):
+            if f is not None:
+                customdata[i] = [_shown(customdata[i][0], f["num_small"], f["num_secondary"]),
+                                 _shown(customdata[i][1], f["den_small"], f["den_secondary"])]
+                if f["rate_hidden"]:
+                    own_y[i] = high[i] = low[i] = None
+    traces = [{"type": "scatter", "x": years, "y": france_y, "name": "France",
                "mode": "lines+markers", "line": {"color": "#555", "dash": "dash", "width": 2},
                "hovertemplate": "France %{x} : %{y:.1f} %<extra></extra>"}]
     if path:
         name = deps[departement] if departement else regs[region]
         traces.append({
-            "type": "scatter", "x": years, "y": (series["rate"] * 100).round(2).tolist(), "name": name,
+            "type": "scatter", "x": years, "y": own_y, "name": name,
             "mode": "lines+markers", "line": {"color": "#0b4f8a", "width": 3},
-            "error_y": {"type": "data", "symmetric": False, "thickness": 1,
-                        "array": ((series["high"] - series["rate"]) * 100).round(2).tolist(),
-                        "arrayminus": ((series["rate"] - series["low"]) * 100).round(2).tolist()},
-            "customdata": series[["stays_with_ssr", "stays"]].fillna(0).astype(int).values.tolist(),
+            "error_y": {"type": "data", "symmetric": False, "thickness": 1, "array": high, "arrayminus": low},
+            "customdata": customdata,
             "hovertemplate": name + " %{x} : %{y:.1f} % (%{customdata[0]}/%{customdata[1]} séjours)<extra></extra>"})
     fig = {"data": traces, "layout": {
         "margin": {"l": 50, "r": 10, "t": 30, "b": 40}, "yaxis": {"title": {"text": "Taux (%)"}, "rangemode": "tozero"},
         "xaxis": {"dtick": 1}, "legend": {"orientation": "h", "y": 1.12}, "separators": ", ",
         "paper_bgcolor": "white", "plot_bgcolor": "white", "hovermode": "x unified"}}
     return fig
+
+
+def _series_secrecy(view: model.SsrView, years: list[int], region: str | None, departement: str | None):
+    """For each year: is France's rate secret, and the flags of the territory in focus (None when
+    it has no data that year or none is in focus), from that year's hierarchy of totals."""
+    france, own = [], []
+    for year in years:
+        secret = _secrecy(view, int(year))
+        france.append(bool(secret.total["rate_hidden"].iloc[0]))
+        level, code = (secret.levels[1], departement) if departement else (secret.levels[0], region)
+        own.append(level.loc[code] if code and code in level.index else None)
+    return france, own

@@ -35,6 +35,13 @@ Figure layout and what a callback patches
 - `establishment_points_trace` may be appended after them (index 10,
   `POINTS_TRACE`) with `fig.add_trace`.
 
+Presentation mode (secret statistique): a figure built with `secret_label`
+also draws territories whose rate is secret, z = `SECRET_CLASS` (-1), in a
+darker grey (`secret_colorscale`, zmin -1.5) and explains them in one more
+legend slot, ``data[10]`` (`SECRET_TRACE`); the points then come at index 11
+(`points_trace_index(True)`). Plotly cannot hatch a choroplethmap polygon
+without sending more geometry, hence a grey distinct from "pas de données".
+
 The geometry is sent once. On a filter change a callback must only send
 (all of it done by `patch_colors`):
 
@@ -120,8 +127,26 @@ def stepped_colorscale(colors: Sequence[str], no_data_color: str = NO_DATA_COLOR
 
 
 def class_color(colorscale: list[list], c: int) -> str:
-    """Colour of class c in a colourscale from `stepped_colorscale`."""
-    return colorscale[2 * c][1]
+    """Colour of class c in a colourscale from `stepped_colorscale` or `secret_colorscale`."""
+    offset = 1 if len(colorscale) == 2 * (MAX_CLASSES + 2) else 0
+    return colorscale[2 * (c + offset)][1]
+
+
+SECRET_CLASS = -1  # z of a territory whose rate is secret (presentation mode)
+SECRET_COLOR = "#a6a6a6"  # mid grey: darker than "pas de données" (#d4d4d4), lighter than the borders
+SECRET_LABEL = "Secret statistique (effectif < 11)"
+
+
+def secret_colorscale(colors: Sequence[str], no_data_color: str = NO_DATA_COLOR,
+                      secret_color: str = SECRET_COLOR) -> list[list]:
+    """`stepped_colorscale` with one more band, below class 0, for `SECRET_CLASS`: nine bands over
+    class numbers -1..7 (use with zmin=-1.5, zmax=7.5)."""
+    bands = MAX_CLASSES + 2
+    scale = []
+    for i, c in enumerate(range(SECRET_CLASS, MAX_CLASSES + 1)):
+        color = secret_color if c == SECRET_CLASS else no_data_color if c == 0 else colors[min(c, len(colors)) - 1]
+        scale += [[i / bands, color], [(i + 1) / bands, color]]
+    return scale
 
 
 # ---------------------------------------------------------------------------
@@ -304,6 +329,12 @@ CHORO_TRACE = 0
 FRAMES_TRACE = 1
 LEGEND_TRACE0 = 2  # legend slot of class c is data[LEGEND_TRACE0 + c], c = 0..7
 POINTS_TRACE = LEGEND_TRACE0 + MAX_CLASSES + 1  # 10, when establishment points are added
+SECRET_TRACE = POINTS_TRACE  # 10: the "secret statistique" legend slot of a figure built with secret_label
+
+
+def points_trace_index(secret: bool = False) -> int:
+    """Index of the establishment points: after the secret legend slot when the figure has one."""
+    return POINTS_TRACE + 1 if secret else POINTS_TRACE
 
 _LEGEND_LOCATION = "légende"
 _EMPTY_GEOJSON = {"type": "FeatureCollection", "features": []}
@@ -387,8 +418,25 @@ def _legend_slot(c: int, label: str | None, color: str) -> go.Choroplethmap:
         locations=[_LEGEND_LOCATION], z=[c], geojson=_EMPTY_GEOJSON,
         name=label or "", visible=True if label else False, showlegend=True, showscale=False,
         colorscale=[[0, color], [1, color]], marker={"line": {"color": BORDER_COLOR, "width": 0.5}},
-        legendrank=2000 if c == 0 else 1000 + c, hoverinfo="skip",
+        legendrank=2000 if c == 0 else 2001 if c == SECRET_CLASS else 1000 + c, hoverinfo="skip",
     )
+
+
+def _secret_name(classes: Sequence[int], secret_label: str) -> str | None:
+    return secret_label if int(np.sum(np.asarray(classes) == SECRET_CLASS)) else None
+
+
+def secret_hover_text(name: str, num, den, n_establishments=None,
+                      rate_label: str = "Taux de recours au SSR") -> str:
+    """Hover text of a territory whose rate is secret (presentation mode): the counts as shown
+    ('< 11', 'masqué' or the count), no rate, no interval."""
+    def count(value) -> str:
+        return value if isinstance(value, str) else fmt_int(value)
+
+    lines = [f"<b>{name}</b>", f"{rate_label} : secret statistique", f"({count(num)}/{count(den)} séjours)"]
+    if not is_missing(n_establishments):
+        lines.append(fmt_count(n_establishments, "établissement"))
+    return "<br>".join(lines)
 
 
 def _legend_names(classes: Sequence[int], legend_items: Sequence[str], no_data_label: str) -> list[str | None]:
@@ -404,7 +452,8 @@ def choropleth_figure(geojson: dict, codes: Sequence[str], classes: Sequence[int
                       uirevision: str, *, frames: Sequence[InsetFrame] = (),
                       legend_title: str = "", no_data_label: str = NO_DATA,
                       size: tuple[int, int] = DEFAULT_SIZE,
-                      bounds: tuple[float, float, float, float] | None = None) -> go.Figure:
+                      bounds: tuple[float, float, float, float] | None = None,
+                      secret_label: str | None = None) -> go.Figure:
     """The class map, built once per level; later changes go through `patch_colors`.
 
     geojson:      FeatureCollection (feature id = code), insets already applied (`inset_geojson`);
@@ -421,15 +470,18 @@ def choropleth_figure(geojson: dict, codes: Sequence[str], classes: Sequence[int
     size:         (width, height) of the graph in px: the height is set (layout.height), the width
                   stays responsive and only serves to compute the view (`map_view`);
     bounds:       (west, south, east, north) to show; by default France with its insets when `frames`
-                  are drawn, else the extent of `geojson` (a region in focus, drawn without frames).
+                  are drawn, else the extent of `geojson` (a region in focus, drawn without frames);
+    secret_label: presentation mode: classes may hold `SECRET_CLASS`, drawn grey and named in the
+                  legend slot `SECRET_TRACE` with this label (`SECRET_LABEL`).
     """
     if bounds is None and not frames and geojson.get("features"):
         bounds = geojson_bounds(geojson)
-    colorscale = stepped_colorscale(colors)
+    colorscale = stepped_colorscale(colors) if secret_label is None else secret_colorscale(colors)
     fig = go.Figure()
     fig.add_trace(go.Choroplethmap(
         geojson=geojson, locations=list(codes), featureidkey="id",
-        z=[int(c) for c in classes], zmin=-0.5, zmax=MAX_CLASSES + 0.5, zauto=False,
+        z=[int(c) for c in classes], zmin=-0.5 if secret_label is None else SECRET_CLASS - 0.5,
+        zmax=MAX_CLASSES + 0.5, zauto=False,
         colorscale=colorscale, showscale=False, showlegend=False, name="",
         marker={"line": {"color": BORDER_COLOR, "width": 0.6}, "opacity": 1},
         hovertext=list(hover_texts), hovertemplate="%{hovertext}<extra></extra>",
@@ -443,6 +495,8 @@ def choropleth_figure(geojson: dict, codes: Sequence[str], classes: Sequence[int
                                 hoverinfo="skip", showlegend=False, name="cadres DROM"))
     for c, name in enumerate(_legend_names(classes, legend_items, no_data_label)):
         fig.add_trace(_legend_slot(c, name, class_color(colorscale, c)))
+    if secret_label is not None:
+        fig.add_trace(_legend_slot(SECRET_CLASS, _secret_name(classes, secret_label), SECRET_COLOR))
     fig.update_layout(
         map={"style": "white-bg",
              **map_view(size[0] * (MAP_DOMAIN_X[1] - MAP_DOMAIN_X[0]), size[1] - 40, bounds=bounds),
@@ -468,13 +522,14 @@ def choropleth_figure(geojson: dict, codes: Sequence[str], classes: Sequence[int
 
 def patch_colors(patch, classes: Sequence[int], colorscale: list[list], hover_texts: Sequence[str], *,
                  legend_items: Sequence[str] | None = None, legend_title: str | None = None,
-                 title: str | None = None, no_data_label: str = NO_DATA):
+                 title: str | None = None, no_data_label: str = NO_DATA, secret_label: str | None = None):
     """Fill a `dash.Patch()` of a figure from `choropleth_figure` (geometry untouched) and return it.
 
     Always sets data[0].z, data[0].colorscale and data[0].hovertext; with
     `legend_items` also the legend slots data[2..9] (name, visible,
     colorscale); `legend_title` sets layout.legend.title.text and `title`
-    layout.title.text.
+    layout.title.text. With `secret_label` (a figure built with one and
+    `secret_colorscale`) also the secret slot data[10] (name, visible).
     """
     patch["data"][CHORO_TRACE]["z"] = [int(c) for c in classes]
     patch["data"][CHORO_TRACE]["colorscale"] = colorscale
@@ -486,6 +541,10 @@ def patch_colors(patch, classes: Sequence[int], colorscale: list[list], hover_te
             slot["name"] = name or ""
             slot["visible"] = bool(name)
             slot["colorscale"] = [[0, color], [1, color]]
+    if secret_label is not None:
+        name = _secret_name(classes, secret_label)
+        patch["data"][SECRET_TRACE]["name"] = name or ""
+        patch["data"][SECRET_TRACE]["visible"] = bool(name)
     if legend_title is not None:
         patch["layout"]["legend"]["title"]["text"] = _wrap_title(legend_title)
     if title is not None:
@@ -520,7 +579,8 @@ def establishment_points_trace(lat, lon, sizes, texts, dep_codes=None, *, max_si
 __all__ = [
     "CHORO_TRACE", "DEFAULT_SIZE", "DROMS", "FRAMES_TRACE", "GRAPH_CONFIG", "INSET_BOXES", "InsetFrame",
     "InsetLayout", "LEGEND_TRACE0", "MAINLAND_BOUNDS", "MAP_DOMAIN_X", "MAX_CLASSES", "NO_DATA_COLOR",
-    "POINTS_TRACE", "choropleth_figure", "class_color", "establishment_points_trace", "geojson_bounds",
-    "hover_text", "inset_frames", "inset_geojson", "inset_point", "inset_points", "legend_heading", "map_view",
-    "palette", "patch_colors", "stepped_colorscale",
+    "POINTS_TRACE", "SECRET_CLASS", "SECRET_COLOR", "SECRET_LABEL", "SECRET_TRACE", "choropleth_figure",
+    "class_color", "establishment_points_trace", "geojson_bounds", "hover_text", "inset_frames", "inset_geojson",
+    "inset_point", "inset_points", "legend_heading", "map_view", "palette", "patch_colors", "points_trace_index",
+    "secret_colorscale", "secret_hover_text", "stepped_colorscale",
 ]

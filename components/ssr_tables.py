@@ -1,11 +1,16 @@
 """Rows and columns of the SSR view's grids (French headings, figures formatted for display,
-raw values kept for sorting)."""
+raw values kept for sorting).
+
+In presentation mode (`secrecy` flags given) a count cell may hold "< 11" or "masqué" and a rate
+"secret statistique" instead of the number: the grid shows such text as is and sorts it below
+every number ("< 11" between 0 and 11)."""
 from __future__ import annotations
 
 import math
 
 import pandas as pd
 
+from analytics.secrecy import MASK, SECRET, count_display
 from components.format import fmt_dec, fmt_int, fmt_pct, fmt_pct_range, fmt_pts
 from components.labels import STATUS_LABELS
 
@@ -16,6 +21,29 @@ _PCT = {**_NUM, "valueFormatter": {"function": "params.value == null ? '–' : "
                                    "maximumFractionDigits: 1}) + '\u00a0%'"}}
 _INT = {**_NUM, "valueFormatter": {"function": "params.value == null ? '–' : "
                                    "Number(params.value).toLocaleString('fr-FR')"}}
+
+
+# Presentation mode. dash-ag-grid evaluates these strings without `typeof` (static-eval): a number is
+# what equals Number() of itself.
+def _sort_key(v: str) -> str:
+    return f"({v} === Number({v}) ? {v} : ({v} === '{MASK}' ? 5 : ({v} == null ? -2 : -1)))"
+
+
+_TEXT_SORT = {"function": f"(function(a, b) {{ return {_sort_key('a')} - {_sort_key('b')}; }})"}
+_PCT_MASKED = {**_NUM, "comparator": _TEXT_SORT, "valueFormatter": {
+    "function": "params.value == null ? '–' : (params.value === Number(params.value) ? "
+                "(params.value).toLocaleString('fr-FR', {minimumFractionDigits: 1, maximumFractionDigits: 1})"
+                " + '\u00a0%' : params.value)"}}
+_INT_MASKED = {**_NUM, "comparator": _TEXT_SORT, "valueFormatter": {
+    "function": "params.value == null ? '–' : (params.value === Number(params.value) ? "
+                "Number(params.value).toLocaleString('fr-FR') : params.value)"}}
+
+
+def _masked_columns(columns: list[dict]) -> list[dict]:
+    """The same columns, their counts and rates able to show "< 11", "masqué", "secret statistique"."""
+    kinds = ((_INT, _INT_MASKED), (_PCT, _PCT_MASKED))
+    return [next(({**col, **masked} for plain, masked in kinds
+                  if col.get("valueFormatter") == plain["valueFormatter"]), col) for col in columns]
 
 
 def _pct(x) -> float | None:
@@ -29,9 +57,9 @@ def _interval(low, high) -> str:
     return f"{fmt_dec(low * 100, 1)} – {fmt_dec(high * 100, 1)}"
 
 
-def territory_columns(level: str) -> list[dict]:
+def territory_columns(level: str, masked: bool = False) -> list[dict]:
     noun = "Région" if level == "reg" else "Département"
-    return [
+    columns = [
         {"field": "libelle", "headerName": noun, "flex": 1, "minWidth": 150,
          "tooltipField": "libelle"},
         {"field": "taux_pct", "headerName": "Taux", **_PCT, "sort": "desc", "width": 82},
@@ -45,24 +73,39 @@ def territory_columns(level: str) -> list[dict]:
         {"field": "classe", "headerName": "Cl.", "headerTooltip": "Classe de la carte (1 = taux les plus bas)",
          **_NUM, "width": 56},
     ]
+    return _masked_columns(columns) if masked else columns
 
 
-def territory_rows(table: pd.DataFrame, names: dict[str, str]) -> list[dict]:
-    """One row per territory with data (the grid and the CSV export show the same figures)."""
+def territory_rows(table: pd.DataFrame, names: dict[str, str], secrecy: pd.DataFrame | None = None) -> list[dict]:
+    """One row per territory with data (the grid and the CSV export show the same figures).
+
+    `secrecy` (presentation mode): flags of `analytics.secrecy.nested_secrecy` indexed by code."""
     rows = []
     for r in table.itertuples():
-        rows.append({
+        row = {
             "code": r.code, "libelle": names.get(r.code, r.code), "taux_pct": _pct(r.rate),
             "ic95": _interval(r.low, r.high) if r.stays else "–",
             "ic95_bas_pct": _pct(r.low), "ic95_haut_pct": _pct(r.high),
             "sejours_ssr": int(r.stays_with_ssr), "sejours": int(r.stays),
             "etablissements": int(r.n_establishments), "classe": int(r.classe),
-        })
+        }
+        if secrecy is not None:
+            flags = secrecy.loc[r.code]
+            _mask_counts(row, flags)
+            if flags["rate_hidden"]:
+                row.update(taux_pct=SECRET, ic95=SECRET, ic95_bas_pct=SECRET, ic95_haut_pct=SECRET, classe=None)
+        rows.append(row)
     return rows
 
 
-def establishment_columns() -> list[dict]:
-    return [
+def _mask_counts(row: dict, flags) -> None:
+    """Counts of stays as the presentation mode shows them ("< 11", "masqué" or the count)."""
+    row["sejours_ssr"] = count_display(row["sejours_ssr"], bool(flags["num_small"]), bool(flags["num_secondary"]))
+    row["sejours"] = count_display(row["sejours"], bool(flags["den_small"]), bool(flags["den_secondary"]))
+
+
+def establishment_columns(masked: bool = False) -> list[dict]:
+    columns = [
         {"field": "finess", "headerName": "FINESS", "pinned": "left", "width": 110},
         {"field": "lien", "headerName": "Établissement", "cellRenderer": "markdown", "flex": 1, "minWidth": 240},
         {"field": "statut", "headerName": "Statut"},
@@ -73,9 +116,46 @@ def establishment_columns() -> list[dict]:
         {"field": "ecart_region", "headerName": "Écart région", "sortable": False},
         {"field": "ecart_france", "headerName": "Écart France", "sortable": False},
     ]
+    return _masked_columns(columns) if masked else columns
 
 
-def establishment_rows(estab: pd.DataFrame) -> list[dict]:
+def establishment_rows(estab: pd.DataFrame, secrecy: pd.DataFrame | None = None,
+                       hidden_references: tuple[bool, bool] = (False, False),
+                       labels: dict[str, tuple[str, str]] | None = None) -> list[dict]:
+    """One row per establishment, highest rate first.
+
+    Presentation mode: `secrecy` flags indexed by FINESS; `hidden_references` says whether the
+    regional and the national rate are secret (a gap to them would give them away); `labels`
+    (anonymised) maps FINESS to (the code of its profile's address, the name shown): no FINESS is
+    sent. Rows whose rate is secret come last, in name order (their place among the rates would tell
+    it)."""
+    if secrecy is None:
+        return _establishment_rows(estab)
+    rows = []
+    for r, row in zip(estab.itertuples(), _establishment_rows(estab)):
+        flags = secrecy.loc[r.finess]
+        _mask_counts(row, flags)
+        if flags["rate_hidden"]:
+            row.update(taux_pct=SECRET, ic95=SECRET, ecart_region=SECRET, ecart_france=SECRET)
+        if hidden_references[0]:
+            row["ecart_region"] = SECRET
+        if hidden_references[1]:
+            row["ecart_france"] = SECRET
+        if labels is not None:
+            code, name = labels.get(r.finess, ("", "Établissement ?"))
+            text = _markdown_text(name)
+            row.update(finess="", nom=name, lien=f"[{text}](/etablissement/{code})" if code else text)
+        rows.append(row)
+    shown = [row for row in rows if row["taux_pct"] != SECRET]
+    return shown + sorted((row for row in rows if row["taux_pct"] == SECRET), key=lambda row: row["nom"])
+
+
+def _markdown_text(text: str) -> str:
+    """Plain text for a markdown cell (no link, no emphasis)."""
+    return "".join("\\" + c if c in "\\`*_{}[]()#+-.!|<>" else c for c in text)
+
+
+def _establishment_rows(estab: pd.DataFrame) -> list[dict]:
     return [{
         "finess": r.finess,
         "nom": r.name,
@@ -88,10 +168,19 @@ def establishment_rows(estab: pd.DataFrame) -> list[dict]:
     } for r in estab.itertuples()]
 
 
-def national_text(row) -> tuple[str, str]:
-    """('38,2 %', '41 234 séjours suivis de SSR sur 108 000 séjours · IC 95 % … · 1 012 établissements')."""
+def national_text(row, secrecy: pd.Series | None = None) -> tuple[str, str]:
+    """('38,2 %', '41 234 séjours suivis de SSR sur 108 000 séjours · IC 95 % … · 1 012 établissements').
+
+    `secrecy` (presentation mode): the flags of the national total; a secret rate reads
+    ('secret statistique', '< 11 séjours suivis de SSR sur 40 séjours · 3 établissements')."""
     if not row["stays"]:
         return "–", "pas de données"
+    if secrecy is not None and secrecy["rate_hidden"]:
+        counts = {"sejours_ssr": int(row["stays_with_ssr"]), "sejours": int(row["stays"])}
+        _mask_counts(counts, secrecy)
+        num, den = (v if isinstance(v, str) else fmt_int(v) for v in (counts["sejours_ssr"], counts["sejours"]))
+        return SECRET, (f"{num} séjours suivis de SSR sur {den} séjours"
+                        f" · {fmt_int(row['n_establishments'])} établissements")
     return fmt_pct(row["rate"]), (f"{fmt_int(row['stays_with_ssr'])} séjours suivis de SSR sur "
                                   f"{fmt_int(row['stays'])} séjours · IC 95 % {fmt_pct_range(row['low'], row['high'])}"
                                   f" · {fmt_int(row['n_establishments'])} établissements")
