@@ -22,7 +22,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import app_on
+from tests.conftest import app_on, signed_client
 from tests.factories import COMMUNES as COMMUNE_PLACES
 from tests.factories import add_establishments, add_ssr, small_ssr_dataset
 
@@ -37,13 +37,8 @@ COUNT = "(< 11|masqué|[0-9\u00a0]+)"
 DEP_REGION = {"33": "75", "24": "75", "75": "11", "974": "04"}
 
 
-def _client(server, presentation: bool = False, anonyme: bool = False):
-    try:  # signed in once sign-in exists (every page and export then needs it)
-        from tests.conftest import signed_client
-    except ImportError:
-        client = server.test_client()
-    else:
-        client = signed_client(server)
+def _client(server, presentation: bool = False, anonyme: bool = False, role: str = "analyste"):
+    client = signed_client(server, role)
     with client.session_transaction() as session:
         session["presentation"] = presentation
         session["anonyme"] = anonyme
@@ -178,6 +173,26 @@ def test_a_filter_change_in_presentation_mode_only_recolours(dash_app, sqlite_ur
         # the mode is part of the key: the normal mode redraws the figure without the secret slot
         normal = _client(server).post("/_dash-update-component", json=_body("..ssr-map.", VIEW, key))
         assert '"coordinates"' in normal.get_data(as_text=True)
+
+
+def test_a_crafted_request_from_an_iraps_session_gets_masked_data(dash_app, sqlite_url):
+    """The role forces the mode: asking for the plain mode in the address, the session or the request
+    changes nothing for iraps (and the same requests from an analyst show the real counts)."""
+    small_ssr_dataset(sqlite_url)
+    with app_on(dash_app, sqlite_url) as server:
+        iraps = _client(server, presentation=False, role="iraps")
+        assert iraps.get("/ssr?presentation=non&anonyme=non").status_code == 200
+        with iraps.session_transaction() as session:
+            assert session["presentation"] is False  # what the session asks for...
+        tables = _tables(iraps, {**VIEW, "niveau": "reg"})
+        csv_rows = _csv(iraps, "?geste=PTG&annee=2024&niveau=reg&presentation=non")
+        analyst = _tables(_client(server, presentation=False), {**VIEW, "niveau": "reg"})
+    regions = {r["code"]: r for r in tables["ssr-table"]["rowData"]}  # ...is not what it gets
+    assert (regions["04"]["sejours_ssr"], regions["04"]["taux_pct"]) == ("< 11", SECRET)
+    assert regions["11"]["sejours_ssr"] == "masqué"
+    assert (csv_rows["04"]["sejours_ssr"], csv_rows["04"]["taux_pct"]) == ("< 11", SECRET)
+    plain = {r["code"]: r for r in analyst["ssr-table"]["rowData"]}
+    assert (plain["04"]["sejours_ssr"], plain["04"]["taux_pct"]) == (9, 30.0)
 
 
 def _body(prefix, view, state):
