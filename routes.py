@@ -69,11 +69,12 @@ def export_ssr():
 
 
 def _msap_list():
-    """The rule of the query string (as /msap reads it) and the rows the page's grid shows."""
-    from callbacks.msap import rule_from_query, table
+    """The rule of the query string (as /msap reads it) and the rows the page's grid shows (as the
+    current mode shows them: callbacks.msap.export_table)."""
+    from callbacks.msap import export_table, rule_from_query
 
     rule, _notices = rule_from_query(request.args.to_dict())
-    _evaluated, rows = table(rule) if rule.annee is not None else (None, [])
+    rows = export_table(rule) if rule.annee is not None else []
     name = f"ciblage-msap-{rule.campagne.lower()}-{rule.geste.lower()}-{rule.annee}"
     return rule, rows, name
 
@@ -106,8 +107,9 @@ NOT_FOUND_PAGE = """<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><
 
 @bp.get("/export/profil/<finess>.pdf")
 def export_profile_pdf(finess: str):
-    """The establishment profile as an A4 PDF (WeasyPrint), the same figures as the page; 404 with a
-    French page for an unknown or malformed FINESS."""
+    """The establishment profile as an A4 PDF (WeasyPrint), the same figures as the page in the same
+    mode (presentation: masked, anonymised: '/export/profil/K.pdf'); 404 with a French page for an
+    unknown or malformed FINESS."""
     from html import escape
 
     from callbacks.etablissement import default_gesture, funnel_svg, load_profile, locator
@@ -121,7 +123,7 @@ def export_profile_pdf(finess: str):
     funnel = funnel_svg(profile.info["finess"], profile.year, gesture) if gesture else None
     pdf = render_pdf(profile, locator=locator(profile.info["finess"]), funnel=funnel)
     return Response(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="profil-{profile.info["finess"]}-{profile.year}.pdf"'})
+        "Content-Disposition": f'inline; filename="profil-{profile.public_id}-{profile.year}.pdf"'})
 
 
 @bp.get("/export/caqes.csv")

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from urllib.parse import urlencode
 
 import numpy as np
@@ -502,7 +502,7 @@ DEFAULT_RULE = MsapRule()  # ecart, 10 points, at least 30 stays, all ages, Fran
 
 def default_rule_flag(counts_frame: pd.DataFrame, finess: str, campaign: str = "SSR", *,
                       ecart_pts: float = DEFAULT_RULE.ecart_pts,
-                      volume_min: int = DEFAULT_RULE.volume_min) -> tuple[bool, str]:
+                      volume_min: int = DEFAULT_RULE.volume_min, secret: bool = False) -> tuple[bool, str]:
     """Is `finess` flagged under the default rule, and why (one French sentence)?
 
     The default rule is the page's default: method `ecart`, 10 points above (SSR) or below (AMBU)
@@ -511,7 +511,8 @@ def default_rule_flag(counts_frame: pd.DataFrame, finess: str, campaign: str = "
     sum). `counts_frame` is data_access.msap.counts_by_gesture(campaign, year) (national: every
     establishment, since the references need them): one row per establishment × gesture with a
     `gesture` column; without that column the frame is taken as a single gesture selection.
-    Flagged when flagged on at least one gesture.
+    Flagged when flagged on at least one gesture. With `secret` (presentation mode), a rate or gap
+    covered by the secret statistique (`secrecy` of the gesture's national frame) is not stated.
     """
     details = default_rule_details(counts_frame, finess, campaign, ecart_pts=ecart_pts, volume_min=volume_min)
     rule = MsapRule(campagne=campaign, ecart_pts=float(ecart_pts), volume_min=int(volume_min))
@@ -528,7 +529,22 @@ def default_rule_flag(counts_frame: pd.DataFrame, finess: str, campaign: str = "
     parts = [f"{g} (taux {fmt_pct(r)}, {fmt_pts(gr / 100)} / région, {fmt_pts(gf / 100)} / France)"
              for g, r, gr, gf in zip(flagged["gesture"], flagged["rate"], flagged["gap_region_pts"],
                                      flagged["gap_france_pts"])]
+    if secret:
+        parts = [_secret_part(counts_frame, finess, r) for r in flagged.itertuples()]
     return True, f"Ciblé par la règle par défaut ({criterion}) pour {_and(parts)}."
+
+
+def _secret_part(counts_frame: pd.DataFrame, finess: str, r) -> str:
+    """One gesture of default_rule_flag's sentence in presentation mode."""
+    group = counts_frame[counts_frame["gesture"] == r.gesture] if "gesture" in counts_frame.columns else counts_frame
+    s = secrecy(group)
+    if s.row(finess)["rate_hidden"]:
+        return f"{r.gesture} (taux couvert par le secret statistique)"
+    region = ("taux régional couvert par le secret statistique" if s.region_hidden.get(r.region_code, False)
+              else f"{fmt_pts(r.gap_region_pts / 100)} / région")
+    france = ("taux national couvert par le secret statistique" if s.national_hidden
+              else f"{fmt_pts(r.gap_france_pts / 100)} / France")
+    return f"{r.gesture} (taux {fmt_pct(r.rate)}, {region}, {france})"
 
 
 def default_rule_details(counts_frame: pd.DataFrame, finess: str, campaign: str = "SSR", *,
@@ -553,3 +569,91 @@ def default_rule_details(counts_frame: pd.DataFrame, finess: str, campaign: str 
 
 def _and(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " et " + items[-1]
+
+
+# ---------------------------------------------------------------------------
+# Secret statistique (presentation mode, issue 7)
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Secrecy:
+    """What the presentation mode hides of a counts frame (one campaign, year, gestures, ages).
+
+    The cells are each establishment's stays and cases; their départemental, régional and national
+    sums are published (the national basis of the page, the profile's references, /ssr's tables), so
+    suppression runs over that hierarchy (analytics.secrecy.nested_secrecy, as /ssr does, so that no
+    page shows a figure another one masks). `cells` is indexed by FINESS with
+    stays_small, stays_masked, cases_small, cases_masked and rate_hidden (bools);
+    `region_stays_masked[code]` and `region_cases_masked[code]` say a régional sum is masked,
+    `region_hidden[code]` that the regional rate is hidden, `national_hidden` the national one."""
+
+    cells: pd.DataFrame
+    region_stays_masked: dict
+    region_cases_masked: dict
+    national_stays_masked: bool
+    national_cases_masked: bool
+
+    @property
+    def national_hidden(self) -> bool:
+        return self.national_stays_masked or self.national_cases_masked
+
+    @cached_property
+    def region_hidden(self) -> dict:
+        return {code: masked or self.region_cases_masked.get(code, False)
+                for code, masked in self.region_stays_masked.items()}
+
+    @cached_property
+    def _rows(self) -> dict[str, dict]:
+        return self.cells.to_dict("index")
+
+    def row(self, finess: str) -> dict:
+        """The flags of one establishment (all False when it has no counts)."""
+        return self._rows.get(finess) or dict.fromkeys(
+            ("stays_small", "stays_masked", "cases_small", "cases_masked", "rate_hidden"), False)
+
+
+def secrecy(counts: pd.DataFrame) -> Secrecy:
+    """The secret statistique of `counts` (finess, region_code, departement_code, stays, cases; one
+    row per establishment): counts from 1 to 10 masked, and the cells and totals hidden so that no
+    masked one can be computed back from the départemental, régional and national sums."""
+    from analytics.secrecy import nested_secrecy
+
+    frame = counts.assign(region_code=counts["region_code"].fillna("").astype(str),
+                          departement_code=counts["departement_code"].fillna("").astype(str))
+    nested = nested_secrecy(frame, ["region_code", "departement_code", "finess"], num="cases", den="stays")
+    est, regions, total = nested.level(2), nested.level(0), nested.total.iloc[0]
+    cells = pd.DataFrame({"stays_small": est["den_small"], "stays_masked": est["den_small"] | est["den_secondary"],
+                          "cases_small": est["num_small"], "cases_masked": est["num_small"] | est["num_secondary"]},
+                         index=est.index.astype(str)).astype(bool)
+    cells["rate_hidden"] = cells["stays_masked"] | cells["cases_masked"]
+    return Secrecy(cells=cells,
+                   region_stays_masked=dict(zip(regions.index, (regions["den_small"] | regions["den_secondary"])
+                                                .astype(bool).tolist())),
+                   region_cases_masked=dict(zip(regions.index, (regions["num_small"] | regions["num_secondary"])
+                                                .astype(bool).tolist())),
+                   national_stays_masked=bool(total["den_small"] or total["den_secondary"]),
+                   national_cases_masked=bool(total["num_small"] or total["num_secondary"]))
+
+
+def secret_reasons(frame: pd.DataFrame, rule: MsapRule, secret: Secrecy) -> list[str]:
+    """`reason` of each row of `frame` (evaluate's columns, with its `reason`) as the presentation
+    mode may state it: no masked count, no hidden rate, no hidden reference."""
+    volume = fmt_int(rule.volume_min)
+    out = []
+    for r in frame.itertuples():
+        flags = secret.row(r.finess)
+        status = "Ciblé" if r.flagged else "Non ciblé"
+        refs_hidden = secret.national_hidden or (rule.methode == "ecart"
+                                                 and secret.region_hidden.get(r.region_code, False))
+        if not r.enough_volume:
+            if flags["stays_masked"]:
+                stays = "moins de 11 séjours" if flags["stays_small"] else "nombre de séjours masqué"
+                out.append(f"Non ciblé : {stays} (secret statistique), en dessous du volume minimal de {volume}.")
+            else:
+                out.append(r.reason)
+        elif flags["rate_hidden"]:
+            out.append(f"{status} : taux couvert par le secret statistique.")
+        elif refs_hidden:
+            out.append(f"{status} : taux de {fmt_pct(r.rate)} ; taux de référence couverts par le secret statistique.")
+        else:
+            out.append(r.reason)
+    return out

@@ -9,6 +9,7 @@ from dash import ALL, Input, Output, Patch, State, callback, clientside_callback
 from flask import g, has_request_context
 
 from analytics import caqes as model
+from callbacks.etablissement import anonymous_names
 from components import caqes as ui
 from components import france_map
 from components.format import NBSP, fmt_int
@@ -16,6 +17,7 @@ from data_access import caqes as caqes_data
 from data_access import territories
 from data_access.cache import cached
 from pages.ids import Caqes as ids
+from security.presentation import current_mode
 
 MAP_SIZE = (660, 500)  # px: the map panel at 1280 px wide, as on /ssr
 CONTROLS = [ids.ANNEE, ids.VOLET, ids.INDICATEUR, ids.NIVEAU, ids.PERIMETRE]
@@ -83,14 +85,22 @@ def establishment_table(view: model.CaqesView) -> pd.DataFrame:
 
 
 def establishment_rows(view: model.CaqesView) -> list[dict]:
-    """The rows of the establishments grid (the data behind the table)."""
+    """The rows of the establishments grid (the data behind the table). CAQES figures are indicator
+    values, results and euros, not counts of stays or patients: the presentation mode leaves them
+    as they are, and only anonymises (letters for names, no FINESS)."""
     _regs, deps, _ = _geo_names()
-    return ui.establishment_rows(establishment_table(view), view.annee, deps)
+    return ui.establishment_rows(establishment_table(view), view.annee, deps, anonymous_names())
 
 
 def export_rows(view: model.CaqesView) -> list[dict]:
-    """/export/caqes.csv: one row per establishment × indicator of the view (same selection as the grid)."""
-    return model.result_rows(selection(view), view.annee) if view.annee else []
+    """/export/caqes.csv: one row per establishment × indicator of the view (same selection as the
+    grid); anonymised, no FINESS and 'Établissement K' for the name."""
+    rows = model.result_rows(selection(view), view.annee) if view.annee else []
+    names = anonymous_names()
+    if names is not None:
+        rows = [dict(r, finess="", raison_sociale=names.get(r["finess"], ("", "Établissement ?"))[1]) for r in rows]
+        rows.sort(key=lambda r: (len(r["raison_sociale"]), r["raison_sociale"]))
+    return rows
 
 
 # ---------------------------------------------------------------------------
@@ -327,7 +337,7 @@ def render_tables(view_data):
     table_title = f"Établissements sous contrat — {scope} : {fmt_int(len(rows))}"
     export = "/export/caqes.csv" + view.query_string()
     return (cards, crumbs, export, terr_title, ui.territory_rows(table, names), ui.territory_columns(level, one),
-            table_title, rows, ui.establishment_columns())
+            table_title, rows, ui.establishment_columns(current_mode().anonymised))
 
 
 @callback(Output(ids.INDICATORS_TITLE, "children"), Output(ids.INDICATORS, "figure"),

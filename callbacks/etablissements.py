@@ -1,16 +1,23 @@
 """/etablissements: search as you type (accent-folded in Python on the cached directory), filters,
-a row opens the profile."""
+a row opens the profile.
+
+The directory holds no count of stays or patients (beds and places are capacities): the
+presentation mode leaves it as it is, except anonymised, where names are letters, the FINESS column
+goes, and the search reads the letters and the communes only (a name typed would give its letter
+away)."""
 from __future__ import annotations
 
-from dash import Input, Output, State, callback, clientside_callback
+from dash import Input, Output, State, callback, clientside_callback, no_update
 
 from analytics import profile as model
 from analytics.profile import FILTER_ALL as ALL
+from callbacks.etablissement import anonymous_names
 from components.format import fmt_count
 from components.labels import ACTIVITY_LABELS, STATUS_LABELS
 from data_access import establishments
 from data_access.cache import cached
 from pages.ids import Etablissements as ids
+from security.presentation import current_mode
 
 MAX_ROWS = 3000  # the whole national directory fits; the stress scale is cut (and says so)
 
@@ -61,11 +68,24 @@ def rows(found) -> list[dict]:
             for r in found.itertuples()]
 
 
-@callback(Output(ids.GRID, "rowData"), Output(ids.COUNT, "children"),
+def anonymised_directory(d, names: dict[str, tuple[str, str]]):
+    """The directory as the anonymised mode shows it (FINESS -> the profile's code, name ->
+    'Établissement K', in the order of the letters) and its search keys (letters and communes)."""
+    out = d.assign(finess=d["finess"].map(lambda f: names.get(f, ("", ""))[0]),
+                   name=d["finess"].map(lambda f: names.get(f, ("", "Établissement ?"))[1]))
+    out = out.assign(_len=out["finess"].str.len()).sort_values(["_len", "finess"], kind="stable").drop(columns="_len")
+    keys = out["name"].map(model.fold) + " " + out["commune"].map(model.fold) + " " + out["commune_code"].str.lower()
+    return out, keys
+
+
+@callback(Output(ids.GRID, "rowData"), Output(ids.COUNT, "children"), Output(ids.GRID, "columnDefs"),
           Input(ids.SEARCH, "value"), Input(ids.REGION, "value"), Input(ids.DEPARTEMENT, "value"),
-          Input(ids.STATUT, "value"), Input(ids.ACTIVITE, "value"))
-def search(query, region, departement, statut, activite):
+          Input(ids.STATUT, "value"), Input(ids.ACTIVITE, "value"), State(ids.GRID, "columnDefs"))
+def search(query, region, departement, statut, activite, columns):
     d, keys = cached(directory_with_keys)
+    names = anonymous_names()
+    if names is not None:
+        d, keys = anonymised_directory(d, names)
 
     def value(v):
         return "" if v in (None, ALL) else v
@@ -76,7 +96,10 @@ def search(query, region, departement, statut, activite):
     text = fmt_count(total, "établissement trouvé", "établissements trouvés")
     if total > MAX_ROWS:
         text += f" (les {MAX_ROWS} premiers sont listés : précisez la recherche)"
-    return rows(found.head(MAX_ROWS)), text
+    # anonymised: no FINESS column (the `finess` field holds the code of the profile's address)
+    shown = ([c for c in columns or [] if c.get("field") != "finess"] if current_mode().anonymised and columns
+             else no_update)
+    return rows(found.head(MAX_ROWS)), text, shown
 
 
 # A row opens the profile (as a dcc.Link would: pushState, then tell Dash's router); the name

@@ -11,11 +11,14 @@ from analytics.ssr import AGE_LABELS
 from callbacks.ssr import territories_geojson
 from components import france_map
 from components import msap as view
+from analytics.secrecy import MASK, SECONDARY, SECRET, is_small
+from callbacks.etablissement import anonymous_names
 from components.format import NBSP, fmt_count, fmt_int, fmt_pct
 from data_access import msap as msap_data
 from data_access import territories
 from data_access.cache import cached
 from pages.ids import Msap as ids
+from security.presentation import current_mode
 
 MAP_SIZE = (500, 430)  # px: the map panel at 1280 px wide
 CONTROLS = [ids.CAMPAGNE, ids.ANNEE, ids.GESTE, ids.AGE, ids.VOLUME_MIN, ids.METHODE, ids.ECART_PTS, ids.SEUIL,
@@ -70,12 +73,36 @@ def counts(rule: model.MsapRule) -> pd.DataFrame:
 
 def table(rule: model.MsapRule) -> tuple[pd.DataFrame, list[dict]]:
     """(evaluate's frame, the rows) of every establishment examined: the grid, /export/msap.csv and
-    /export/msap.xlsx all show these rows."""
+    /export/msap.xlsx all show these rows — in the presentation mode, as the secret statistique
+    allows (components.msap.presentation_rows)."""
     regions, departements = _geo_names()
     evaluated = model.evaluate(counts(rule), rule)
     notified = cached(msap_data.notified, rule.campagne)
     previous = model.previous_msap(notified, rule, rule.gestures([c for c, _ in _catalogue(rule.campagne)]))
-    return evaluated, view.table_rows(evaluated, regions, departements, previous)
+    rows = view.table_rows(evaluated, regions, departements, previous)
+    mode = current_mode()
+    if mode.masked:
+        rows = view.presentation_rows(evaluated, rows, secrecy(rule), rule, anonymous_names(mode))
+    return evaluated, rows
+
+
+def export_table(rule: model.MsapRule) -> list[dict]:
+    """The rows of /export/msap.csv and .xlsx: the grid's, without the profile's address code that
+    stands for the FINESS in the anonymised grid."""
+    _evaluated, rows = table(rule)
+    if current_mode().anonymised:
+        rows = [dict(r, finess="") for r in rows]
+    return rows
+
+
+def _secrecy(url: str, campaign: str, year: int, gestures: tuple[str, ...], ages: tuple[str, ...]) -> model.Secrecy:
+    return model.secrecy(cached(msap_data.establishment_counts, campaign, year, gestures, ages))
+
+
+def secrecy(rule: model.MsapRule) -> model.Secrecy:
+    """The secret statistique of the rule's counts (national frame; cached per data version)."""
+    return cached(_secrecy, rule.campagne, rule.annee, tuple(rule.gestures([c for c, _ in _catalogue(rule.campagne)])),
+                  tuple(rule.age_bands))
 
 
 def rule_text(rule: model.MsapRule) -> list[str]:
@@ -232,7 +259,8 @@ clientside_callback(
         const point = data && data.points && data.points[0];
         const custom = point && point.customdata;
         const finess = Array.isArray(custom) ? custom[0] : custom;
-        if (typeof finess === 'string' && /^[0-9AB]{9}$/.test(finess)) {
+        // a FINESS, or the code standing for it in the anonymised presentation mode ('K', 'AB')
+        if (typeof finess === 'string' && /^([0-9AB]{9}|[A-Z]{1,3})$/.test(finess)) {
             window.location.assign('/etablissement/' + finess);
         }
         return window.dash_clientside.no_update;
@@ -247,7 +275,8 @@ clientside_callback(
 # ---------------------------------------------------------------------------
 # Results
 # ---------------------------------------------------------------------------
-def _count_block(evaluated: pd.DataFrame, rule: model.MsapRule, national: pd.Series):
+def _count_block(evaluated: pd.DataFrame, rule: model.MsapRule, national: pd.Series,
+                 secret: model.Secrecy | None = None):
     s = model.summary(evaluated)
     singular, plural = model.CASES_NAMES[rule.campagne]
     details = []
@@ -256,6 +285,12 @@ def _count_block(evaluated: pd.DataFrame, rule: model.MsapRule, national: pd.Ser
                        f"séjours")
     basis = (f"Taux national : {fmt_pct(national['rate'])} ({fmt_int(national['cases'])} {plural} sur "
              f"{fmt_count(national['stays'], 'séjour')})") if national["stays"] else "Pas de données"
+    if secret is not None and national["stays"] and secret.national_hidden:
+        cases = MASK if is_small(national["cases"]) else SECONDARY if secret.national_cases_masked else fmt_int(
+            national["cases"])
+        stays = MASK if is_small(national["stays"]) else SECONDARY if secret.national_stays_masked else fmt_int(
+            national["stays"])
+        basis = f"Taux national : {SECRET} ({cases} {plural} sur {stays}{NBSP}séjours)"
     return [html.Div([html.Span(fmt_count(s["flagged"], "établissement ciblé", "établissements ciblés"),
                                 className="msap-count-value"),
                       html.Span(f" sur {fmt_int(s['examined'])}{NBSP}examiné{'s' if s['examined'] >= 2 else ''}",
@@ -280,9 +315,13 @@ def render_results(rule_data, map_key):
     national, _ = model.references(counts(rule))
     text = [html.H2("Règle appliquée", className="msap-rule-title")] + [html.P(s) for s in rule_text(rule)]
     query = rule.query_string()
+    mode = current_mode()
+    secret = secrecy(rule) if mode.masked else None
+    aliases = anonymous_names(mode)
     figure, key = map_figure(evaluated, rule, map_key)
-    return (_count_block(evaluated, rule, national), text, rows, view.columns(rule.campagne),
-            view.funnel_figure(evaluated, rule, national["rate"]),
+    return (_count_block(evaluated, rule, national, secret), text, rows,
+            view.columns(rule.campagne, mode.masked, mode.anonymised),
+            view.funnel_figure(evaluated, rule, national["rate"], secret=secret, aliases=aliases),
             view.sensitivity_figure(model.sensitivity(counts(rule), rule), rule), figure, key,
             "/export/msap.csv" + query, "/export/msap.xlsx" + query)
 
@@ -290,7 +329,9 @@ def render_results(rule_data, map_key):
 def map_figure(evaluated: pd.DataFrame, rule: model.MsapRule, map_key):
     """(figure or Patch, new key): the départements are redrawn only when the perimeter changes;
     otherwise only the flagged points are patched (the geometry is not sent again)."""
-    points = view.flagged_points_trace(evaluated, rule.campagne)
+    mode = current_mode()
+    points = view.flagged_points_trace(evaluated, rule.campagne, secrecy(rule) if mode.masked else None,
+                                       anonymous_names(mode))
     if map_key == rule.perimetre:
         patch = Patch()
         patch["data"][france_map.POINTS_TRACE] = points.to_plotly_json()

@@ -208,9 +208,11 @@ def territory_rows(table: pd.DataFrame, names: dict[str, str]) -> list[dict]:
             for r in table.itertuples()]
 
 
-def establishment_columns() -> list[dict]:
+def establishment_columns(anonymised: bool = False) -> list[dict]:
+    """Columns of the establishments grid; anonymised (presentation mode), no FINESS column (the
+    `finess` field then holds the code of the profile's address)."""
     return [
-        {"field": "finess", "headerName": "FINESS", "pinned": "left", "width": 106},
+        *[{"field": "finess", "headerName": "FINESS", "pinned": "left", "width": 106}] * (not anonymised),
         {"field": "lien", "headerName": "Établissement", "cellRenderer": "markdown", "flex": 1, "minWidth": 230,
          "tooltipField": "nom"},
         {"field": "departement", "headerName": "Dép.", "width": 70, "tooltipField": "departement_nom"},
@@ -235,20 +237,26 @@ def profile_href(finess: str, year: int | None) -> str:
 PROFILE_ANCHOR = "etab-caqes-section"  # id of the profile page's CAQES section
 
 
-def establishment_rows(table: pd.DataFrame, year: int, dep_names: dict[str, str]) -> list[dict]:
-    """One row per contracted establishment of the selection (the grid of /caqes)."""
+def establishment_rows(table: pd.DataFrame, year: int, dep_names: dict[str, str],
+                       aliases: dict[str, tuple[str, str]] | None = None) -> list[dict]:
+    """One row per contracted establishment of the selection (the grid of /caqes). `aliases`
+    (anonymised presentation mode): FINESS -> (code of the profile's address, 'Établissement K'),
+    shown instead of the FINESS and the name, rows in the order of the letters."""
     rows = []
     for r in table.itertuples():
-        name = str(r.name)
+        finess, name = (aliases.get(r.finess, ("", "Établissement ?")) if aliases is not None
+                        else (r.finess, str(r.name)))
         safe = name.replace("[", "(").replace("]", ")")
         rows.append({
-            "finess": r.finess, "nom": name, "lien": f"[{safe}]({profile_href(r.finess, year)})",
+            "finess": finess, "nom": name, "lien": f"[{safe}]({profile_href(finess, year)})",
             "departement": r.departement_code, "departement_nom": dep_names.get(r.departement_code, ""),
             "score_pct": _pct(r.score), "evolution_pts": _pct(r.score_change),
             "atteints": int(r.n_atteint), "en_progres": int(r.n_en_progres), "non_atteints": int(r.n_non_atteint),
             "non_mesures": int(r.n_non_mesure), "indicateurs": int(r.n_results),
             "interessement_eur": None if is_missing(r.incentive_eur) else int(round(float(r.incentive_eur))),
         })
+    if aliases is not None:  # the FINESS order would give the départements away
+        rows.sort(key=lambda row: (len(row["finess"]), row["finess"]))
     return rows
 
 

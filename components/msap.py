@@ -12,7 +12,8 @@ import plotly.graph_objects as go
 from analytics import msap as model
 from analytics.funnel import LEVELS, funnel_limits
 from components import france_map
-from components.format import NBSP, fmt_count, fmt_dec, fmt_int, fmt_pct
+from analytics.secrecy import SECRET, count_display
+from components.format import NBSP, fmt_count, fmt_dec, fmt_int, fmt_pct, fmt_pts
 from components.labels import STATUS_LABELS
 
 # The CSV columns, in order (issue 5); the screen grid shows the same rows.
@@ -55,6 +56,42 @@ def table_rows(evaluated: pd.DataFrame, regions: dict[str, str], departements: d
     return frame.to_dict("records")
 
 
+RATE_COLUMNS = ("taux_pct", "ic95_bas_pct", "ic95_haut_pct", "ecart_regional_pts", "ecart_national_pts")
+
+
+def presentation_rows(evaluated: pd.DataFrame, rows: list[dict], secret: model.Secrecy, rule: model.MsapRule,
+                      aliases: dict[str, tuple[str, str]] | None = None) -> list[dict]:
+    """`table_rows` as the presentation mode shows them (grid, CSV and workbook alike): stays and
+    cases from 1 to 10 as "< 11", those hidden so that a total cannot give them away as "masqué";
+    a rate built on a masked count, its interval and gaps, and a hidden regional or national rate
+    as "secret statistique"; the reason restated without them. Rows whose rate is hidden come after
+    the others of their group (flagged, then not), by name, so their place in the order (by gap,
+    then by stays) does not tell their rate. `aliases` (anonymised mode): FINESS -> (code of the
+    profile's address, 'Établissement K'), put in `finess` and `raison_sociale`."""
+    reasons = model.secret_reasons(evaluated, rule, secret)
+    groups: dict[tuple[bool, bool], list[dict]] = {}
+    for row, e, reason in zip(rows, evaluated.itertuples(), reasons):
+        f = secret.row(e.finess)
+        out = dict(row, motif=reason)
+        out["sejours"] = count_display(row["sejours"], f["stays_small"], f["stays_masked"] and not f["stays_small"])
+        out["sejours_cibles"] = count_display(row["sejours_cibles"], f["cases_small"],
+                                              f["cases_masked"] and not f["cases_small"])
+        hidden = list(RATE_COLUMNS) if f["rate_hidden"] else []
+        if secret.region_hidden.get(e.region_code, False):
+            hidden += ["taux_regional_pct", "ecart_regional_pts"]
+        if secret.national_hidden:
+            hidden += ["taux_national_pct", "ecart_national_pts"]
+        out.update(dict.fromkeys(hidden, SECRET))
+        if aliases is not None:
+            out["finess"], out["raison_sociale"] = aliases.get(e.finess, ("", "Établissement ?"))
+        groups.setdefault((bool(e.flagged), bool(f["rate_hidden"])), []).append(out)
+    ordered = []
+    for flagged in (True, False):
+        ordered += groups.get((flagged, False), [])
+        ordered += sorted(groups.get((flagged, True), []), key=lambda r: (r["raison_sociale"], r["finess"]))
+    return ordered
+
+
 _NUM = {"type": "numericColumn"}
 _FR1 = "(params.value).toLocaleString('fr-FR', {minimumFractionDigits: 1, maximumFractionDigits: 1})"
 _PCT = {**_NUM, "valueFormatter": {"function": f"params.value == null ? '–' : {_FR1} + '\u00a0%'"}}
@@ -64,8 +101,36 @@ _INT = {**_NUM, "valueFormatter": {"function": "params.value == null ? '–' : "
                                                "Number(params.value).toLocaleString('fr-FR')"}}
 
 
-def columns(campaign: str) -> list[dict]:
-    """Grid columns (French headings; raw numbers kept for sorting, shown the French way)."""
+# Presentation mode: a cell may hold a text ("< 11", "masqué", "secret statistique"), shown as is.
+_TEXT = "typeof params.value === 'string' ? params.value : "
+_PCT_S = {**_NUM, "valueFormatter": {"function": _TEXT + _PCT["valueFormatter"]["function"]}}
+_PTS_S = {**_NUM, "valueFormatter": {"function": _TEXT + _PTS["valueFormatter"]["function"]}}
+_INT_S = {**_NUM, "valueFormatter": {"function": _TEXT + _INT["valueFormatter"]["function"]}}
+
+
+def columns(campaign: str, presentation: bool = False, anonymised: bool = False) -> list[dict]:
+    """Grid columns (French headings; raw numbers kept for sorting, shown the French way). In the
+    presentation mode, number columns show the texts of the secret statistique as they are; when
+    anonymised, no FINESS column (the `finess` field then holds the profile's address code)."""
+    cols = _columns(campaign)
+    if not presentation:
+        return cols
+    out = []
+    for col in cols:
+        if anonymised and col.get("field") == "finess":
+            continue
+        col = dict(col)
+        for kind, text in ((_PCT, _PCT_S), (_PTS, _PTS_S), (_INT, _INT_S)):
+            if col.get("valueFormatter") == kind["valueFormatter"]:
+                col["valueFormatter"] = text["valueFormatter"]
+        if col.get("colId") == "ic95":
+            col["valueGetter"] = {"function": "typeof params.data.ic95_bas_pct === 'string' ? "
+                                              "params.data.ic95_bas_pct : " + col["valueGetter"]["function"]}
+        out.append(col)
+    return out
+
+
+def _columns(campaign: str) -> list[dict]:
     return [
         {"field": "finess", "headerName": "FINESS", "pinned": "left", "width": 106},
         {"colId": "etablissement", "headerName": "Établissement", "cellRenderer": "markdown", "pinned": "left",
@@ -110,14 +175,39 @@ def _funnel_hovertemplate(campaign: str) -> str:
             "%{customdata[4]:+.1f} pts France<br>%{customdata[5]} — cliquer pour ouvrir le profil<extra></extra>")
 
 
-def funnel_figure(evaluated: pd.DataFrame, rule: model.MsapRule, national_rate: float, height: int = 430) -> dict:
+def _presentation_hovertemplate(campaign: str, anonymised: bool) -> str:
+    # gaps arrive as French texts: one may be "secret statistique"
+    _singular, plural = model.CASES_NAMES[campaign]
+    who = "<b>%{customdata[1]}</b>" + ("" if anonymised else " (%{customdata[0]})")
+    return (who + "<br>Taux : %{y:.1f}" + NBSP + "% (%{customdata[2]:,} " + plural + " / %{x:,} séjours)<br>"
+            "Écart : %{customdata[3]} région · %{customdata[4]} France<br>%{customdata[5]} — cliquer pour ouvrir "
+            "le profil<extra></extra>")
+
+
+def _gap_texts(values, hidden) -> list[str]:
+    return [SECRET if h else fmt_pts(v / 100) for v, h in zip(values, hidden)]
+
+
+def funnel_figure(evaluated: pd.DataFrame, rule: model.MsapRule, national_rate: float, height: int = 430,
+                  secret: model.Secrecy | None = None, aliases: dict[str, tuple[str, str]] | None = None) -> dict:
     """Rate (%) against stays (log scale), with the national rate, its 95 % and 99.8 % limits
     (exact binomial, Spiegelhalter 2005) and, for the `ecart` method, the national rate ± the
     ecart. Each point's customdata starts with its FINESS (a click opens the profile).
 
+    Presentation mode (`secret`): an establishment whose rate is hidden is not drawn (its place
+    would tell its stays and rate; a note counts them), nor a hidden national or regional rate
+    with what derives from it; the axes fit the points drawn; gaps are French texts. `aliases`
+    (anonymised): FINESS -> (code of the profile's address, 'Établissement K').
+
     A plain figure dict (dcc.Graph takes it as is): building a thousand points through
     plotly.graph_objects' validation would cost more than the whole rule."""
     data: list[dict] = []
+    full, not_drawn = evaluated, 0
+    if secret is not None:
+        keep = ~evaluated["finess"].map(lambda f: bool(secret.row(f)["rate_hidden"])).astype(bool)
+        evaluated, not_drawn = evaluated[keep], int((~keep).sum())
+        if secret.national_hidden:
+            national_rate = math.nan
     n_max = int(evaluated["stays"].max()) if len(evaluated) else 100
     n_min = max(1, int(evaluated["stays"].min())) if len(evaluated) else 1
     ends = [n_min, n_max * 1.1]
@@ -136,8 +226,9 @@ def funnel_figure(evaluated: pd.DataFrame, rule: model.MsapRule, national_rate: 
         data.append({"type": "scatter", "x": ends, "y": [national_rate * 100] * 2, "mode": "lines",
                      "name": f"Taux national ({fmt_pct(national_rate)})", "line": {"color": REF_COLOR, "width": 2},
                      "hoverinfo": "skip"})
-        regions = evaluated.drop_duplicates("region_code")
-        if len(regions) == 1:  # a region or a département in the perimeter: its regional reference too
+        regions = full.drop_duplicates("region_code")
+        hidden = secret is not None and len(regions) == 1 and secret.region_hidden.get(regions["region_code"].iloc[0])
+        if len(regions) == 1 and not hidden:  # a region or a département in the perimeter: its regional reference too
             regional = float(regions["region_rate"].iloc[0])
             data.append({"type": "scatter", "x": ends, "y": [regional * 100] * 2, "mode": "lines",
                          "hoverinfo": "skip", "name": f"Taux régional ({fmt_pct(regional)})",
@@ -154,14 +245,24 @@ def funnel_figure(evaluated: pd.DataFrame, rule: model.MsapRule, national_rate: 
         ("Non ciblés", evaluated["enough_volume"] & ~evaluated["flagged"], OK_COLOR, 7, "circle", "non ciblé"),
         ("Ciblés", evaluated["flagged"], FLAG_COLOR, 10, "diamond", "<b>ciblé</b>"),
     ]
-    template = _funnel_hovertemplate(rule.campagne)
+    template = (_funnel_hovertemplate(rule.campagne) if secret is None
+                else _presentation_hovertemplate(rule.campagne, aliases is not None))
     # up to the highest rate plus a margin (the limits of the smallest volumes may go off the top)
     y_top = min(100, 10 * math.ceil((float(evaluated["rate"].max()) * 100 + 8) / 10)) if len(evaluated) else 100
     for name, mask, color, size, symbol, status in groups:
         sel = evaluated[mask]
-        custom = list(zip(sel["finess"], sel["name"], sel["cases"].astype(int).tolist(),
-                          sel["gap_region_pts"].round(3).tolist(), sel["gap_france_pts"].round(3).tolist(),
-                          [status] * len(sel)))
+        if secret is None:
+            custom = list(zip(sel["finess"], sel["name"], sel["cases"].astype(int).tolist(),
+                              sel["gap_region_pts"].round(3).tolist(), sel["gap_france_pts"].round(3).tolist(),
+                              [status] * len(sel)))
+        else:
+            who = ([aliases.get(f, ("", "Établissement ?")) for f in sel["finess"]] if aliases is not None
+                   else list(zip(sel["finess"], sel["name"])))
+            region_hidden = [bool(secret.region_hidden.get(c, False)) for c in sel["region_code"]]
+            custom = list(zip([w[0] for w in who], [w[1] for w in who], sel["cases"].astype(int).tolist(),
+                              _gap_texts(sel["gap_region_pts"], region_hidden),
+                              _gap_texts(sel["gap_france_pts"], [secret.national_hidden] * len(sel)),
+                              [status] * len(sel)))
         data.append({"type": "scatter", "x": sel["stays"].astype(int).tolist(),
                      "y": (sel["rate"] * 100).round(4).tolist(), "mode": "markers",
                      "name": f"{name} ({fmt_int(len(sel))})",
@@ -184,6 +285,11 @@ def funnel_figure(evaluated: pd.DataFrame, rule: model.MsapRule, national_rate: 
                    "itemclick": False, "itemdoubleclick": False},
         "hoverlabel": {"bgcolor": "white", "bordercolor": "#555", "align": "left"}, "hovermode": "closest",
     }
+    if not_drawn:
+        layout["annotations"] = [{
+            "text": f"{fmt_count(not_drawn, 'établissement non représenté', 'établissements non représentés')} "
+                    "(secret statistique)", "xref": "paper", "yref": "paper", "x": 1, "y": 1, "xanchor": "right",
+            "yanchor": "bottom", "showarrow": False, "font": {"size": 12, "color": "#55606e"}}]
     return {"data": data, "layout": layout}
 
 
@@ -234,11 +340,18 @@ def map_base(layer: dict, codes: list[str], names: dict[str, str], frames, size:
     return fig
 
 
-def flagged_points_trace(evaluated: pd.DataFrame, campaign: str) -> go.Scattermap:
+def flagged_points_trace(evaluated: pd.DataFrame, campaign: str, secret: model.Secrecy | None = None,
+                         aliases: dict[str, tuple[str, str]] | None = None) -> go.Scattermap:
     """The flagged establishments as circles (area ∝ stays, france_map.establishment_points_trace),
-    customdata [FINESS, name, cases, gap to the region, gap to France, rate %, stays]."""
+    customdata [FINESS, name, cases, gap to the region, gap to France, rate %, stays].
+
+    Presentation mode (`secret`): customdata holds French texts, a masked count or hidden rate as
+    the secret statistique says, and a circle whose stays are masked gets the smallest size;
+    `aliases` (anonymised): FINESS -> (code of the profile's address, 'Établissement K')."""
     pts = evaluated[evaluated["flagged"]]
     _singular, plural = model.CASES_NAMES[campaign]
+    if secret is not None:
+        return _presentation_points(pts, plural, secret, aliases)
     trace = france_map.establishment_points_trace(pts["latitude"], pts["longitude"], pts["stays"], [],
                                                   pts["departement_code"].tolist(), color=FLAG_COLOR,
                                                   max_size=18, min_size=7)
@@ -250,6 +363,33 @@ def flagged_points_trace(evaluated: pd.DataFrame, campaign: str) -> go.Scatterma
                                 + "% (%{customdata[2]:,} " + plural + " / %{customdata[6]:,} séjours)<br>Écart : "
                                 "%{customdata[3]:+.1f} pts région · %{customdata[4]:+.1f} pts France<br>"
                                 "cliquer pour ouvrir le profil<extra></extra>"),
+                 name=f"{fmt_count(len(pts), 'établissement ciblé', 'établissements ciblés')} (taille = séjours)")
+    return trace
+
+
+def _presentation_points(pts: pd.DataFrame, plural: str, secret: model.Secrecy,
+                         aliases: dict[str, tuple[str, str]] | None) -> go.Scattermap:
+    flags = [secret.row(f) for f in pts["finess"]]
+    sizes = [math.nan if f["stays_masked"] else float(n) for f, n in zip(flags, pts["stays"])]
+    trace = france_map.establishment_points_trace(pts["latitude"], pts["longitude"], sizes, [],
+                                                  pts["departement_code"].tolist(), color=FLAG_COLOR,
+                                                  max_size=18, min_size=7)
+    custom = []
+    for f, r in zip(flags, pts.itertuples()):
+        code, name = aliases.get(r.finess, ("", "Établissement ?")) if aliases is not None else (r.finess, r.name)
+        hidden_rate = f["rate_hidden"]
+        region = SECRET if hidden_rate or secret.region_hidden.get(r.region_code, False) else fmt_pts(
+            r.gap_region_pts / 100)
+        france = SECRET if hidden_rate or secret.national_hidden else fmt_pts(r.gap_france_pts / 100)
+        custom.append([code, name,
+                       count_display(fmt_int(r.cases), f["cases_small"], f["cases_masked"] and not f["cases_small"]),
+                       region, france, SECRET if hidden_rate else fmt_pct(r.rate),
+                       count_display(fmt_int(r.stays), f["stays_small"], f["stays_masked"] and not f["stays_small"])])
+    who = "<b>%{customdata[1]}</b>" + ("" if aliases is not None else " (%{customdata[0]})")
+    trace.update(customdata=custom, hovertext=None, showlegend=True,
+                 hovertemplate=(who + "<br>Taux : %{customdata[5]} (%{customdata[2]} " + plural + " / "
+                                "%{customdata[6]} séjours)<br>Écart : %{customdata[3]} région · %{customdata[4]} "
+                                "France<br>cliquer pour ouvrir le profil<extra></extra>"),
                  name=f"{fmt_count(len(pts), 'établissement ciblé', 'établissements ciblés')} (taille = séjours)")
     return trace
 

@@ -8,6 +8,7 @@ import base64
 import html as html_text
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import pandas as pd
 import dash_bootstrap_components as dbc
@@ -15,6 +16,7 @@ from dash import html
 
 from analytics import caqes as caqes_rules
 from analytics import profile as model
+from analytics.secrecy import MASK, SECONDARY
 from components.format import MISSING, NBSP, fmt_count, fmt_dec, fmt_int, fmt_pct, fmt_pct_range
 from components.labels import ACTIVITY_LABELS, STATUS_LABELS
 
@@ -43,6 +45,77 @@ POINTS_NOTE = ("Ordre : taux de recours au SSR au-dessus de la limite à 99,8 % 
                "moins favorables que la région et la France au-delà de l'intervalle à 95 %, puis indicateurs du profil "
                "SSR moins favorables que la région et la France, puis indicateurs CAQES dont la cible n'est pas "
                "atteinte (non atteints d'abord, atteinte la plus faible d'abord).")
+
+
+PRESENTATION_NOTICE = ("Mode présentation : « < 11 » signale un effectif de 1 à 10, « masqué » un effectif caché "
+                       "pour qu'un total ne permette pas de retrouver un autre effectif masqué, « s » un taux ou un "
+                       "ratio couvert par le secret statistique.")
+SECRET_RATE = "s"  # a rate or ratio hidden by the secret statistique (as analytics.profile writes it)
+
+
+# ---------------------------------------------------------------------------
+# Secret statistique (presentation mode): what each figure of the profile may show
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Shown:
+    """How the presentation mode shows a figure num/den: each count as is (None), "< 11" or
+    "masqué"; the figure itself (rate, ratio) and what derives from it are hidden when either is."""
+
+    num: str | None = None
+    den: str | None = None
+
+    @property
+    def hidden(self) -> bool:
+        return self.num is not None or self.den is not None
+
+    @classmethod
+    def of(cls, num_small: bool = False, num_masked: bool = False, den_small: bool = False,
+           den_masked: bool = False) -> "Shown":
+        def one(small, masked):
+            return MASK if small else SECONDARY if masked else None
+        return cls(one(num_small, num_masked), one(den_small, den_masked))
+
+
+PLAIN = Shown()
+
+
+@dataclass
+class ProfileSecrecy:
+    """What the presentation mode hides on one profile: `recourse[gesture]` and `indicators[code]`
+    map 'own', 'region', 'france' (and 'comparables' for indicators) to a Shown. Built by
+    callbacks.etablissement from the linked suppression of every establishment's counts."""
+
+    recourse: dict[str, dict[str, Shown]] = field(default_factory=dict)
+    indicators: dict[str, dict[str, Shown]] = field(default_factory=dict)
+
+    def of_recourse(self, gesture: str, which: str) -> Shown:
+        return self.recourse.get(gesture, {}).get(which, PLAIN)
+
+    def of_indicator(self, code: str, which: str) -> Shown:
+        return self.indicators.get(code, {}).get(which, PLAIN)
+
+
+def _recourse_shown(secret: ProfileSecrecy | None, r: model.RecourseRow) -> tuple[Shown, Shown, Shown]:
+    if secret is None:
+        return PLAIN, PLAIN, PLAIN
+    return tuple(secret.of_recourse(r.gesture, w) for w in ("own", "region", "france"))
+
+
+def count_text(x, shown: str | None) -> str:
+    """A count as shown: '12 345', '< 11' or 'masqué'."""
+    return shown if shown else fmt_int(x)
+
+
+def number_text(x, shown: str | None) -> str:
+    """A numerator or denominator as shown (analytics.profile.fmt_number, or the mask)."""
+    return shown if shown else model.fmt_number(x)
+
+
+def rate_counts_text(x: int, n: int, shown: Shown = PLAIN) -> str:
+    """'62,1 % (118/190)'; in the presentation mode 's (< 11/190)' or 's (masqué/190)'."""
+    if shown.hidden:
+        return f"{SECRET_RATE} ({count_text(x, shown.num)}/{count_text(n, shown.den)})"
+    return model.fmt_rate_counts(x, n)
 
 
 # ---------------------------------------------------------------------------
@@ -103,16 +176,23 @@ def sparkline_alt(points: Sequence[tuple[int, float]], unit: str, kind: str = "r
             f"({fmt_count(len(pts), 'année')})")
 
 
-def recourse_chart_svg(rows: Sequence[model.RecourseRow], width: int = 680, secret: bool = False) -> str:
+def recourse_chart_svg(rows: Sequence[model.RecourseRow], width: int = 680,
+                       secret: ProfileSecrecy | None = None) -> str:
     """Dot-and-interval chart of the SSR recourse rates: per gesture, the establishment's rate (dot)
     with its Wilson 95 % interval (bar), the regional rate (orange diamond) and the national rate
     (dark tick); the funnel's 99.8 % upper limit for its volume as a dashed grey tick. A rate
-    masked by the secret statistique is not drawn."""
+    masked by the secret statistique (`secret`, presentation mode) is not drawn, nor what derives
+    from it; the axis fits what is drawn."""
     label_w, value_w, row_h, top, bottom = 175, 150, 30, 8, 46
     plot_w = width - label_w - value_w
     height = top + row_h * max(len(rows), 1) + bottom
-    top_value = max([0.2] + [v for r in rows for v in (r.high, r.region[2], r.france[2], r.limits998[1])
-                             if v is not None and not pd.isna(v)])
+    drawn = []
+    for r in rows:
+        own, region, france = _recourse_shown(secret, r)
+        drawn += [r.high if not own.hidden else None, r.region[2] if not region.hidden else None,
+                  r.france[2] if not france.hidden else None,
+                  r.limits998[1] if not (own.den or france.hidden) else None]
+    top_value = max([0.2] + [v for v in drawn if v is not None and not pd.isna(v)])
     axis_max = min(1.0, math.ceil(top_value * 10 + 0.5) / 10)
 
     def x(p):
@@ -129,27 +209,28 @@ def recourse_chart_svg(rows: Sequence[model.RecourseRow], width: int = 680, secr
                    f'{_esc(fmt_pct(p, 0))}</text>')
         k += 1
     for i, r in enumerate(rows):
+        own, region, france = _recourse_shown(secret, r)
         cy = top + row_h * i + row_h / 2
-        out.append(f'<text x="4" y="{cy + 4}" fill="#1d2733">{_esc(r.gesture)} · {_esc(fmt_int(r.stays) if not (secret and model.is_secret(r.stays)) else "< 11")} séj.</text>')
-        if r.limits998[1] == r.limits998[1]:
+        out.append(f'<text x="4" y="{cy + 4}" fill="#1d2733">{_esc(r.gesture)} · {_esc(count_text(r.stays, own.den))} '
+                   f'séj.</text>')
+        if r.limits998[1] == r.limits998[1] and not (own.den or france.hidden):
             lx = x(min(r.limits998[1], axis_max))
             out.append(f'<line x1="{lx}" x2="{lx}" y1="{cy - 10}" y2="{cy + 10}" stroke="{GREY}" '
                        f'stroke-dasharray="2 2" stroke-width="1.2"/>')
-        if not model.masked_rate(*r.france[:2], secret):
+        if not france.hidden:
             fx = x(r.france[2])
             out.append(f'<line x1="{fx}" x2="{fx}" y1="{cy - 9}" y2="{cy + 9}" stroke="{FRANCE_COLOR}" '
                        f'stroke-width="2.2"/>')
-        if not model.masked_rate(*r.region[:2], secret):
+        if not region.hidden:
             rx = x(r.region[2])
             out.append(f'<path d="M{rx},{cy - 6} L{rx + 6},{cy} L{rx},{cy + 6} L{rx - 6},{cy} Z" '
                        f'fill="{REGION_COLOR}"/>')
-        masked = model.masked_rate(r.with_ssr, r.stays, secret)
-        if not masked:
+        if not own.hidden:
             out.append(f'<line x1="{x(r.low)}" x2="{x(r.high)}" y1="{cy}" y2="{cy}" stroke="{BRAND}" stroke-width="3" '
                        f'stroke-linecap="round" opacity="0.55"/>')
             out.append(f'<circle cx="{x(r.rate)}" cy="{cy}" r="5" fill="{BRAND}" stroke="#fff" stroke-width="1"/>')
         out.append(f'<text x="{width - value_w + 8}" y="{cy + 4}" fill="#1d2733">'
-                   f'{_esc(model.fmt_rate_counts(r.with_ssr, r.stays, secret))}</text>')
+                   f'{_esc(rate_counts_text(r.with_ssr, r.stays, own))}</text>')
     ly = top + row_h * len(rows) + 32
     legend = [("dot", BRAND, "Établissement (IC 95 %)"), ("diamond", REGION_COLOR, "Région"),
               ("tick", FRANCE_COLOR, "France"), ("dash", GREY, "Limite 99,8 % de l'entonnoir")]
@@ -172,9 +253,16 @@ def recourse_chart_svg(rows: Sequence[model.RecourseRow], width: int = 680, secr
     return "".join(out)
 
 
-def recourse_chart_alt(rows: Sequence[model.RecourseRow]) -> str:
-    return "Taux de recours au SSR par geste : " + " ; ".join(
-        f"{r.gesture} {fmt_pct(r.rate)} (région {fmt_pct(r.region[2])}, France {fmt_pct(r.france[2])})" for r in rows)
+def recourse_chart_alt(rows: Sequence[model.RecourseRow], secret: ProfileSecrecy | None = None) -> str:
+    def rate(value, shown: Shown) -> str:
+        return SECRET_RATE if shown.hidden else fmt_pct(value)
+
+    parts = []
+    for r in rows:
+        own, region, france = _recourse_shown(secret, r)
+        parts.append(f"{r.gesture} {rate(r.rate, own)} (région {rate(r.region[2], region)}, "
+                     f"France {rate(r.france[2], france)})")
+    return "Taux de recours au SSR par geste : " + " ; ".join(parts)
 
 
 def _nice_step(span: float, target: int = 6) -> float:
@@ -355,9 +443,9 @@ def locator_svg(lat: float, lon: float, departement: dict | None, width: int = 3
 # Page sections
 # ---------------------------------------------------------------------------
 def identity_items(info: dict) -> list[tuple[str, str]]:
-    """(label, value) pairs of the identity block, shared by the page and the PDF."""
-    return [
-        ("FINESS", info["finess"]),
+    """(label, value) pairs of the identity block, shared by the page and the PDF (no FINESS when it
+    is hidden, '' in the anonymised presentation mode)."""
+    return [("FINESS", info["finess"])] * bool(info["finess"]) + [
         ("Statut", STATUS_LABELS.get(info["legal_status"], info["legal_status"])),
         ("Catégorie", info["category"]),
         ("Activité", ACTIVITY_LABELS.get(info["activity"], info["activity"])),
@@ -401,19 +489,41 @@ def lines_cell(lines: Sequence[str], mark: str | None = None, header: bool = Fal
     return html.Td(lines[0] + ("\n" + rest if rest else ""), className=cls, **kwargs)
 
 
-def _value_cell(fig: model.Figure | None, row: model.ProfileRow, reference: str | None = None) -> html.Td:
+def figure_lines(fig: model.Figure, row: model.ProfileRow, reference: str | None = None,
+                 shown: Shown = PLAIN) -> tuple[str, list[str]]:
+    """(value, basis lines) of one cell of the SSR profile table, page and PDF alike; `shown` (the
+    presentation mode) masks the counts of stays or patients and hides a value built on one."""
+    value = SECRET_RATE if shown.hidden else model.fmt_value(fig.value, row.unit, row.kind)
+    if reference:
+        if shown.hidden and row.kind != "count":
+            return value, [f"{number_text(fig.numerator, shown.num)}/{number_text(fig.denominator, shown.den)}",
+                           f"{fmt_int(fig.n)} établ."]
+        return value, model.ref_basis_lines(fig, row.kind)
+    if row.kind == "count":
+        return value, ["valeur de l'établissement"]
+    if shown.hidden:
+        return value, [f"({number_text(fig.numerator, shown.num)}/{number_text(fig.denominator, shown.den)})"]
+    lines = [model.fmt_basis(fig, row.kind)]
+    if row.interval == "wilson" and not pd.isna(fig.low):
+        lines.append(f"IC 95 % {fmt_dec(fig.low, 1)} – {fmt_dec(fig.high, 1)}")
+    return value, lines
+
+
+def profile_mark(row: model.ProfileRow, reference: str, secret: ProfileSecrecy | None) -> str | None:
+    """The better/worse/similar mark of a reference, none when either figure is hidden."""
+    if secret is not None and (secret.of_indicator(row.code, "own").hidden
+                               or secret.of_indicator(row.code, reference).hidden):
+        return None
+    return row.marks.get(reference)
+
+
+def _value_cell(fig: model.Figure | None, row: model.ProfileRow, reference: str | None = None,
+                secret: ProfileSecrecy | None = None) -> html.Td:
     if fig is None:
         return html.Td(MISSING, className="num")
-    if reference:
-        lines = model.ref_basis_lines(fig, row.kind)
-    elif row.kind == "count":
-        lines = ["valeur de l'établissement"]
-    else:
-        lines = [model.fmt_basis(fig, row.kind)]
-        if row.interval == "wilson" and not pd.isna(fig.low):
-            lines.append(f"IC 95 % {fmt_dec(fig.low, 1)} – {fmt_dec(fig.high, 1)}")
-    return lines_cell([model.fmt_value(fig.value, row.unit, row.kind), *lines],
-                      row.marks.get(reference) if reference else None, className="num")
+    shown = secret.of_indicator(row.code, reference or "own") if secret is not None else PLAIN
+    value, lines = figure_lines(fig, row, reference, shown)
+    return lines_cell([value, *lines], profile_mark(row, reference, secret) if reference else None, className="num")
 
 
 def _spark(points, year, alt, target=None, img: bool = False):
@@ -428,8 +538,10 @@ def _spark(points, year, alt, target=None, img: bool = False):
                    **{"aria-label": alt})
 
 
-def profile_table(rows: Sequence[model.ProfileRow], comparables_tooltip: str, year: int) -> html.Div:
-    """The four-column SSR profile table (with a sparkline of the establishment's series)."""
+def profile_table(rows: Sequence[model.ProfileRow], comparables_tooltip: str, year: int,
+                  secret: ProfileSecrecy | None = None) -> html.Div:
+    """The four-column SSR profile table (with a sparkline of the establishment's series); `secret`:
+    the presentation mode's masks."""
     head = html.Thead(html.Tr([
         html.Th("Indicateur", scope="col"),
         html.Th("Votre établissement", scope="col"),
@@ -449,10 +561,10 @@ def profile_table(rows: Sequence[model.ProfileRow], comparables_tooltip: str, ye
                   if r.kind == "ratio" else "comptage, comparé aux médianes")
         body.append(html.Tr([
             lines_cell([r.label, f"{detail} · {r.source} · {direction}"], header=True, scope="row"),
-            _value_cell(r.own, r),
-            _value_cell(r.refs["region"], r, "region"),
-            _value_cell(r.refs["france"], r, "france"),
-            _value_cell(r.refs["comparables"], r, "comparables"),
+            _value_cell(r.own, r, secret=secret),
+            _value_cell(r.refs["region"], r, "region", secret),
+            _value_cell(r.refs["france"], r, "france", secret),
+            _value_cell(r.refs["comparables"], r, "comparables", secret),
             _spark(r.series, year, sparkline_alt(r.series, r.unit, r.kind)),
         ]))
     return html.Div([
@@ -463,28 +575,86 @@ def profile_table(rows: Sequence[model.ProfileRow], comparables_tooltip: str, ye
     ], className="table-wrap")
 
 
-def recourse_table(rows: Sequence[model.RecourseRow], year: int) -> html.Table:
+def recourse_cells(r: model.RecourseRow, secret: ProfileSecrecy | None = None) -> dict:
+    """The texts of one row of the SSR recourse table (page and PDF): own, region, france as
+    (rate, 'x/n') pairs, ci, funnel as (position, range of the 99.8 % limits) or None when hidden,
+    region_mark and france_mark (None when hidden)."""
+    own, region, france = _recourse_shown(secret, r)
+
+    def pair(value, x, n, shown: Shown) -> tuple[str, str]:
+        return SECRET_RATE if shown.hidden else fmt_pct(value), f"{count_text(x, shown.num)}/{count_text(n, shown.den)}"
+
+    funnel_hidden = own.hidden or france.hidden
+    return {
+        "own": pair(r.rate, r.with_ssr, r.stays, own),
+        "ci": SECRET_RATE if own.hidden else fmt_pct_range(r.low, r.high),
+        "region": pair(r.region[2], *r.region[:2], region), "france": pair(r.france[2], *r.france[:2], france),
+        "region_mark": None if own.hidden or region.hidden else r.marks["region"],
+        "france_mark": None if own.hidden or france.hidden else r.marks["france"],
+        "funnel": None if funnel_hidden else (r.funnel_position, fmt_pct_range(*r.limits998)),
+    }
+
+
+def recourse_table(rows: Sequence[model.RecourseRow], year: int, secret: ProfileSecrecy | None = None) -> html.Table:
     head = html.Thead(html.Tr([html.Th(h, scope="col") for h in
                                ("Geste", "Votre établissement", "IC 95 %", "Région", "France", "Entonnoir",
                                 "Évolution")]))
     body = []
     for r in rows:
         series = [(y, v * 100) for y, v in r.series]
+        c = recourse_cells(r, secret)
         body.append(html.Tr([
             lines_cell([r.label, r.gesture], header=True, scope="row"),
-            lines_cell([fmt_pct(r.rate), f"({fmt_int(r.with_ssr)}/{fmt_int(r.stays)} séjours)"], className="num"),
-            html.Td(fmt_pct_range(r.low, r.high), className="num nowrap"),
-            lines_cell([fmt_pct(r.region[2]), f"({fmt_int(r.region[0])}/{fmt_int(r.region[1])})"],
-                       r.marks["region"], className="num"),
-            lines_cell([fmt_pct(r.france[2]), f"({fmt_int(r.france[0])}/{fmt_int(r.france[1])})"],
-                       r.marks["france"], className="num"),
-            lines_cell([r.funnel_position, f"limites 99,8 % : {fmt_pct_range(*r.limits998)}"], header=True,
-                       className="plain"),
+            lines_cell([c["own"][0], f"({c['own'][1]} séjours)"], className="num"),
+            html.Td(c["ci"], className="num nowrap"),
+            lines_cell([c["region"][0], f"({c['region'][1]})"], c["region_mark"], className="num"),
+            lines_cell([c["france"][0], f"({c['france'][1]})"], c["france_mark"], className="num"),
+            lines_cell([c["funnel"][0], f"limites 99,8 % : {c['funnel'][1]}"] if c["funnel"]
+                       else [SECRET_RATE, "secret statistique"], header=True, className="plain"),
             _spark(series, year, sparkline_alt(series, "%")),
         ]))
     return html.Table([html.Caption(f"Taux de recours au SSR {year}, tous âges (séjours suivis d'un séjour SSR / "
                                     f"séjours)"), head, html.Tbody(body)], className="profile-table",
                       id="etab-recourse-table")
+
+
+def presentation_points(recourse: Sequence[model.RecourseRow], rows: Sequence[model.ProfileRow],
+                        caqes: pd.DataFrame | None, caqes_year: int | None, secret: ProfileSecrecy) -> list[str]:
+    """analytics.profile.attention_points as the presentation mode states them: the same points in
+    the same order, with the masks of `secret` (secondary suppression included) instead of the
+    figures they cover."""
+    def rate(value, shown: Shown) -> str:
+        return SECRET_RATE if shown.hidden else fmt_pct(value)
+
+    def recourse_sentence(r: model.RecourseRow) -> str:
+        own, region, france = _recourse_shown(secret, r)
+        text = (f"Taux de recours au SSR après {r.label.lower()} ({r.gesture}) : "
+                f"{rate_counts_text(r.with_ssr, r.stays, own)}, contre {rate(r.region[2], region)} en région et "
+                f"{rate(r.france[2], france)} en France")
+        if r.above_998:
+            return text + f" ; au-dessus de la limite à 99,8{NBSP}% de l'entonnoir (établissement atypique)."
+        if own.hidden:
+            return text + f" ; au-delà de l'intervalle de confiance à 95{NBSP}%."
+        return text + f" ; IC 95{NBSP}% {fmt_pct(r.low)} – {fmt_pct(r.high)}."
+
+    def profile_sentence(r: model.ProfileRow) -> str:
+        def ref(name: str) -> str:
+            shown = secret.of_indicator(r.code, name)
+            return SECRET_RATE if shown.hidden else model.fmt_value(r.refs[name].value, r.unit, r.kind)
+
+        own, lines = figure_lines(r.own, r, None, secret.of_indicator(r.code, "own"))
+        if r.kind == "count":
+            return (f"{r.label} : {own}, contre une médiane de {ref('region')} en région et de {ref('france')} "
+                    f"en France.")
+        basis = lines[0] if lines and lines[0] else ""
+        return (f"{r.label} : {own}{' ' + basis if basis else ''}, contre {ref('region')} en région et "
+                f"{ref('france')} en France.")
+
+    points = [recourse_sentence(r) for r in recourse if r.above_998]
+    points += [recourse_sentence(r) for r in recourse
+               if not r.above_998 and r.marks["region"] == model.WORSE and r.marks["france"] == model.WORSE]
+    points += [profile_sentence(r) for r in rows if r.own is not None and r.worse_than_region_and_france]
+    return points + model.attention_points([], [], caqes, caqes_year)
 
 
 def points_list(points: Sequence[str], year: int) -> html.Div:
@@ -591,8 +761,9 @@ def header_block(info: dict, subtitle: str, notices: Sequence[str], pdf: str) ->
 
 def top_block(p, locator: str) -> list:
     """Identity (with the locator), points d'attention, SSR profile, SSR recourse tables and chart.
-    `p` is a callbacks.etablissement.Profile; `locator` the locator's SVG."""
-    info = p.info
+    `p` is a callbacks.etablissement.Profile (its identity as the mode shows it, its masks in the
+    presentation mode); `locator` the locator's SVG."""
+    info = p.shown
     where = f"{info['commune']}, {info['departement']} ({info['departement_code']})"
     out = [
         html.Div([
@@ -604,7 +775,7 @@ def top_block(p, locator: str) -> list:
                      id="etab-points-section"),
     ]
     if p.is_ssr and p.has_profile_values:
-        profile = profile_table(p.profile_rows, p.comparables_text, p.year)
+        profile = profile_table(p.profile_rows, p.comparables_text, p.year, p.secrecy)
     elif p.is_ssr:
         profile = html.P(f"Pas d'indicateur du profil SSR pour {p.year}.")
     else:
@@ -612,9 +783,9 @@ def top_block(p, locator: str) -> list:
     out.append(html.Section([html.H2("Profil SSR"), profile], className="profile-section", id="etab-profile-section"))
     if p.is_mco:
         if p.recourse_rows:
-            body = [recourse_table(p.recourse_rows, p.year),
-                    html.Img(src=svg_data_uri(recourse_chart_svg(p.recourse_rows)),
-                             alt=recourse_chart_alt(p.recourse_rows), className="recourse-chart")]
+            body = [recourse_table(p.recourse_rows, p.year, p.secrecy),
+                    html.Img(src=svg_data_uri(recourse_chart_svg(p.recourse_rows, secret=p.secrecy)),
+                             alt=recourse_chart_alt(p.recourse_rows, p.secrecy), className="recourse-chart")]
         else:
             body = [html.P(f"Aucun séjour pour les quatre gestes en {p.year}.")]
         out.append(html.Section([html.H2("Recours au SSR après chirurgie orthopédique"), *body],
@@ -631,7 +802,8 @@ def bottom_block(p) -> list:
     out.append(html.Section([html.H2("CAQES"), caqes_block(p.caqes_contracts, p.caqes_year, p.caqes_results,
                                                             p.caqes_history, p.year)],
                             className="profile-section", id="etab-caqes-section"))
-    out.append(html.Footer([html.P(line) for line in p.sources] + [html.P(SECRET_NOTICE)],
+    notices = [SECRET_NOTICE] + ([PRESENTATION_NOTICE] if p.secrecy is not None else [])
+    out.append(html.Footer([html.P(line) for line in p.sources] + [html.P(n) for n in notices],
                            className="profile-sources"))
     return out
 

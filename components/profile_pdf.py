@@ -1,8 +1,11 @@
 """The profile as an A4 PDF, rendered on the server by WeasyPrint from an HTML template
 (components/templates/profil.html) — no browser, no kaleido: the recourse chart is inline SVG.
 
-The PDF leaves the insurer (it is brought to the interview), so the secret statistique applies:
-counts from 1 to 10 print "< 11" and a rate built on one prints "s" (analytics.profile.is_secret).
+The PDF follows the mode of the request that asks for it (security.presentation.current_mode), as
+the page does: a médecin-conseil printing for an internal interview gets the real figures (the
+document says it is internal); in the presentation mode, the profile's masks apply (counts from 1
+to 10 print "< 11", those hidden so that a total cannot give them away "masqué", a rate built on
+one "s"), and anonymised, the establishment is 'Établissement K' without its FINESS.
 """
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ from markupsafe import Markup
 
 from analytics import profile as model
 from components import profile as ui
-from components.format import MISSING, fmt_dec, fmt_pct, fmt_pct_range
+from components.format import MISSING, fmt_pct
 from components.labels import ACTIVITY_LABELS, STATUS_LABELS
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -27,37 +30,22 @@ def _mark(mark: str | None) -> tuple[str, str]:
     return f"{ui.MARK_SYMBOLS[mark]} {model.MARK_LABELS[mark]}", ui.MARK_CLASSES[mark]
 
 
-def _own(r: model.ProfileRow) -> tuple[str, str]:
-    fig = r.own
-    if fig is None:
-        return MISSING, []
-    if r.kind == "count":
-        return model.fmt_value(fig.value, r.unit, r.kind), ["valeur de l'établissement"]
-    if model.is_secret(fig.numerator) or model.is_secret(fig.denominator):
-        return "s", [model.fmt_basis(fig, r.kind, secret=True)]
-    basis = [model.fmt_basis(fig, r.kind)]
-    if r.interval == "wilson" and fig.low == fig.low:
-        basis.append(f"IC 95 % {fmt_dec(fig.low, 1)} – {fmt_dec(fig.high, 1)}")
-    return model.fmt_value(fig.value, r.unit, r.kind), basis
+def _shown(secret: ui.ProfileSecrecy | None, code: str, which: str) -> ui.Shown:
+    return secret.of_indicator(code, which) if secret is not None else ui.PLAIN
 
 
-def _profile_rows(rows: list[model.ProfileRow]) -> list[dict]:
+def _profile_rows(rows: list[model.ProfileRow], secret: ui.ProfileSecrecy | None = None) -> list[dict]:
     out = []
     for r in rows:
-        own, own_basis = _own(r)
+        own, own_basis = ui.figure_lines(r.own, r, None, _shown(secret, r.code, "own")) if r.own else (MISSING, [])
         refs = []
         for name in model.REFERENCES:
             fig = r.refs[name]
-            secret = fig is not None and (model.is_secret(fig.numerator) or model.is_secret(fig.denominator))
-            mark, css = _mark(r.marks.get(name)) if own != "s" and not secret else ("", "")
+            mark, css = _mark(ui.profile_mark(r, name, secret))
             if fig is None:
                 value, basis = MISSING, []
-            elif secret:
-                value = "s"
-                basis = [f"{model.fmt_number(fig.numerator, True)}/{model.fmt_number(fig.denominator, True)}",
-                         f"{fig.n} établ."]
             else:
-                value, basis = model.fmt_value(fig.value, r.unit, r.kind), model.ref_basis_lines(fig, r.kind)
+                value, basis = ui.figure_lines(fig, r, name, _shown(secret, r.code, name))
             refs.append({"value": value, "basis": basis, "mark": mark, "css": css})
         detail = (f"{r.numerator_label} / {r.denominator_label}" if r.kind == "ratio" else "comptage (médianes)")
         out.append({"label": r.label, "detail": f"{detail} · {r.source}", "own": own, "own_basis": own_basis,
@@ -65,19 +53,16 @@ def _profile_rows(rows: list[model.ProfileRow]) -> list[dict]:
     return out
 
 
-def _recourse_rows(rows: list[model.RecourseRow]) -> list[dict]:
+def _recourse_rows(rows: list[model.RecourseRow], secret: ui.ProfileSecrecy | None = None) -> list[dict]:
     out = []
     for r in rows:
-        masked = model.masked_rate(r.with_ssr, r.stays, True)
-        reg_masked = masked or model.masked_rate(*r.region[:2], True)
-        fr_masked = masked or model.masked_rate(*r.france[:2], True)
-        reg_mark, reg_css = _mark(None if reg_masked else r.marks["region"])
-        fr_mark, fr_css = _mark(None if fr_masked else r.marks["france"])
-        out.append({"label": f"{r.label} ({r.gesture})", "own": model.fmt_rate_counts(r.with_ssr, r.stays, True),
-                    "ci": "s" if masked else fmt_pct_range(r.low, r.high),
-                    "region": model.fmt_rate_counts(*r.region[:2], True), "france": model.fmt_rate_counts(*r.france[:2], True),
+        c = ui.recourse_cells(r, secret)
+        reg_mark, reg_css = _mark(c["region_mark"])
+        fr_mark, fr_css = _mark(c["france_mark"])
+        out.append({"label": f"{r.label} ({r.gesture})", "own": f"{c['own'][0]} ({c['own'][1]})", "ci": c["ci"],
+                    "region": f"{c['region'][0]} ({c['region'][1]})", "france": f"{c['france'][0]} ({c['france'][1]})",
                     "region_mark": reg_mark, "region_css": reg_css, "france_mark": fr_mark, "france_css": fr_css,
-                    "funnel": "s" if masked else f"{r.funnel_position} (99,8 % : {fmt_pct_range(*r.limits998)})"})
+                    "funnel": f"{c['funnel'][0]} (99,8 % : {c['funnel'][1]})" if c["funnel"] else ui.SECRET_RATE})
     return out
 
 
@@ -85,13 +70,13 @@ def render_html(p, edited: dt.datetime | None = None, locator: str | None = None
                 funnel: tuple[str, str] | None = None) -> str:
     """The profile (callbacks.etablissement.Profile) as the PDF's HTML; `locator` is the locator's SVG,
     `funnel` the (caption, SVG) of the funnel plot of one gesture."""
-    info = p.info
+    info = p.shown or p.info
     edited = edited or dt.datetime.now()
     identity = [(label, value) for label, value in ui.identity_items(info) if label != "FINESS"]
     identity.append(("Comparables", f"{model.SIZE_CLASS_LABELS[p.size['size_class']]} "
                                     f"({p.size['class_min']}–{p.size['class_max']} lits et places)"))
     if p.is_ssr and p.has_profile_values:
-        profile_rows, profile_message = _profile_rows(p.profile_rows), ""
+        profile_rows, profile_message = _profile_rows(p.profile_rows, p.secrecy), ""
     elif p.is_ssr:
         profile_rows, profile_message = [], f"Pas d'indicateur du profil SSR pour {p.year}."
     else:
@@ -113,18 +98,19 @@ def render_html(p, edited: dt.datetime | None = None, locator: str | None = None
                                 ACTIVITY_LABELS.get(info["activity"], info["activity"])]),
         "identity": identity, "locator": ui.svg_data_uri(locator) if locator else "",
         "funnel_caption": funnel[0] if funnel else "", "funnel": ui.svg_data_uri(funnel[1]) if funnel else "",
-        "points": p.points_for(secret=True), "points_note": ui.POINTS_NOTE,
+        "points": p.points, "points_note": ui.POINTS_NOTE, "masked": p.secrecy is not None,
         "profile_rows": profile_rows, "profile_message": profile_message, "comparables": p.comparables_text,
         "interval_note": ui.INTERVAL_NOTE,
-        "recourse_rows": _recourse_rows(p.recourse_rows),
-        "recourse_svg": Markup(ui.recourse_chart_svg(p.recourse_rows, width=680, secret=True)) if p.recourse_rows else "",
+        "recourse_rows": _recourse_rows(p.recourse_rows, p.secrecy),
+        "recourse_svg": Markup(ui.recourse_chart_svg(p.recourse_rows, width=680, secret=p.secrecy))
+        if p.recourse_rows else "",
         "is_mco": p.is_mco, "msap_flags": [(ui.MSAP_CAMPAIGNS.get(c, c), t) for c, t in p.msap_flags],
         "msap_rows": msap_rows[-8:],
         "caqes_contracts": contracts, "caqes_rows": caqes_rows,
         "caqes_title": f"Indicateurs {p.caqes_year}" if p.caqes_year else "",
         "caqes_summary": ui.caqes_summary(p.caqes_results) if caqes_rows else "",
         "sources": p.sources + [f"Document édité le {edited.strftime('%d/%m/%Y à %H:%M')} par Atlas GDR."],
-        "secret_notice": ui.SECRET_NOTICE,
+        "secret_notice": ui.SECRET_NOTICE, "presentation_notice": ui.PRESENTATION_NOTICE,
     }
     return _env.get_template("profil.html").render(**context)
 

@@ -164,18 +164,28 @@ def test_pdf_route_returns_an_a4_pdf_with_the_profile(dash_app, db_url, tmp_path
     assert first in flat
 
 
-def test_pdf_masks_counts_from_1_to_10(dash_app, db_url, tmp_path):
+def test_pdf_masks_counts_from_1_to_10_in_presentation_mode_only(dash_app, db_url, tmp_path):
     if not shutil.which("pdftotext"):
         pytest.skip("pdftotext (poppler-utils) absent")
     profile_dataset(db_url)
+
+    def text(client) -> str:
+        resp = client.get("/export/profil/330000017.pdf?annee=2024")
+        assert resp.status_code == 200
+        pdf = tmp_path / "profil.pdf"
+        pdf.write_bytes(resp.get_data())
+        return " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                                       check=True).stdout.replace(N, " ").split())
+
     with app_on(dash_app, db_url) as server:
-        resp = signed_client(server).get("/export/profil/330000017.pdf?annee=2024")
-    assert resp.status_code == 200
-    pdf = tmp_path / "profil.pdf"
-    pdf.write_bytes(resp.get_data())
-    flat = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
-                                   check=True).stdout.replace(N, " ").split())
+        client = signed_client(server)
+        internal = text(client)  # a médecin-conseil's internal interview: the real figures
+        with client.session_transaction() as session:
+            session["presentation"] = True
+        flat = text(client)
+    assert "50,0 % (10/20)" in internal and "document interne" in internal
     # PTH: 10 stays followed by SSR out of 20: the numerator is secret, so is the rate
     assert "s (< 11/20)" in flat and "10/20" not in flat and "50,0 % (10/20)" not in flat
+    assert "secret statistique appliqué" in flat
     # PTG 60/100 is shown, with its point d'attention
     assert "60,0 % (60/100)" in flat
