@@ -30,6 +30,7 @@ from data_access import establishments, queries, territories
 from data_access import profile as data
 from data_access.cache import cached
 from pages.ids import Etablissement as ids
+from security import audit
 from security.presentation import Mode, current_mode, establishment_aliases
 
 ALIAS_PREFIX = "Établissement "
@@ -412,6 +413,8 @@ def render_profile(store, annee, geste, mode):
     if p is None:
         return (True, False, ui.not_found(store.get("raw") or store.get("finess")), *[no_update] * (len(_OUTPUTS) - 3))
     info = p.info
+    audit.log_event("profil_consulte", target=info["finess"],
+                    detail=f"année {p.year}" + (" · mode présentation" if current_mode().masked else ""))
     subtitle = (f"{info['category']} · {STATUS_LABELS.get(info['legal_status'], info['legal_status'])} · "
                 f"{info['commune']} ({info['departement_code']}) · {info['region']}")
     gesture = default_gesture(p, geste if ctx.triggered_id == ids.ANNEE else store.get("geste"))

@@ -54,7 +54,8 @@ régionale et nationale calculées comme des rapports de sommes sur les établis
   favorables que la région et la France au-delà de l'intervalle à 95 % ; indicateurs du profil SSR moins favorables que
   la région et la France ; indicateurs CAQES de l'année dont la cible n'est pas atteinte (« non atteint » d'abord, puis
   « en progrès », atteinte la plus faible d'abord). Dans chaque groupe, l'ordre du catalogue.
-- **PDF** : le secret statistique y est appliqué (« < 11 » pour un effectif de 1 à 10, « s » pour un taux masqué).
+- **PDF** : les chiffres réels pour un entretien (document interne) ; en mode présentation, le secret statistique y est
+  appliqué comme à l'écran (« < 11 », « masqué », « secret statistique »).
 
 ## Suivi CAQES
 Pour un établissement, un indicateur du contrat et une année, avec la valeur initiale, la cible et le réalisé

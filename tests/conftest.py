@@ -183,3 +183,17 @@ def app_on(dash_app, url: str):
         yield dash_app.server
     finally:
         config["ATLAS_SETTINGS"] = saved
+
+
+def dash_body(dash_app, name: str, inputs: list, state: list | tuple = ()) -> dict:
+    """The body the browser would post to /_dash-update-component for the callback function `name`,
+    with these input and state values (in the callback's order)."""
+    import dash._callback as registry
+
+    callbacks = {**registry.GLOBAL_CALLBACK_MAP, **dash_app.callback_map}
+    key, spec = next((k, v) for k, v in callbacks.items()
+                     if getattr(v.get("callback"), "__wrapped__", v.get("callback")).__name__ == name)
+    outputs = [dict(zip(("id", "property"), o.rsplit(".", 1))) for o in key.strip(".").split("...")]
+    return {"output": key, "outputs": outputs if key.startswith("..") else outputs[0],
+            "inputs": [{**i, "value": v} for i, v in zip(spec["inputs"], inputs)],
+            "state": [{**i, "value": v} for i, v in zip(spec["state"], state)], "changedPropIds": []}

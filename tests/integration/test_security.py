@@ -15,7 +15,8 @@ import pytest
 
 from data_access import users
 from config import ROOT
-from tests.conftest import TEST_PASSWORD, TEST_USERS, app_on
+from tests.conftest import TEST_PASSWORD, TEST_USERS, app_on, dash_body, signed_client
+from tests.factories import small_ssr_dataset
 
 ROLES = ["admin", "analyste", "medecin_conseil", "iraps"]
 FINESS = "330000017"
@@ -386,3 +387,18 @@ def test_the_admin_page_lists_and_filters_the_audit_trail(client_as):
     rows = data["admin-audit"]["children"]["props"]["rowData"]
     assert rows and {r["login"] for r in rows} == {TEST_USERS["admin"]}
     assert rows[0]["evenement"] == "Export CSV" and rows[0]["objet"] == "/export/ssr.csv"
+
+
+def test_a_profile_view_is_in_the_audit_trail_with_its_mode(dash_app, sqlite_url):
+    small_ssr_dataset(sqlite_url)
+    body = dash_body(dash_app, "render_profile", [{"finess": "330000017", "raw": "330000017"}, None], [None, None])
+    with app_on(dash_app, sqlite_url) as server:
+        client = signed_client(server, "medecin_conseil")
+        assert client.post("/_dash-update-component", json=body).status_code == 200
+        with client.session_transaction() as session:
+            session["presentation"] = True
+        assert client.post("/_dash-update-component", json=body).status_code == 200
+    events = users.audit_events(sqlite_url, event="profil_consulte")
+    assert events["login"].tolist() == [TEST_USERS["medecin_conseil"]] * 2
+    assert events["target"].tolist() == ["330000017"] * 2
+    assert events["detail"].tolist() == ["année 2024 · mode présentation", "année 2024"]
