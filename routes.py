@@ -8,6 +8,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from config import current_settings
 from data_access import queries
+from data_access.cache import cache_status
 
 bp = Blueprint("atlas", __name__)
 
@@ -24,7 +25,8 @@ def health():
     except Exception:  # any driver error means "unreachable"; details stay in the server log
         bp_logger().exception("health check failed")
         return jsonify(status="error", database="injoignable"), 503
-    return jsonify(status="ok", database="ok", data_version=status.version,
+    # the cache is an accelerator: without it the app answers (slower), so it does not make /health fail
+    return jsonify(status="ok", database="ok", cache=cache_status(), data_version=status.version,
                    last_import=status.last_import_at.isoformat() if status.last_import_at else None)
 
 

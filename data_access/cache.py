@@ -6,6 +6,7 @@ A new import bumps the data version, so every cached result of the previous data
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -15,13 +16,19 @@ from config import Settings, current_settings
 from data_access import queries
 
 cache = Cache()
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
 def init_cache(server, settings: Settings) -> None:
+    """flask-caching on `server`; every request's reads share one snapshot (data_access.db)."""
+    from data_access.db import close_request_snapshots
+
+    server.teardown_request(close_request_snapshots)
     if settings.redis_url:
         config = {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": settings.redis_url,
-                  "CACHE_KEY_PREFIX": "atlas:", "CACHE_DEFAULT_TIMEOUT": 6 * 3600}
+                  "CACHE_KEY_PREFIX": "atlas:", "CACHE_DEFAULT_TIMEOUT": 6 * 3600,
+                  "CACHE_OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2}}
     else:
         config = {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 500, "CACHE_DEFAULT_TIMEOUT": 6 * 3600}
     cache.init_app(server, config=config)
@@ -44,8 +51,24 @@ def cached(fn: Callable[..., T], *args) -> T:
     url = current_settings().database_url
     version = _data_version(url)
     key = hashlib.sha256(repr((fn.__module__, fn.__qualname__, url, version, args)).encode()).hexdigest()
-    value = cache.get(key)
+    try:
+        value = cache.get(key)
+    except Exception:  # Redis unreachable: compute (slower, still right) rather than fail the page
+        log.warning("cache unreachable, computing %s", fn.__qualname__, exc_info=True)
+        return fn(url, *args)
     if value is None:
         value = fn(url, *args)
-        cache.set(key, value)
+        try:
+            cache.set(key, value)
+        except Exception:
+            log.warning("cache unreachable, result of %s not kept", fn.__qualname__, exc_info=True)
     return value
+
+
+def cache_status() -> str:
+    """'ok', or 'injoignable' when the shared cache (Redis) does not answer."""
+    try:
+        cache.get("atlas:ping")
+    except Exception:
+        return "injoignable"
+    return "ok"

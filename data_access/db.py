@@ -48,9 +48,42 @@ def get_engine(url: str) -> Engine:
 
 @contextmanager
 def connect(url: str) -> Iterator[Connection]:
-    """A short-lived read connection."""
+    """A read connection: inside a web request, the request's snapshot (every read of one response
+    sees the same data, even while an import commits); elsewhere a short-lived connection."""
+    conn = _request_snapshot(url)
+    if conn is not None:
+        yield conn
+        return
     with get_engine(url).connect() as conn:
         yield conn
+
+
+def _request_snapshot(url: str) -> Connection | None:
+    """One read transaction per request and database, opened at its first read: REPEATABLE READ on
+    PostgreSQL, a deferred transaction on SQLite (WAL: a snapshot at the first read; writers go on)."""
+    from flask import g, has_request_context
+
+    if not has_request_context():
+        return None
+    snapshots = g.setdefault("atlas_snapshots", {})
+    if url not in snapshots:
+        engine = get_engine(url)
+        conn = engine.connect()
+        if engine.dialect.name == "postgresql":
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
+            conn.begin()
+        else:  # pysqlite only opens transactions before writes: begin the read transaction ourselves
+            conn.exec_driver_sql("BEGIN")
+        snapshots[url] = conn
+    return snapshots[url]
+
+
+def close_request_snapshots(_exc=None) -> None:
+    """teardown_request: end the request's read transactions and give their connections back."""
+    from flask import g
+
+    for conn in g.pop("atlas_snapshots", {}).values():
+        conn.close()  # rolls back the read-only transaction
 
 
 def dispose_all() -> None:

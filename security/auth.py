@@ -47,6 +47,8 @@ def init_auth(server, settings: Settings) -> None:
         PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session_idle_hours),
         SESSION_REFRESH_EACH_REQUEST=True, WTF_CSRF_TIME_LIMIT=3600,
         RATELIMIT_STORAGE_URI=settings.redis_url or "memory://", RATELIMIT_KEY_PREFIX="atlas-login",
+        # Redis down: count attempts in the worker's memory rather than refuse every sign-in
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True, RATELIMIT_SWALLOW_ERRORS=True,
     )
     server.session_interface = _SessionInterface()
     if settings.atlas_proxy_fix:

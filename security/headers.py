@@ -38,6 +38,12 @@ def init_headers(app) -> None:
         response.headers["Referrer-Policy"] = "same-origin"
         if _is_data(request.path):
             response.headers.setdefault("Cache-Control", "no-store")
+        elif request.path.startswith("/assets/") and "m" in request.args and response.status_code in (200, 304):
+            # Dash links assets as /assets/x.css?m=<mtime>: a changed file gets a new address, so the
+            # browser may keep this one for a year (the Dash bundles are fingerprinted the same way).
+            response.cache_control.no_cache = None
+            response.cache_control.public = True
+            response.cache_control.max_age = 31536000
         return response
 
     @server.errorhandler(500)
