@@ -14,3 +14,9 @@ def visible_pages(role: str | None = None) -> list[dict]:
     pages = [p for p in dash.page_registry.values() if p.get("nav_order") is not None
              and roles.allows(role, p.get("permission", roles.VIEW))]
     return sorted(pages, key=lambda p: p["nav_order"])
+
+
+def can(permission: str) -> bool:
+    """Whether the current user's role has `permission` (security.roles): the UI hides what the
+    server would refuse anyway."""
+    return roles.allows(current_role(), permission)

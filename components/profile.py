@@ -19,6 +19,8 @@ from analytics import profile as model
 from analytics.secrecy import MASK, SECONDARY
 from components.format import MISSING, NBSP, fmt_count, fmt_dec, fmt_int, fmt_pct, fmt_pct_range
 from components.labels import ACTIVITY_LABELS, STATUS_LABELS
+from components.navigation import can
+from security import roles
 
 BRAND = "#0b4f8a"
 REGION_COLOR = "#c2410c"
@@ -751,7 +753,7 @@ def header_block(info: dict, subtitle: str, notices: Sequence[str], pdf: str) ->
         html.Div([
             html.Div([html.H1(info["name"], id="etab-title"), html.P(subtitle, className="subtitle")]),
             html.Div([html.A("Profil en PDF", id="etab-pdf", href=pdf, className="button", target="_blank",
-                             rel="noopener"),
+                             rel="noopener", hidden=not can(roles.EXPORT_ESTABLISHMENT)),
                       html.A("Tous les établissements", href="/etablissements", className="button")],
                      className="export-links no-print"),
         ], className="page-title"),

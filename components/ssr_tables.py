@@ -23,27 +23,28 @@ _INT = {**_NUM, "valueFormatter": {"function": "params.value == null ? '–' : "
                                    "Number(params.value).toLocaleString('fr-FR')"}}
 
 
-# Presentation mode. dash-ag-grid evaluates these strings without `typeof` (static-eval): a number is
-# what equals Number() of itself.
+# Presentation mode. A cell holds a number or a mask ("< 11", "masqué", "secret statistique"). The
+# grid sorts on a numeric key from `valueGetter` (masks below every number, "< 11" as 5) and shows the
+# cell's own value through `valueFormatter`. dash-ag-grid evaluates these strings without `typeof`
+# (static-eval): a number is what equals Number() of itself. (A `comparator` given as a function
+# string is dropped by dash-ag-grid 35, leaving the default comparator to mix numbers and text.)
 def _sort_key(v: str) -> str:
     return f"({v} === Number({v}) ? {v} : ({v} === '{MASK}' ? 5 : ({v} == null ? -2 : -1)))"
 
 
-_TEXT_SORT = {"function": f"(function(a, b) {{ return {_sort_key('a')} - {_sort_key('b')}; }})"}
-_PCT_MASKED = {**_NUM, "comparator": _TEXT_SORT, "valueFormatter": {
-    "function": "params.value == null ? '–' : (params.value === Number(params.value) ? "
-                "(params.value).toLocaleString('fr-FR', {minimumFractionDigits: 1, maximumFractionDigits: 1})"
-                " + '\u00a0%' : params.value)"}}
-_INT_MASKED = {**_NUM, "comparator": _TEXT_SORT, "valueFormatter": {
-    "function": "params.value == null ? '–' : (params.value === Number(params.value) ? "
-                "Number(params.value).toLocaleString('fr-FR') : params.value)"}}
+def _masked_column(col: dict, pct: bool) -> dict:
+    v = f"params.data.{col['field']}"
+    number = (f"({v}).toLocaleString('fr-FR', {{minimumFractionDigits: 1, maximumFractionDigits: 1}}) + '\u00a0%'"
+              if pct else f"Number({v}).toLocaleString('fr-FR')")
+    return {**col, "valueGetter": {"function": _sort_key(v)},
+            "valueFormatter": {"function": f"{v} == null ? '–' : ({v} === Number({v}) ? {number} : {v})"}}
 
 
 def _masked_columns(columns: list[dict]) -> list[dict]:
     """The same columns, their counts and rates able to show "< 11", "masqué", "secret statistique"."""
-    kinds = ((_INT, _INT_MASKED), (_PCT, _PCT_MASKED))
-    return [next(({**col, **masked} for plain, masked in kinds
-                  if col.get("valueFormatter") == plain["valueFormatter"]), col) for col in columns]
+    return [_masked_column(col, pct=col.get("valueFormatter") == _PCT["valueFormatter"])
+            if col.get("valueFormatter") in (_INT["valueFormatter"], _PCT["valueFormatter"]) else col
+            for col in columns]
 
 
 def _pct(x) -> float | None:

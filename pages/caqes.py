@@ -6,7 +6,9 @@ from dash import dcc, html
 from analytics import caqes as model
 from components.france_map import GRAPH_CONFIG
 from components.controls import options, segmented, url_state
+from components.navigation import can
 from pages.ids import Caqes as ids
+from security import roles
 
 dash.register_page(__name__, path="/caqes", name="Suivi CAQES", title="Atlas GDR — suivi CAQES", nav_order=30,
                    description="Contrats CAQES : atteinte des cibles par indicateur, carte, établissements, "
@@ -37,7 +39,8 @@ def layout(**query):
             *url_state(query, ids.QUERY, [ids.VIEW, ids.FIGURE_KEY], [ids.URL_SYNC, ids.NAVIGATE]),
             html.Div([html.H1("Suivi CAQES — atteinte des cibles"),
                       html.A("Exporter les résultats (CSV)", id=ids.EXPORT, href="/export/caqes.csv",
-                             className="button no-print", download="")],
+                             className="button no-print", download="",
+                             hidden=not can(roles.EXPORT_ESTABLISHMENT))],
                      className="page-title"),
             html.Div(
                 [

@@ -76,6 +76,7 @@ class Msap:
     MAP = "msap-map"
     MAP_KEY = "msap-map-key"  # which geometry the map holds (the perimeter): patch the points or redraw
     SENSITIVITY = "msap-sensitivity"
+    EXPORTS = "msap-exports"
     EXPORT_CSV = "msap-export-csv"
     EXPORT_XLSX = "msap-export-xlsx"
     URL_SYNC = "msap-url-sync"

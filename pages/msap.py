@@ -7,7 +7,9 @@ from analytics import msap as model
 from analytics.ssr import AGE_LABELS
 from components.france_map import GRAPH_CONFIG
 from components.controls import options, segmented, url_state
+from components.navigation import can
 from pages.ids import Msap as ids
+from security import roles
 
 dash.register_page(__name__, path="/msap", name="Ciblage MSAP", title="Atlas GDR — ciblage MSAP", nav_order=20,
                    description="Établissements atypiques à mettre sous accord préalable : règle paramétrable, "
@@ -38,7 +40,8 @@ def layout(**query):
                                        className="button", download=""),
                                 html.A("Exporter (Excel)", id=ids.EXPORT_XLSX, href="/export/msap.xlsx",
                                        className="button", download="")],
-                               className="export-links no-print")],
+                               className="export-links no-print", id=ids.EXPORTS,
+                               hidden=not can(roles.EXPORT_ESTABLISHMENT))],
                      className="page-title"),
             html.Div(
                 [

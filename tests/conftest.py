@@ -186,13 +186,20 @@ def app_on(dash_app, url: str):
 
 
 def dash_body(dash_app, name: str, inputs: list, state: list | tuple = ()) -> dict:
-    """The body the browser would post to /_dash-update-component for the callback function `name`,
-    with these input and state values (in the callback's order)."""
+    """The body the browser would post to /_dash-update-component for the callback function `name`
+    ("render_profile", or "ssr.render_tables" where names repeat), with these input and state values
+    (in the callback's order)."""
     import dash._callback as registry
 
+    def qualified(spec) -> str:
+        fn = getattr(spec["callback"], "__wrapped__", spec["callback"])
+        return f"{fn.__module__}.{fn.__name__}"
+
     callbacks = {**registry.GLOBAL_CALLBACK_MAP, **dash_app.callback_map}
-    key, spec = next((k, v) for k, v in callbacks.items()
-                     if getattr(v.get("callback"), "__wrapped__", v.get("callback")).__name__ == name)
+    matches = [(k, v) for k, v in callbacks.items()
+               if v.get("callback") is not None and ("." + qualified(v)).endswith("." + name)]
+    assert len(matches) == 1, f"{len(matches)} callbacks named {name}"
+    key, spec = matches[0]
     outputs = [dict(zip(("id", "property"), o.rsplit(".", 1))) for o in key.strip(".").split("...")]
     return {"output": key, "outputs": outputs if key.startswith("..") else outputs[0],
             "inputs": [{**i, "value": v} for i, v in zip(spec["inputs"], inputs)],

@@ -226,8 +226,8 @@ def test_tables_mask_counts_and_anonymise_establishments(dash_app, sqlite_url):
     # Nouvelle-Aquitaine's rate (100/270) is shown, France's too: the gaps of the Clinique du Lac stay
     assert lac["ecart_region"] == plain["330000017"]["ecart_region"] and lac["ecart_region"] != SECRET
     columns = {c["field"]: c for c in shown["ssr-establishments"]["columnDefs"]}
-    assert "comparator" in columns["sejours_ssr"] and "comparator" in columns["taux_pct"]
-    assert all("comparator" not in c for c in normal["ssr-establishments"]["columnDefs"])
+    assert "valueGetter" in columns["sejours_ssr"] and "valueGetter" in columns["taux_pct"]
+    assert all("valueGetter" not in c for c in normal["ssr-establishments"]["columnDefs"])
     departements = {r["code"]: r for r in shown["ssr-table"]["rowData"]}
     assert departements["24"]["sejours_ssr"] == "< 11" and departements["33"]["sejours_ssr"] == "masqué"
 

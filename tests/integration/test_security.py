@@ -4,6 +4,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
+import importlib
 import html
 import re
 import subprocess
@@ -402,3 +403,28 @@ def test_a_profile_view_is_in_the_audit_trail_with_its_mode(dash_app, sqlite_url
     assert events["login"].tolist() == [TEST_USERS["medecin_conseil"]] * 2
     assert events["target"].tolist() == ["330000017"] * 2
     assert events["detail"].tolist() == ["année 2024 · mode présentation", "année 2024"]
+
+
+def _find(component, component_id: str):
+    """The component with this id in a Dash layout tree, or None."""
+    if getattr(component, "id", None) == component_id:
+        return component
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, list) else [children]:
+        if hasattr(child, "to_plotly_json") and (found := _find(child, component_id)) is not None:
+            return found
+    return None
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_establishment_exports_are_offered_only_to_roles_that_may_download_them(dash_app, role):
+    """The server refuses them to iraps (matrix above); the pages do not show the links either."""
+    import flask
+
+    msap, caqes = importlib.import_module("pages.msap"), importlib.import_module("pages.caqes")
+    settings = dash_app.server.config["ATLAS_SETTINGS"]
+    with dash_app.server.test_request_context("/msap"):
+        flask.g.atlas_user = users.by_login(settings.database_url, TEST_USERS[role])
+        links = [_find(msap.layout(), "msap-exports"), _find(caqes.layout(), "caqes-export")]
+    assert all(link is not None for link in links)
+    assert [bool(link.hidden) for link in links] == [role == "iraps"] * 2
