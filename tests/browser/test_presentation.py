@@ -41,6 +41,10 @@ def test_iraps_cannot_leave_the_presentation_mode_and_sees_masked_counts(page_as
     assert rows[code]["sejours"] == (stays if stays > 10 else "< 11")
     assert all(not isinstance(r["sejours_ssr"], int) or r["sejours_ssr"] == 0 or r["sejours_ssr"] > 10
                for r in rows.values())
+    shown = page.evaluate("""async () => { const api = await dash_ag_grid.getApiAsync('ssr-table');
+        const rates = []; api.forEachNodeAfterFilterAndSort(n => rates.push(n.data.taux_pct)); return rates; }""")
+    numbers = [r for r in shown if isinstance(r, (int, float))]
+    assert shown == sorted(numbers, reverse=True) + ["secret statistique"] * (len(shown) - len(numbers))
     grid_text = page.inner_text("#ssr-table")
     assert "< 11" in grid_text and "secret statistique" in grid_text
     assert "Secret statistique" in page.inner_text(MAP)  # the legend explains the grey territories
