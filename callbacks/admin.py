@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 import dash_ag_grid as dag
+import pandas as pd
 from dash import Input, Output, callback, html
 from dash.exceptions import PreventUpdate
 
@@ -38,7 +39,7 @@ def show_users(_pathname):
     rows = [{"login": r.login, "role": roles.ROLE_LABELS.get(r.role, r.role),
              "etat": "actif" if r.active else "désactivé", "demo": "oui" if r.demo else "",
              "cree": labels.fr_datetime(r.created_at),
-             "connexion": labels.fr_datetime(r.last_login_at) if r.last_login_at is not None else "jamais"}
+             "connexion": labels.fr_datetime(r.last_login_at) if pd.notna(r.last_login_at) else "jamais"}
             for r in table.itertuples()]
     return dag.AgGrid(
         id="admin-users-grid", rowData=rows, columnSize="responsiveSizeToFit",

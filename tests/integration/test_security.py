@@ -105,7 +105,12 @@ def test_admin_callbacks_refuse_other_roles_even_when_called_directly(client_as)
     body = {"output": "admin-users.children", "outputs": {"id": "admin-users", "property": "children"},
             "inputs": [{"id": "shell-url", "property": "pathname", "value": "/admin"}], "changedPropIds": [],
             "state": []}
-    assert client_as("admin").post("/_dash-update-component", json=body).status_code == 200
+    shown = client_as("admin").post("/_dash-update-component", json=body)
+    assert shown.status_code == 200
+    rows = shown.get_json()["response"]["admin-users"]["children"]["props"]["rowData"]
+    assert {r["login"]: (r["role"], r["etat"]) for r in rows} == {
+        "t-admin": ("Administrateur", "actif"), "t-analyste": ("Analyste DCGDR", "actif"),
+        "t-medecin": ("Médecin-conseil", "actif"), "t-iraps": ("Présentation IRAPS", "actif")}
     for role in ("analyste", "medecin_conseil", "iraps"):
         resp = client_as(role).post("/_dash-update-component", json=body)
         assert resp.status_code == 204 and TEST_USERS["admin"] not in resp.get_data(as_text=True)
