@@ -2,9 +2,11 @@
 
 `import_file` reads a CSV or .xlsx file, `import_frame` takes a DataFrame (the demo
 seeder); both go through the same validation (data_access/validation.py) and the same
-write: one transaction that upserts the rows (a key already in the table is updated),
-records an `ImportBatch` and increments `DataVersion`. When anything is wrong, nothing is
-written and `ImportRejected` lists every problem in French with its line and column.
+write: one transaction that stages the rows in a temporary table (COPY on PostgreSQL), upserts
+them in one statement (a key already in the table is updated), keeps the SSR totals
+(data_access/ssr_totals.py), records an `ImportBatch` and increments `DataVersion`. When
+anything is wrong, nothing is written and `ImportRejected` lists every problem in French with
+its line and column.
 """
 from __future__ import annotations
 
@@ -15,11 +17,24 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Table, bindparam, func, insert, or_, select, update
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Connection,
+    MetaData,
+    Table,
+    func,
+    insert,
+    literal,
+    literal_column,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 
-from data_access import models
+from data_access import models, ssr_totals
 from data_access.db import get_engine
 from data_access.readers import cell_text, read_table
 from data_access.validation import (
@@ -36,7 +51,7 @@ from data_access.validation import (
 __all__ = ["KINDS", "ImportRejected", "Problem", "ImportReport", "import_file", "import_frame"]
 
 KINDS: tuple[str, ...] = tuple(SPECS)  # dependency order: establishments first
-CHUNK = 20_000  # rows per statement (SQLite executemany, PostgreSQL unnest arrays)
+CHUNK = 20_000  # rows per executemany into SQLite's staging table
 
 
 @dataclass
@@ -127,9 +142,20 @@ def _import(url: str, spec: KindSpec, columns: list[str], raw: pd.DataFrame, rea
     try:
         with engine.begin() as conn:
             version = _bump_version(conn, now)  # first write: serialises concurrent imports
-            before = _count(conn, spec.table)
-            _upsert(conn, spec.table, values)
-            inserted = _count(conn, spec.table) - before
+            if conn.dialect.name == "postgresql":  # this transaction's sorts and hashes stay in memory
+                conn.exec_driver_sql("SET LOCAL work_mem = '64MB'")
+            totals_consistent = ssr_totals.maintain_begin(conn, version)
+            stage = _stage(conn, spec.table, values)
+            facts_changed, departements = False, set()
+            if totals_consistent and spec.kind == "ssr_recourse":
+                facts_changed = ssr_totals.fact_changes(conn, stage) > 0
+            elif totals_consistent and spec.kind == "establishments":
+                departements = ssr_totals.moved_departements(conn, stage)
+            inserted = _upsert(conn, spec.table, stage)
+            ssr_totals.maintain_end(conn, version, totals_consistent, facts_changed=facts_changed,
+                                    departements=departements)
+            ssr_totals.drop_changes(conn)
+            stage.drop(conn)
             batch = models.ImportBatch.__table__
             batch_id = conn.execute(insert(batch).values(
                 kind=spec.kind, file_name=file_name[:300], sha256=sha256, rows_inserted=inserted,
@@ -173,8 +199,37 @@ def _bump_version(conn: Connection, now: dt.datetime) -> int:
     return version
 
 
-def _count(conn: Connection, table: Table) -> int:
-    return conn.scalar(select(func.count()).select_from(table))
+def _stage(conn: Connection, table: Table, values: dict[str, list]) -> Table:
+    """A temporary table of the connection holding the rows to write (no constraint, no index):
+    PostgreSQL fills it with COPY through the driver, SQLite with the driver's executemany, so
+    the per-row work is the driver's, not SQLAlchemy's; the database then checks and writes every
+    row in one statement (`_upsert`)."""
+    stage = Table(f"import_stage_{table.name}", MetaData(), *[Column(name, table.c[name].type) for name in values],
+                  prefixes=["TEMPORARY"])
+    stage.drop(conn, checkfirst=True)
+    stage.create(conn)
+    n = len(next(iter(values.values())))
+    if conn.dialect.name == "postgresql":
+        from psycopg import sql
+
+        copy_sql = sql.SQL("COPY {} ({}) FROM STDIN").format(
+            sql.Identifier(stage.name), sql.SQL(", ").join(sql.Identifier(name) for name in values))
+        with conn.connection.driver_connection.cursor() as cursor, cursor.copy(copy_sql) as copy:
+            for row in zip(*values.values()):
+                copy.write_row(row)
+    elif conn.dialect.name == "sqlite":
+        compiled = insert(stage).compile(dialect=conn.dialect)  # "INSERT … VALUES (?, ?, …)"
+        # the columns' bind processors (dates -> ISO text) applied column-wise, not per row by SQLAlchemy
+        columns = []
+        for name in compiled.positiontup:
+            processor = table.c[name].type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+            columns.append(values[name] if processor is None else [processor(v) for v in values[name]])
+        rows = list(zip(*columns))
+        for i in range(0, n, CHUNK):
+            conn.exec_driver_sql(compiled.string, rows[i:i + CHUNK])
+    else:
+        raise NotImplementedError(f"import vers {conn.dialect.name} non pris en charge (SQLite ou PostgreSQL)")
+    return stage
 
 
 def _changes(table: Table, stmt, keys: list[str]) -> dict:
@@ -188,35 +243,30 @@ def _changed(table: Table, stmt, keys: list[str]):
                  if c.name not in keys])
 
 
-def _upsert(conn: Connection, table: Table, values: dict[str, list]) -> None:
-    """INSERT … ON CONFLICT (primary key) DO UPDATE, in chunks, with each dialect's own insert."""
+def _upsert(conn: Connection, table: Table, stage: Table) -> int:
+    """INSERT … SELECT … ON CONFLICT (primary key) DO UPDATE from the staged rows, in one statement.
+    Returns how many rows were new."""
     keys = [c.name for c in table.primary_key.columns]
-    n = len(next(iter(values.values())))
+    names = [c.name for c in stage.columns]
     if conn.dialect.name == "postgresql":
-        # One statement per chunk with a column of values per array parameter
-        # (INSERT … SELECT unnest(…)): a single round trip instead of a row-by-row executemany.
-        names = list(values)
-        sel = select(*[func.unnest(bindparam(name, type_=postgresql.ARRAY(table.c[name].type))) for name in names])
-        stmt = postgresql.insert(table).from_select(names, sel)
+        stmt = postgresql.insert(table).from_select(names, select(*stage.c))
         stmt = stmt.on_conflict_do_update(index_elements=keys, set_=_changes(table, stmt, keys),
                                           where=_changed(table, stmt, keys))
-        for i in range(0, n, CHUNK):
-            conn.execute(stmt, {name: values[name][i:i + CHUNK] for name in names})
-    elif conn.dialect.name == "sqlite":
-        stmt = sqlite.insert(table)
+        # xmax is 0 in a row version this statement inserted, our transaction's id where it updated
+        # one; rows left as they were are not returned. Counting here costs less than comparing
+        # 200,000 keys again, or counting the whole table before and after.
+        written = stmt.returning(literal_column("xmax = 0", Boolean).label("inserted")).cte("written")
+        return conn.scalar(select(func.count()).select_from(written).where(written.c.inserted))
+    if conn.dialect.name == "sqlite":
+        before = _count(conn, table)
+        # WHERE true: SQLite would read the ON of ON CONFLICT as a join constraint of the SELECT.
+        stmt = sqlite.insert(table).from_select(names, select(*stage.c).where(literal(True)))
         stmt = stmt.on_conflict_do_update(index_elements=keys, set_=_changes(table, stmt, keys),
                                           where=_changed(table, stmt, keys))
-        compiled = stmt.compile(dialect=conn.dialect)
-        # executemany through the driver with positional tuples: SQLAlchemy's per-row
-        # parameter handling would cost more than SQLite's own work; the columns' bind
-        # processors (dates -> ISO text) are applied column-wise instead.
-        order = list(compiled.positiontup)
-        columns = []
-        for name in order:
-            processor = table.c[name].type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
-            columns.append(values[name] if processor is None else [processor(v) for v in values[name]])
-        rows = list(zip(*columns))
-        for i in range(0, n, CHUNK):
-            conn.exec_driver_sql(compiled.string, rows[i:i + CHUNK])
-    else:
-        raise NotImplementedError(f"import vers {conn.dialect.name} non pris en charge (SQLite ou PostgreSQL)")
+        conn.execute(stmt)
+        return _count(conn, table) - before
+    raise NotImplementedError(f"import vers {conn.dialect.name} non pris en charge (SQLite ou PostgreSQL)")
+
+
+def _count(conn: Connection, table: Table) -> int:
+    return conn.scalar(select(func.count()).select_from(table))

@@ -118,6 +118,9 @@ class CaqesIndicator(Base):
 
 # --- Establishments and facts ---------------------------------------------
 
+LEGAL_STATUSES = ("public", "espic", "prive")  # ck_estab_status
+
+
 class Establishment(Base):
     __tablename__ = "establishments"
     finess: Mapped[str] = mapped_column(String(9), primary_key=True)
@@ -150,8 +153,55 @@ class SsrRecourse(Base):
     stays_with_ssr: Mapped[int] = mapped_column(Integer)
     __table_args__ = (
         CheckConstraint("stays >= 0 AND stays_with_ssr >= 0 AND stays_with_ssr <= stays", name="ck_ssr_counts"),
-        Index("ix_ssr_year_gesture_age", "year", "gesture", "age_band"),
+        # Covering (counts included): a year and gesture read in FINESS order without touching the
+        # table, so summing a gesture's age bands per establishment needs no sort.
+        Index("ix_ssr_year_gesture_finess", "year", "gesture", "finess", "age_band", "stays", "stays_with_ssr"),
     )
+
+
+TOTAL = "*"  # "every value" in the rollup columns of the *_totals tables
+
+
+class SsrDepartementTotal(Base):
+    """ssr_recourse summed by year, département and the SSR view's filters, derived data kept by
+    the imports (data_access/ssr_totals.py): each of gesture, age_band and legal_status holds a
+    code or TOTAL ('*', the sum over every code), so any view reads one row per year × département.
+    Integer counts of stays; a rate is computed from these sums, never stored."""
+
+    __tablename__ = "ssr_departement_totals"
+    gesture: Mapped[str] = mapped_column(String(10), primary_key=True)
+    age_band: Mapped[str] = mapped_column(String(10), primary_key=True)
+    legal_status: Mapped[str] = mapped_column(String(10), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    departement_code: Mapped[str] = mapped_column(String(3), primary_key=True)
+    region_code: Mapped[str] = mapped_column(String(3))
+    stays: Mapped[int] = mapped_column(Integer)
+    stays_with_ssr: Mapped[int] = mapped_column(Integer)
+    __table_args__ = {"sqlite_with_rowid": False}  # rows stored in key order: a view reads one range
+
+
+class SsrEstablishmentTotal(Base):
+    """ssr_recourse summed over the age bands ("tous âges") per establishment, year and gesture,
+    gesture being a code or TOTAL (every gesture); kept by the imports like SsrDepartementTotal.
+    Views of one age band read ssr_recourse through ix_ssr_year_gesture_finess."""
+
+    __tablename__ = "ssr_establishment_totals"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    gesture: Mapped[str] = mapped_column(String(10), primary_key=True)
+    finess: Mapped[str] = mapped_column(String(9), primary_key=True)
+    stays: Mapped[int] = mapped_column(Integer)
+    stays_with_ssr: Mapped[int] = mapped_column(Integer)
+    __table_args__ = {"sqlite_with_rowid": False}
+
+
+class DerivedState(Base):
+    """The data version a set of derived tables was last made consistent with (name 'ssr_totals').
+    When it lags DataVersion, something wrote the facts outside the import pipeline and readers
+    fall back to the facts."""
+
+    __tablename__ = "derived_state"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    data_version: Mapped[int] = mapped_column(Integer)
 
 
 class AmbulatorySurgery(Base):
