@@ -6,16 +6,16 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha256sum requirements.txt | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 8050
-WORKERS ?= 3
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help venv system-deps db run serve test test-fast bench clean
+.PHONY: help venv system-deps db run serve load test test-fast bench clean
 
 help:
 	@echo "make run    — installe, construit la base de démonstration si besoin, sert l'application sur http://$(HOST):$(PORT)"
 	@echo "make test   — installe et lance toute la suite (unitaires, PostgreSQL, navigateur)"
-	@echo "make serve  — sert l'application avec gunicorn ($(WORKERS) workers) sur la base configurée"
+	@echo "make serve  — sert l'application avec gunicorn (WORKERS workers, défaut 2 × cœurs + 1) sur DATABASE_URL"
 	@echo "make bench  — mesures de performance (hors tests)"
+	@echo "make load   — test de charge (locust, 50 utilisateurs, 60 s, puis pendant un import)"
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -33,11 +33,16 @@ db: venv
 	$(BIN)/python manage.py seed-demo --scale national --seed 42 --if-empty
 
 run: db
-	@echo "Atlas GDR : http://$(HOST):$(PORT)"
-	HOST=$(HOST) PORT=$(PORT) $(BIN)/python app.py
+	$(BIN)/python manage.py demo-users
+	@echo "Atlas GDR : http://$(HOST):$(PORT) — connexion avec un compte de démonstration ci-dessus (voir README)"
+	ATLAS_ENV=demo HOST=$(HOST) PORT=$(PORT) $(BIN)/python app.py
 
-serve: db
-	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - app:server
+# Production-style serving (gunicorn.conf.py: workers, timeouts, logs). The schema is brought up to date;
+# demo data is only generated for the embedded database (DATABASE_URL unset), never into a real one.
+serve: venv
+	$(BIN)/python manage.py init-db
+	@if [ -z "$$DATABASE_URL" ]; then $(BIN)/python manage.py seed-demo --scale national --seed 42 --if-empty; fi
+	$(BIN)/gunicorn -c gunicorn.conf.py --bind $(HOST):$(PORT) $(if $(WORKERS),--workers $(WORKERS)) app:server
 
 # Two processes: the browser tests (Playwright) must not share a process with the in-process app tests.
 test: venv system-deps
@@ -47,8 +52,15 @@ test: venv system-deps
 test-fast: venv
 	$(BIN)/python -m pytest -m "not browser"
 
+# Benchmarks (not tests): SQLite at BENCH_SCALES (default region,national,stress), PostgreSQL at region and
+# national; databases cached in bench/.data. Tables printed and kept in bench/last-run.txt, figures in bench/results.json.
 bench: venv system-deps
-	$(BIN)/python -m bench
+	set -o pipefail; $(BIN)/python -m bench 2>&1 | tee bench/last-run.txt
+
+# Load test: gunicorn (2 workers, Redis) on a national demo database, 50 locust users for 60 s, then again
+# during an import; report in bench/load/last-report.txt.
+load: venv
+	$(BIN)/python -m bench.load
 
 clean:
 	rm -rf $(VENV) data/atlas.sqlite* data/cache .pytest_cache

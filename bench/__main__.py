@@ -1,90 +1,151 @@
-"""`make bench`: server time of the main interactions at national scale (SQLite).
+"""`make bench` (python -m bench): performance figures of Atlas GDR, printed and written to bench/results.json.
 
-Builds bench/.data/national.sqlite once (init-db + seed-demo national, seed 42), then posts recorded
-Dash requests (bench/requests/*.json, captured from a real Chromium session) to
-/_dash-update-component through the WSGI app, cold (cache emptied before each request) and warm.
-Prints a table and writes bench/results.json.
+For each scale of BENCH_SCALES (default region,national,stress) on SQLite, and on PostgreSQL for
+BENCH_PG_SCALES (default region,national) when a server answers at BENCH_PG_URL:
+
+1. the demo database (bench.databases: cached in bench/.data, keyed by scale, engine and a hash of
+   the demo generator; `init-db` applied before use), and a user `bench` (role analyste);
+2. the production server (bench.server: gunicorn -c gunicorn.conf.py, 2 workers, random SECRET_KEY,
+   REDIS_URL on a dedicated Redis database), signed in through /login;
+3. the main interactions recorded from Chromium against that server (bench.record: the
+   /_dash-update-component POST bodies, so they match the current callbacks and the scale's data),
+   then replayed: server time cold (FLUSHDB before each repetition) and warm (bench.server);
+4. on SQLite: what the user sees in Chromium (bench.browser): control change to updated map/list,
+   and at national scale the first load of each page with the bytes transferred (the same
+   JavaScript at every scale; 5 pages × 30 fresh browser contexts per scale would not fit the budget);
+5. peak resident memory (VmHWM) of each gunicorn worker after all that.
+
+Then the import throughput of the national ssr_recourse file on each engine (bench.imports).
+Prints the tables (bench.report) and writes bench/results.json. Never fails on a figure: targets are
+reported, not asserted.
+
+Repetitions: BENCH_REPS (30) after BENCH_WARMUP (2); a figure slower than BENCH_FIGURE_BUDGET_S (20)
+seconds in all stops after at least BENCH_MIN_REPS (5) and its count is shown (bench.common.repeat).
+
+Environment: BENCH_SCALES, BENCH_PG_SCALES, BENCH_REPS, BENCH_WARMUP, BENCH_FIGURE_BUDGET_S,
+BENCH_MIN_REPS, BENCH_REDIS_URL (redis://127.0.0.1:6379/12), BENCH_PG_URL, BENCH_IMPORT_REPS (30),
+BENCH_IMPORT_BUDGET_S (40), BENCH_BROWSER (1; 0 skips the browser figures), BENCH_IMPORTS (1; 0 skips
+the import figures), BENCH_CALLBACKS (0; 1 times each callback of an interaction alone as well).
 """
 from __future__ import annotations
 
 import json
 import os
-import platform
-import statistics
 import sys
 import time
-from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-REPS = int(os.environ.get("BENCH_REPS", "30"))
+from bench.common import (DATA, FIGURE_BUDGET_S, HERE, MIN_REPS, PG_SCALES, REDIS_URL, REPS, SCALES, WARMUP,
+                          log, machine, percentiles)
+
+# Kept for scripts written against the former bench/__main__.py: the national database, the percentiles.
+_percentiles = percentiles
+
+BROWSER = os.environ.get("BENCH_BROWSER", "1") != "0"
+CALLBACKS = os.environ.get("BENCH_CALLBACKS", "0") == "1"
+FIRST_LOAD_SCALES = ("national",)
+IMPORTS = os.environ.get("BENCH_IMPORTS", "1") != "0"
+WORKERS = 2
+PAGES = {"ssr": "/ssr", "msap": "/msap", "caqes": "/caqes", "etablissements": "/etablissements"}
 
 
 def _db(scale: str) -> str:
-    path = HERE / ".data" / f"{scale}.sqlite"
-    url = f"sqlite:///{path}"
-    if not path.exists():
-        from data_access import demo
-        from data_access.bootstrap import init_db
+    from bench.databases import sqlite_db
 
-        path.parent.mkdir(parents=True, exist_ok=True)
-        t0 = time.perf_counter()
-        init_db(url)
-        demo.seed_demo(url, scale=scale, seed=42, progress=lambda *_: None)
-        print(f"built {scale} database in {time.perf_counter() - t0:.1f} s ({path.stat().st_size / 1e6:.0f} MB)")
-    return url
+    return sqlite_db(scale)[0]
 
 
-def _percentiles(samples: list[float]) -> dict:
-    qs = statistics.quantiles(samples, n=20, method="inclusive")
-    return {"p50_ms": round(statistics.median(samples) * 1000, 2), "p95_ms": round(qs[18] * 1000, 2),
-            "n": len(samples)}
+def run_config(pw, scale: str, engine: str) -> dict:
+    """Every figure of one database (scale × engine) against its own server."""
+    from bench import browser as br
+    from bench.databases import drop_pg, pg_db, sqlite_db
+    from bench.record import browser_cookies, launch, profile_target, record_all, save
+    from bench.server import Cache, Replayer, Server, create_user, sign_in, time_interactions
 
-
-def time_requests(client, cache, bodies: list[dict], cold: bool) -> dict:
-    """Time the whole interaction (every callback request it made), REPS times after one warm-up."""
-    def once() -> float:
-        if cold:
-            cache.clear()
-        t0 = time.perf_counter()
-        for body in bodies:
-            resp = client.post("/_dash-update-component", json=body)
-            assert resp.status_code in (200, 204), resp.status_code
-        return time.perf_counter() - t0
-
-    once()
-    return _percentiles([once() for _ in range(REPS)])
+    t0 = time.perf_counter()
+    log(f"=== {engine} {scale} ===")
+    url, db_info = sqlite_db(scale) if engine == "sqlite" else pg_db(scale)
+    out: dict = {"database": db_info, "user": create_user(url)}
+    cache = Cache()
+    cache.check_ours()
+    cache.flush()
+    server = Server(url, DATA / f"server-{scale}-{engine}.log", workers=WORKERS)
+    try:
+        session = sign_in(server.base)
+        out["signed_in"] = session.signed_in
+        cookies = browser_cookies(session, server.base)
+        target = profile_target(url)
+        out["profile"] = target
+        browser = launch(pw)
+        try:
+            recorded, headers = record_all(browser, server.base, cookies, target)
+            if scale == "national" and engine == "sqlite":
+                save(recorded)
+            out["requests"] = {name: len(rec.get("bodies", [])) or 1 for name, rec in recorded.items()}
+            replayer = Replayer(server.base, session.cookies, headers)
+            # BENCH_CALLBACKS=1: each callback of an interaction alone too (the detail for whoever optimises)
+            out["server"] = time_interactions(replayer, cache, recorded, per_callback=CALLBACKS)
+            replayer.close()
+            if BROWSER and engine == "sqlite":
+                out["browser"] = {"controls": br.control_changes(browser, server.base, cookies)}
+                if scale in FIRST_LOAD_SCALES:
+                    pages = {**PAGES, "profil": f"/etablissement/{target['finess']}"}
+                    out["browser"]["loads"] = br.first_loads(browser, server.base, cookies, pages)
+        finally:
+            browser.close()
+        out["memory"] = server.memory()
+        log(f"  worker memory: {out['memory']}")
+    finally:
+        server.stop()
+        cache.flush()  # leave nothing of ours in Redis
+        if engine == "postgresql":
+            drop_pg(db_info["database"])
+    out["duration_s"] = round(time.perf_counter() - t0)
+    return out
 
 
 def main() -> int:
-    from config import Settings
-    from data_access.cache import cache
-    from factory import create_app
+    from playwright.sync_api import sync_playwright
 
-    url = _db("national")
-    app = create_app(Settings(database_url=url))
-    client = app.server.test_client()
-    results = {"machine": {"python": platform.python_version(), "platform": platform.platform(),
-                           "cpus": os.cpu_count()},
-               "date": time.strftime("%Y-%m-%d %H:%M:%S"), "scale": "national", "database": "sqlite",
-               "figures": {}}
-    client.get("/ssr")
-    for path in sorted((HERE / "requests").glob("*.json")):
-        bodies = json.loads(path.read_text(encoding="utf-8"))
-        for cold in (True, False):
-            name = f"{path.stem} ({'cold' if cold else 'warm'} cache)"
-            results["figures"][name] = time_requests(client, cache, bodies, cold)
-            # each callback alone: the browser sends the ones after the first in parallel
-            for body in bodies:
-                output = body["output"].strip(".").split(".")[0]
-                results["figures"][f"  {output} ({'cold' if cold else 'warm'})"] = time_requests(
-                    client, cache, [body], cold)
-    print(f"{'interaction':45} {'p50 ms':>8} {'p95 ms':>8} {'n':>4}")
-    for name, fig in results["figures"].items():
-        print(f"{name:45} {fig['p50_ms']:8.1f} {fig['p95_ms']:8.1f} {fig['n']:4d}")
-    (HERE / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
+    from bench import imports, report
+    from bench.databases import pg_available, sqlite_db
+
+    started = time.perf_counter()
+    pg = pg_available()
+    results = {
+        "machine": machine(), "date": time.strftime("%Y-%m-%d %H:%M:%S %z"),
+        "settings": {"reps": REPS, "warmup": WARMUP, "figure_budget_s": FIGURE_BUDGET_S, "min_reps": MIN_REPS, "import_reps": f"≤ {imports.REPS}, ≥ {imports.MIN_REPS}, "
+                                                                     f"{imports.BUDGET_S:.0f} s per mode",
+                     "scales": SCALES, "pg_scales": PG_SCALES if pg else [], "workers": WORKERS,
+                     "redis_url": REDIS_URL, "browser": BROWSER},
+        "configs": {},
+    }
+    if not pg:
+        log("PostgreSQL does not answer: SQLite figures only")
+    with sync_playwright() as pw:
+        for scale in SCALES:
+            for engine in ("sqlite", "postgresql"):
+                if engine == "postgresql" and not (pg and scale in PG_SCALES):
+                    continue
+                key = f"{scale}|{engine}"
+                try:
+                    results["configs"][key] = run_config(pw, scale, engine)
+                except Exception as exc:  # one broken configuration must not cost the others' figures
+                    log(f"  FAILED: {type(exc).__name__}: {exc}")
+                    results["configs"][key] = {"error": f"{type(exc).__name__}: {str(exc)[:2000]}"}
+    if IMPORTS:
+        log("=== import ssr_recourse ===")
+        try:
+            results["imports"] = imports.measure(sqlite_db("national")[0],
+                                                 ["sqlite", *(["postgresql"] if pg else [])])
+        except Exception as exc:
+            log(f"  FAILED: {type(exc).__name__}: {exc}")
+            results["imports_error"] = f"{type(exc).__name__}: {str(exc)[:2000]}"
+    results["load_average_end"] = os.getloadavg()
+    results["duration_s"] = round(time.perf_counter() - started)
+    (HERE / "results.json").write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(report.render(results))
     return 0
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(HERE.parent))
     sys.exit(main())
