@@ -9,7 +9,6 @@ from dash import ALL, Input, Output, Patch, State, callback, clientside_callback
 from flask import g, has_request_context
 
 from analytics import caqes as model
-from callbacks.etablissement import anonymous_names
 from components import caqes as ui
 from components import france_map
 from components.format import NBSP, fmt_int
@@ -17,7 +16,7 @@ from data_access import caqes as caqes_data
 from data_access import territories
 from data_access.cache import cached
 from pages.ids import Caqes as ids
-from security.presentation import current_mode
+from security.presentation import anonymous_names, current_mode
 
 MAP_SIZE = (660, 500)  # px: the map panel at 1280 px wide, as on /ssr
 CONTROLS = [ids.ANNEE, ids.VOLET, ids.INDICATEUR, ids.NIVEAU, ids.PERIMETRE]

@@ -8,7 +8,7 @@ In the presentation mode (security.presentation.current_mode) the profile carrie
 (`Profile.secrecy`): the counts of stays and patients of every establishment are suppressed
 together, linked over the régional, comparables and national sums the profiles publish, so that
 no profile gives away a figure another one masks. Anonymised, the establishment is 'Établissement K'
-and its address /etablissement/K (`anonymous_names`, `resolve_finess`).
+and its address /etablissement/K (`security.presentation.anonymous_names`, `resolve_finess`).
 """
 from __future__ import annotations
 
@@ -31,28 +31,13 @@ from data_access import profile as data
 from data_access.cache import cached
 from pages.ids import Etablissement as ids
 from security import audit
-from security.presentation import Mode, current_mode, establishment_aliases
+from security.presentation import Mode, anonymous_names, current_mode
 
-ALIAS_PREFIX = "Établissement "
 
 
 # ---------------------------------------------------------------------------
 # Anonymised presentation mode: letters instead of names, no FINESS
 # ---------------------------------------------------------------------------
-def anonymous_names(mode: Mode | None = None) -> dict[str, tuple[str, str]] | None:
-    """FINESS -> (code of the profile's address, 'Établissement K') for every establishment when the
-    mode is anonymised (stable for the session); None otherwise. Memoised per request."""
-    from flask import g, has_request_context
-
-    mode = mode or current_mode()
-    if not mode.anonymised:
-        return None
-    memo = g.setdefault("atlas_anonymous_names", {}) if has_request_context() else {}
-    if mode.salt not in memo:
-        memo[mode.salt] = {f: (label.removeprefix(ALIAS_PREFIX), label) for f, label in establishment_aliases().items()}
-    return memo[mode.salt]
-
-
 def resolve_finess(raw, mode: Mode | None = None) -> str | None:
     """The FINESS an address names: a FINESS, or in the anonymised mode the code standing for one
     ('K' for 'Établissement K'); None otherwise."""

@@ -11,13 +11,12 @@ from dash import Input, Output, State, callback, clientside_callback, no_update
 
 from analytics import profile as model
 from analytics.profile import FILTER_ALL as ALL
-from callbacks.etablissement import anonymous_names
 from components.format import fmt_count
 from components.labels import ACTIVITY_LABELS, STATUS_LABELS
 from data_access import establishments
 from data_access.cache import cached
 from pages.ids import Etablissements as ids
-from security.presentation import current_mode
+from security.presentation import anonymous_names, current_mode
 
 MAX_ROWS = 3000  # the whole national directory fits; the stress scale is cut (and says so)
 

@@ -12,13 +12,12 @@ from callbacks.ssr import territories_geojson
 from components import france_map
 from components import msap as view
 from analytics.secrecy import MASK, SECONDARY, SECRET, is_small
-from callbacks.etablissement import anonymous_names
 from components.format import NBSP, fmt_count, fmt_int, fmt_pct
 from data_access import msap as msap_data
 from data_access import territories
 from data_access.cache import cached
 from pages.ids import Msap as ids
-from security.presentation import current_mode
+from security.presentation import anonymous_names, current_mode
 
 MAP_SIZE = (500, 430)  # px: the map panel at 1280 px wide
 CONTROLS = [ids.CAMPAGNE, ids.ANNEE, ids.GESTE, ids.AGE, ids.VOLUME_MIN, ids.METHODE, ids.ECART_PTS, ids.SEUIL,

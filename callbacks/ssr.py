@@ -19,7 +19,7 @@ from data_access import ssr as ssr_data
 from data_access import territories
 from data_access.cache import cached
 from pages.ids import Ssr as ids
-from security.presentation import Mode, current_mode
+from security.presentation import Mode, anonymous_names, current_mode
 
 MAP_SIZE = (660, 500)  # px: the map panel at 1280 px wide (the figure's view is computed for it)
 CONTROLS = [ids.GESTE, ids.ANNEE, ids.AGE, ids.NIVEAU, ids.METHODE, ids.CLASSES, ids.STATUT, ids.POINTS]
@@ -240,7 +240,7 @@ def _secret_points_trace(pts, view: model.SsrView, mode: Mode) -> go.Scattermap:
     """Presentation mode: masked counts and rates in the hover texts, letters for names when
     anonymised, and the smallest circle for a masked volume (its size would give the count)."""
     flags = _secrecy(view).levels[2].reindex(pts["finess"])
-    aliases = _anonymous_names(mode)
+    aliases = anonymous_names(mode)
     texts = []
     for r, f in zip(pts.itertuples(), flags.itertuples()):
         name = aliases.get(r.finess, ("", UNKNOWN_ALIAS))[1] if aliases is not None else r.name
@@ -255,14 +255,6 @@ def _secret_points_trace(pts, view: model.SsrView, mode: Mode) -> go.Scattermap:
 
 
 UNKNOWN_ALIAS = "Établissement ?"
-
-
-def _anonymous_names(mode: Mode) -> dict[str, tuple[str, str]] | None:
-    """FINESS -> (code of its profile's address, 'Établissement K') when anonymised, else None:
-    the profile page's own letters, so a link from here opens the same pseudonymous profile."""
-    from callbacks.etablissement import anonymous_names
-
-    return anonymous_names(mode)
 
 
 def _count_text(value) -> str:
@@ -321,7 +313,7 @@ def render_tables(view_data):
         else:
             regional = secret.levels[0]["rate_hidden"]
             references = (bool(regional.get(path[0], False)), bool(secret.total["rate_hidden"].iloc[0]))
-            aliases = _anonymous_names(mode)
+            aliases = anonymous_names(mode)
             labels = None if aliases is None else {f: aliases.get(f, ("", UNKNOWN_ALIAS)) for f in estab["finess"]}
             estab_rows = ssr_tables.establishment_rows(estab, secret.levels[2], references, labels)
         return (national, title, rows, ssr_tables.territory_columns(level, mode.masked),

@@ -46,18 +46,25 @@ def current_mode() -> Mode:
                 salt=session.get(SESSION_SALT, ""))
 
 
-def establishment_aliases() -> dict[str, str]:
-    """FINESS -> 'Établissement A' for every establishment, stable for the session's salt."""
+ALIAS_PREFIX = "Établissement "
+
+
+def anonymous_names(mode: Mode | None = None) -> dict[str, tuple[str, str]] | None:
+    """FINESS -> (letter code, 'Établissement K') for every establishment when the mode is anonymised,
+    else None. The letters follow HMAC(session salt, FINESS): stable for the session, the same on
+    every page; the code stands for the establishment in addresses (/etablissement/K). Memoised per
+    request."""
+    from flask import g, has_request_context
+
     from data_access import establishments
     from data_access.cache import cached
 
-    finess = cached(establishments.directory)["finess"].tolist()
-    return secrecy.aliases(finess, current_mode().salt)
-
-
-def establishment_label(finess: str, name: str, mode: Mode | None = None) -> tuple[str, str]:
-    """(FINESS, name) as the current mode shows them: ('', 'Établissement K') when anonymised."""
     mode = mode or current_mode()
     if not mode.anonymised:
-        return finess, name
-    return "", establishment_aliases().get(finess, "Établissement ?")
+        return None
+    memo = g.setdefault("atlas_anonymous_names", {}) if has_request_context() else {}
+    if mode.salt not in memo:
+        finess = cached(establishments.directory)["finess"].tolist()
+        memo[mode.salt] = {f: (label.removeprefix(ALIAS_PREFIX), label)
+                           for f, label in secrecy.aliases(finess, mode.salt).items()}
+    return memo[mode.salt]

@@ -207,7 +207,7 @@ def test_msap_anonymised_letters_without_finess(dash_app, sqlite_url):
         exported = csv_rows(client, "/export/msap.csv" + QUERY)
         with server.test_request_context():
             import flask
-            from callbacks.etablissement import anonymous_names
+            from security.presentation import anonymous_names
 
             flask.session.update(presentation=True, anonyme=True, anon_salt="x")
             names = anonymous_names()
@@ -292,7 +292,7 @@ def test_pdf_follows_the_mode(dash_app, sqlite_url, tmp_path):
         anonymous = pdf_text(client, f"/export/profil/{C}.pdf?annee=2024", tmp_path)
         with server.test_request_context():
             import flask
-            from callbacks.etablissement import anonymous_names
+            from security.presentation import anonymous_names
 
             flask.session.update(presentation=True, anonyme=True, anon_salt="x")
             code, label = anonymous_names()[C]
