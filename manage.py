@@ -70,40 +70,37 @@ def _read_password() -> str:
     return sys.stdin.readline().rstrip("\r\n")
 
 
+def _user_change(change, failure: str, success: str) -> int:
+    """Run a change to a user; a ValueError (French) is reported on stderr with exit code 1."""
+    try:
+        change()
+    except ValueError as exc:
+        print(f"{failure} : {exc}", file=sys.stderr)
+        return 1
+    print(success)
+    return 0
+
+
 def cmd_create_user(args) -> int:
     from security import accounts
 
-    try:
-        accounts.create_user(args.url, args.login, _read_password(), args.role)
-    except ValueError as exc:
-        print(f"Utilisateur non créé : {exc}", file=sys.stderr)
-        return 1
-    print(f"Utilisateur « {args.login} » créé (rôle {args.role}).")
-    return 0
+    return _user_change(lambda: accounts.create_user(args.url, args.login, _read_password(), args.role),
+                        "Utilisateur non créé", f"Utilisateur « {args.login} » créé (rôle {args.role}).")
 
 
 def cmd_reset_password(args) -> int:
     from security import accounts
 
-    try:
-        accounts.reset_password(args.url, args.login, _read_password())
-    except ValueError as exc:
-        print(f"Mot de passe inchangé : {exc}", file=sys.stderr)
-        return 1
-    print(f"Mot de passe de « {args.login} » changé ; ses sessions ouvertes sont fermées.")
-    return 0
+    return _user_change(lambda: accounts.reset_password(args.url, args.login, _read_password()),
+                        "Mot de passe inchangé",
+                        f"Mot de passe de « {args.login} » changé ; ses sessions ouvertes sont fermées.")
 
 
 def cmd_disable_user(args) -> int:
     from data_access import users
 
-    try:
-        users.disable(args.url, args.login)
-    except ValueError as exc:
-        print(f"Utilisateur inchangé : {exc}", file=sys.stderr)
-        return 1
-    print(f"Utilisateur « {args.login} » désactivé ; ses sessions ouvertes sont fermées.")
-    return 0
+    return _user_change(lambda: users.disable(args.url, args.login), "Utilisateur inchangé",
+                        f"Utilisateur « {args.login} » désactivé ; ses sessions ouvertes sont fermées.")
 
 
 def cmd_demo_users(args) -> int:
