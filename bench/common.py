@@ -83,3 +83,17 @@ def machine() -> dict:
             "sqlite": __import__("sqlite3").sqlite_version, "chromium": _version([CHROMIUM, "--version"]),
             "postgresql": _version(["psql", "--version"]), "redis": _version(["redis-server", "--version"]),
             "packages": packages, "load_average_start": os.getloadavg()}
+
+
+def click_lon_lat(page, selector: str, lon: float, lat: float) -> None:
+    """Click the Plotly map at `selector` (a Playwright page) where (lon, lat) is drawn, using
+    MapLibre's own projection (the benchmarks' recorders and the browser tests share it)."""
+    x, y = page.evaluate(
+        f"""([lon, lat]) => {{
+            const g = document.querySelector('{selector}');
+            const map = g._fullLayout.map._subplot.map;
+            const p = map.project([lon, lat]);
+            const r = map.getCanvas().getBoundingClientRect();
+            return [r.left + p.x, r.top + p.y];
+        }}""", [lon, lat])
+    page.mouse.click(x, y)

@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 
 from sqlalchemy import create_engine, text
 
-from bench.common import CHROMIUM, CHROMIUM_ARGS, HERE, log
+from bench.common import CHROMIUM, CHROMIUM_ARGS, HERE, click_lon_lat, log
 
 VIEWPORT = {"width": 1280, "height": 800}
 DASH_POST = "/_dash-update-component"
@@ -185,16 +185,8 @@ def choose(page, group_id: str, option: str) -> None:
 
 
 def click_on_map(page, selector: str, lon: float, lat: float) -> None:
-    """Click the MapLibre map in `selector` where (lon, lat) is drawn."""
-    x, y = page.evaluate(
-        """([sel, lon, lat]) => {
-            const g = document.querySelector(sel + ' .js-plotly-plot');
-            const map = g._fullLayout.map._subplot.map;
-            const p = map.project([lon, lat]);
-            const r = map.getCanvas().getBoundingClientRect();
-            return [r.left + p.x, r.top + p.y];
-        }""", [selector, lon, lat])
-    page.mouse.click(x, y)
+    """Click the MapLibre map in `selector` (the graph's container) where (lon, lat) is drawn."""
+    click_lon_lat(page, selector + " .js-plotly-plot", lon, lat)
 
 
 def goto_ready(page, path: str, timeout: float = 120_000) -> None:

@@ -16,11 +16,10 @@ import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
+from bench.common import CHROMIUM, CHROMIUM_ARGS, click_lon_lat
+
 HERE = Path(__file__).resolve().parent
 REQUESTS = HERE / "requests"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 STATIC = ("/assets/", "/_dash-component-suites/", "/_favicon.ico", "/favicon.ico")
 PROFILE_FINESS = "470513078"  # Hôpital privé du Mail in the national demo (seed 42), as in the browser tests
 SSR_MAP = "#ssr-map .js-plotly-plot"
@@ -75,15 +74,7 @@ def click_on_map(page, selector: str, lon: float, lat: float) -> None:
                            " && !document.querySelector('.dash-graph--pending'); }", timeout=30_000)
     page.locator(selector).scroll_into_view_if_needed()
     page.wait_for_timeout(500)
-    x, y = page.evaluate(
-        f"""([lon, lat]) => {{
-            const g = document.querySelector('{selector}');
-            const map = g._fullLayout.map._subplot.map;
-            const p = map.project([lon, lat]);
-            const r = map.getCanvas().getBoundingClientRect();
-            return [r.left + p.x, r.top + p.y];
-        }}""", [lon, lat])
-    page.mouse.click(x, y)
+    click_lon_lat(page, selector, lon, lat)
 
 
 def choose(page, group_id: str, option: str) -> None:

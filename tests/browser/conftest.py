@@ -18,6 +18,7 @@ from urllib.parse import urlparse
 import pytest
 import requests
 
+from bench.common import click_lon_lat
 from tests.conftest import REQUIRE_SERVICES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -194,15 +195,7 @@ def wait_graph(page, selector: str, timeout: float = 30_000) -> None:
 
 def click_on_map(page, selector: str, lon: float, lat: float) -> None:
     """Click the map at `selector` where (lon, lat) is drawn, using MapLibre's own projection."""
-    x, y = page.evaluate(
-        f"""([lon, lat]) => {{
-            const g = document.querySelector('{selector}');
-            const map = g._fullLayout.map._subplot.map;
-            const p = map.project([lon, lat]);
-            const r = map.getCanvas().getBoundingClientRect();
-            return [r.left + p.x, r.top + p.y];
-        }}""", [lon, lat])
-    page.mouse.click(x, y)
+    click_lon_lat(page, selector, lon, lat)
 
 
 def grid_rows(page, grid_id: str) -> list[dict]:
