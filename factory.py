@@ -19,7 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 import callbacks
 import routes
-from components import labels
+from text import labels
 from components.navigation import visible_pages
 
 from config import DEFAULT_SECRET_KEY, ROOT, Settings, get_settings

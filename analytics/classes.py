@@ -26,7 +26,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     import mapclassify
 
-from components.format import fmt_count, fmt_pct  # pure module: no Dash
+from text.format import fmt_count, fmt_pct  # pure module: no Dash
 
 METHOD_LABELS = {
     "quantiles": "effectifs égaux (quantiles)",

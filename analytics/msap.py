@@ -42,7 +42,7 @@ from analytics.funnel import funnel_limits
 from analytics.rates import wilson_interval
 from analytics.ssr import AGE_BANDS, ALL_AGES, AGE_LABELS
 from analytics.perimeter import in_perimeter, parse_perimetre  # noqa: F401  (part of this module's API)
-from components.format import NBSP, fmt_count, fmt_dec, fmt_int, fmt_pct, fmt_pct_range, fmt_pts  # pure module: no Dash
+from text.format import NBSP, fmt_count, fmt_dec, fmt_int, fmt_pct, fmt_pct_range, fmt_pts  # pure module: no Dash
 
 ALL = "TOUS"
 CAMPAIGNS = ("SSR", "AMBU")

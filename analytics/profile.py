@@ -46,7 +46,7 @@ import pandas as pd
 from analytics import caqes as caqes_rules
 from analytics.funnel import funnel_limits
 from analytics.rates import wilson_interval
-from components.format import MISSING, NBSP, fmt_dec, fmt_int, fmt_pct  # pure module: no Dash
+from text.format import MISSING, NBSP, fmt_dec, fmt_int, fmt_pct  # pure module: no Dash
 
 TOLERANCE = 0.05  # relative gap under which a value is "similar" where no interval applies
 REFERENCES = ("region", "france", "comparables")

@@ -2,7 +2,7 @@
 
 Units: every rate, bound and proportion here is a proportion between 0 and 1
 (0.453, not 45.3); turning it into a percentage is the job of
-`components.format`. Counts are stays (séjours) unless the caller says
+`text.format`. Counts are stays (séjours) unless the caller says
 otherwise: the functions only add up what they are given.
 """
 from __future__ import annotations

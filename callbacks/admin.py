@@ -8,7 +8,7 @@ import pandas as pd
 from dash import Input, Output, callback, html
 from dash.exceptions import PreventUpdate
 
-from components import labels
+from text import labels
 from config import current_settings
 from data_access import users
 from pages.ids import Admin as ids

@@ -11,7 +11,7 @@ from flask import g, has_request_context
 from analytics import caqes as model
 from components import caqes as ui
 from components import france_map
-from components.format import NBSP, fmt_int
+from text.format import NBSP, fmt_int
 from data_access import caqes as caqes_data
 from data_access import territories
 from data_access.cache import cached

@@ -3,8 +3,8 @@ import dash_ag_grid as dag
 import pandas as pd
 from dash import Input, Output, callback, html
 
-from components import labels
-from components.format import fmt_int
+from text import labels
+from text.format import fmt_int
 from config import current_settings
 from data_access import queries
 from pages.ids import Donnees as ids

@@ -23,8 +23,8 @@ from analytics import msap as msap_model
 from analytics import profile as model
 from analytics.secrecy import counts_people, is_small, linked_suppression
 from components import profile as ui
-from components.format import fmt_pct
-from components.labels import STATUS_LABELS, fr_datetime
+from text.format import fmt_pct
+from text.labels import STATUS_LABELS, fr_datetime
 from config import current_settings
 from data_access import establishments, queries, territories
 from data_access import profile as data

@@ -11,8 +11,8 @@ from dash import Input, Output, State, callback, clientside_callback, no_update
 
 from analytics import profile as model
 from analytics.profile import FILTER_ALL as ALL
-from components.format import fmt_count
-from components.labels import ACTIVITY_LABELS, STATUS_LABELS
+from text.format import fmt_count
+from text.labels import ACTIVITY_LABELS, STATUS_LABELS
 from data_access import establishments
 from data_access.cache import cached
 from pages.ids import Etablissements as ids

@@ -12,7 +12,7 @@ from callbacks.ssr import territories_geojson
 from components import france_map
 from components import msap as view
 from analytics.secrecy import MASK, SECONDARY, SECRET, is_small
-from components.format import NBSP, fmt_count, fmt_int, fmt_pct
+from text.format import NBSP, fmt_count, fmt_int, fmt_pct
 from data_access import msap as msap_data
 from data_access import territories
 from data_access.cache import cached

@@ -1,7 +1,7 @@
 """The header's data version, refreshed on every navigation."""
 from dash import Input, Output, callback, clientside_callback, html
 
-from components import labels
+from text import labels
 from config import current_settings
 from data_access import queries
 from pages.ids import Shell as ids

@@ -14,7 +14,7 @@ from analytics import secrecy
 from analytics import ssr as model
 from analytics.classes import classify
 from components import france_map, ssr_tables
-from components.format import fmt_int, fmt_pct
+from text.format import fmt_int, fmt_pct
 from data_access import ssr as ssr_data
 from data_access import territories
 from data_access.cache import cached

@@ -7,7 +7,7 @@ import pandas as pd
 from dash import html
 
 from analytics import caqes as model
-from components.format import MISSING, NBSP, fmt_count, fmt_dec, fmt_int, fmt_pct, fmt_pts, is_missing
+from text.format import MISSING, NBSP, fmt_count, fmt_dec, fmt_int, fmt_pct, fmt_pts, is_missing
 
 STATUS_COLORS = {model.ATTEINT: "#1b7837", model.EN_PROGRES: "#d08c00", model.NON_ATTEINT: "#b2182b",
                  model.NON_MESURE: "#9e9e9e"}

@@ -77,8 +77,8 @@ import numpy as np
 import plotly.graph_objects as go
 import shapely
 
-from components.format import NBSP, fmt_count, fmt_int, fmt_pct, fmt_pct_range, is_missing
-from components.labels import NO_DATA
+from text.format import NBSP, fmt_count, fmt_int, fmt_pct, fmt_pct_range, is_missing
+from text.labels import NO_DATA
 
 # ---------------------------------------------------------------------------
 # Palette and colourscale

@@ -13,8 +13,8 @@ from analytics import msap as model
 from analytics.funnel import LEVELS, funnel_limits
 from components import france_map
 from analytics.secrecy import SECRET, count_display
-from components.format import NBSP, fmt_count, fmt_dec, fmt_int, fmt_pct, fmt_pts
-from components.labels import STATUS_LABELS
+from text.format import NBSP, fmt_count, fmt_dec, fmt_int, fmt_pct, fmt_pts
+from text.labels import STATUS_LABELS
 
 # The CSV columns, in order (issue 5); the screen grid shows the same rows.
 COLUMNS = ["finess", "raison_sociale", "region", "departement", "statut", "sejours", "sejours_cibles", "taux_pct",

@@ -17,8 +17,8 @@ from dash import html
 from analytics import caqes as caqes_rules
 from analytics import profile as model
 from analytics.secrecy import MASK, SECONDARY
-from components.format import MISSING, NBSP, fmt_count, fmt_dec, fmt_int, fmt_pct, fmt_pct_range
-from components.labels import ACTIVITY_LABELS, STATUS_LABELS
+from text.format import MISSING, NBSP, fmt_count, fmt_dec, fmt_int, fmt_pct, fmt_pct_range
+from text.labels import ACTIVITY_LABELS, STATUS_LABELS
 from components.navigation import can
 from security import roles
 

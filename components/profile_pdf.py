@@ -17,8 +17,8 @@ from markupsafe import Markup
 
 from analytics import profile as model
 from components import profile as ui
-from components.format import MISSING, fmt_pct
-from components.labels import ACTIVITY_LABELS, STATUS_LABELS
+from text.format import MISSING, fmt_pct
+from text.labels import ACTIVITY_LABELS, STATUS_LABELS
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 _env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))

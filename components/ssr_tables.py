@@ -11,8 +11,8 @@ import math
 import pandas as pd
 
 from analytics.secrecy import MASK, SECRET, count_display
-from components.format import fmt_dec, fmt_int, fmt_pct, fmt_pct_range, fmt_pts
-from components.labels import STATUS_LABELS
+from text.format import fmt_dec, fmt_int, fmt_pct, fmt_pct_range, fmt_pts
+from text.labels import STATUS_LABELS
 
 _NUM = {"type": "numericColumn"}
 # Sort on the raw number, show the French text.

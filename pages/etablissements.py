@@ -4,7 +4,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from analytics.profile import FILTER_ALL as ALL
-from components.labels import ACTIVITY_LABELS, STATUS_LABELS
+from text.labels import ACTIVITY_LABELS, STATUS_LABELS
 from pages.ids import Etablissements as ids
 
 dash.register_page(__name__, path="/etablissements", name="Établissements", title="Atlas GDR — établissements",

@@ -4,7 +4,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from components.format import (MISSING, NBSP, fmt_count, fmt_dec, fmt_int, fmt_pct, fmt_pct_range, fmt_pts,
+from text.format import (MISSING, NBSP, fmt_count, fmt_dec, fmt_int, fmt_pct, fmt_pct_range, fmt_pts,
                                fmt_rate_with_counts)
 
 
