@@ -72,18 +72,16 @@ def export_ssr():
 
 def _msap_list():
     """The rule of the query string (as /msap reads it) and the rows the page's grid shows (as the
-    current mode shows them: callbacks.msap.export_table)."""
-    from callbacks.msap import export_table, rule_from_query
+    current mode shows them: services.msap.export_rows)."""
+    from services import msap
 
-    rule, _notices = rule_from_query(request.args.to_dict())
-    rows = export_table(rule) if rule.annee is not None else []
-    name = f"ciblage-msap-{rule.campagne.lower()}-{rule.geste.lower()}-{rule.annee}"
-    return rule, rows, name
+    rule, _notices = msap.parse_view(request.args.to_dict())
+    return rule, msap.export_rows(rule), msap.export_name(rule)
 
 
 @bp.get("/export/msap.csv")
 def export_msap_csv():
-    from components.msap import COLUMNS
+    from services.msap import COLUMNS
 
     _rule, rows, name = _msap_list()
     return french_csv(rows, COLUMNS, f"{name}.csv")
@@ -91,12 +89,11 @@ def export_msap_csv():
 
 @bp.get("/export/msap.xlsx")
 def export_msap_xlsx():
-    from callbacks.msap import parameters, rule_text
-    from components.msap import workbook_bytes
+    from services.msap import workbook
 
     rule, rows, name = _msap_list()
     safe = [{k: neutralise(v) if isinstance(v, str) else v for k, v in row.items()} for row in rows]
-    data = workbook_bytes(safe, parameters(rule), rule_text(rule))
+    data = workbook(rule, safe)
     return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
 

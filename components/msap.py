@@ -1,25 +1,21 @@
-"""MSAP targeting: table rows and columns (screen, CSV and Excel share the rows), funnel plot,
-sensitivity chart, map of flagged establishments, Excel workbook. Pure functions, no callbacks."""
+"""MSAP targeting: count block, grid columns (the rows, shared with the CSV and the workbook, come
+from services.msap), funnel plot, sensitivity chart, map of flagged establishments. Pure
+functions, no callbacks."""
 from __future__ import annotations
 
-import io
 import math
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from dash import html
 
 from analytics import msap as model
 from analytics.funnel import LEVELS, funnel_limits
 from components import france_map
-from analytics.secrecy import SECRET, count_display
+from analytics.secrecy import MASK, SECONDARY, SECRET, count_display, is_small
 from text.format import NBSP, fmt_count, fmt_dec, fmt_int, fmt_pct, fmt_pts
-from text.labels import STATUS_LABELS
 
-# The CSV columns, in order (issue 5); the screen grid shows the same rows.
-COLUMNS = ["finess", "raison_sociale", "region", "departement", "statut", "sejours", "sejours_cibles", "taux_pct",
-           "taux_regional_pct", "taux_national_pct", "ecart_regional_pts", "ecart_national_pts", "ic95_bas_pct",
-           "ic95_haut_pct", "cible", "motif", "msap_anterieure"]
 CASES_HEADINGS = {"SSR": ("Suivis de SSR", "Séjours suivis d'un séjour SSR"),
                   "AMBU": ("Ambulatoires", "Séjours en chirurgie ambulatoire (sortie le jour même)")}
 FLAG_COLOR = "#c2410c"  # the app's accent (orange-red), readable on white and on a projector
@@ -30,68 +26,41 @@ NEUTRAL_FILL = "#eceff3"
 
 
 # ---------------------------------------------------------------------------
-# Table
+# Count and notices
 # ---------------------------------------------------------------------------
-def table_rows(evaluated: pd.DataFrame, regions: dict[str, str], departements: dict[str, str],
-               previous: dict[str, str]) -> list[dict]:
-    """One row per establishment examined (analytics.msap.evaluate order), with the CSV columns
-    (rates and gaps in percent / points rounded to 1 decimal, `cible` oui|non); the grid builds the
-    link to each profile from `finess` and `raison_sociale`."""
-    e = evaluated
-    frame = pd.DataFrame({
-        "finess": e["finess"], "raison_sociale": e["name"],
-        "region": e["region_code"].map(lambda c: regions.get(c, c)),
-        "departement": e["departement_code"].map(lambda c: departements.get(c, c)),
-        "statut": e["legal_status"].map(lambda s: STATUS_LABELS.get(s, s)),
-        "sejours": e["stays"].astype(int), "sejours_cibles": e["cases"].astype(int),
-        "taux_pct": (e["rate"] * 100).round(1), "taux_regional_pct": (e["region_rate"] * 100).round(1),
-        "taux_national_pct": (e["national_rate"] * 100).round(1),
-        "ecart_regional_pts": e["gap_region_pts"].round(1), "ecart_national_pts": e["gap_france_pts"].round(1),
-        "ic95_bas_pct": (e["low"] * 100).round(1), "ic95_haut_pct": (e["high"] * 100).round(1),
-        "cible": e["flagged"].map({True: "oui", False: "non"}), "motif": e["reason"],
-        "msap_anterieure": e["finess"].map(lambda f: previous.get(f, "non")),
-    })
-    # Every examined establishment has stays, so no rate, reference or bound is missing; to_dict gives
-    # plain Python ints and floats (JSON and the CSV writer).
-    return frame.to_dict("records")
+def notices_block(notices: list[str]):
+    """The French notices for values refused (none: nothing)."""
+    return html.Div([html.P(n) for n in notices], className="notice") if notices else None
 
 
-RATE_COLUMNS = ("taux_pct", "ic95_bas_pct", "ic95_haut_pct", "ecart_regional_pts", "ecart_national_pts")
+def count_block(evaluated: pd.DataFrame, rule: model.MsapRule, national: pd.Series,
+                secret: model.Secrecy | None = None) -> list:
+    """'12 établissements ciblés sur 340 examinés' and its basis (national rate; in the presentation
+    mode `secret`, the national counts as the secret statistique allows)."""
+    s = model.summary(evaluated)
+    _singular, plural = model.CASES_NAMES[rule.campagne]
+    details = []
+    if s["below_volume"]:
+        details.append(f"dont {fmt_int(s['below_volume'])} sous le volume minimal de {fmt_int(rule.volume_min)} "
+                       f"séjours")
+    basis = (f"Taux national : {fmt_pct(national['rate'])} ({fmt_int(national['cases'])} {plural} sur "
+             f"{fmt_count(national['stays'], 'séjour')})") if national["stays"] else "Pas de données"
+    if secret is not None and national["stays"] and secret.national_hidden:
+        cases = MASK if is_small(national["cases"]) else SECONDARY if secret.national_cases_masked else fmt_int(
+            national["cases"])
+        stays = MASK if is_small(national["stays"]) else SECONDARY if secret.national_stays_masked else fmt_int(
+            national["stays"])
+        basis = f"Taux national : {SECRET} ({cases} {plural} sur {stays}{NBSP}séjours)"
+    return [html.Div([html.Span(fmt_count(s["flagged"], "établissement ciblé", "établissements ciblés"),
+                                className="msap-count-value"),
+                      html.Span(f" sur {fmt_int(s['examined'])}{NBSP}examiné{'s' if s['examined'] >= 2 else ''}",
+                                className="msap-count-of")]),
+            html.Div(" · ".join(details + [basis]), className="kpi-basis")]
 
 
-def presentation_rows(evaluated: pd.DataFrame, rows: list[dict], secret: model.Secrecy, rule: model.MsapRule,
-                      aliases: dict[str, tuple[str, str]] | None = None) -> list[dict]:
-    """`table_rows` as the presentation mode shows them (grid, CSV and workbook alike): stays and
-    cases from 1 to 10 as "< 11", those hidden so that a total cannot give them away as "masqué";
-    a rate built on a masked count, its interval and gaps, and a hidden regional or national rate
-    as "secret statistique"; the reason restated without them. Rows whose rate is hidden come after
-    the others of their group (flagged, then not), by name, so their place in the order (by gap,
-    then by stays) does not tell their rate. `aliases` (anonymised mode): FINESS -> (code of the
-    profile's address, 'Établissement K'), put in `finess` and `raison_sociale`."""
-    reasons = model.secret_reasons(evaluated, rule, secret)
-    groups: dict[tuple[bool, bool], list[dict]] = {}
-    for row, e, reason in zip(rows, evaluated.itertuples(), reasons):
-        f = secret.row(e.finess)
-        out = dict(row, motif=reason)
-        out["sejours"] = count_display(row["sejours"], f["stays_small"], f["stays_masked"] and not f["stays_small"])
-        out["sejours_cibles"] = count_display(row["sejours_cibles"], f["cases_small"],
-                                              f["cases_masked"] and not f["cases_small"])
-        hidden = list(RATE_COLUMNS) if f["rate_hidden"] else []
-        if secret.region_hidden.get(e.region_code, False):
-            hidden += ["taux_regional_pct", "ecart_regional_pts"]
-        if secret.national_hidden:
-            hidden += ["taux_national_pct", "ecart_national_pts"]
-        out.update(dict.fromkeys(hidden, SECRET))
-        if aliases is not None:
-            out["finess"], out["raison_sociale"] = aliases.get(e.finess, ("", "Établissement ?"))
-        groups.setdefault((bool(e.flagged), bool(f["rate_hidden"])), []).append(out)
-    ordered = []
-    for flagged in (True, False):
-        ordered += groups.get((flagged, False), [])
-        ordered += sorted(groups.get((flagged, True), []), key=lambda r: (r["raison_sociale"], r["finess"]))
-    return ordered
-
-
+# ---------------------------------------------------------------------------
+# Grid columns (the rows: services.msap.table)
+# ---------------------------------------------------------------------------
 _NUM = {"type": "numericColumn"}
 _FR1 = "(params.value).toLocaleString('fr-FR', {minimumFractionDigits: 1, maximumFractionDigits: 1})"
 _PCT = {**_NUM, "valueFormatter": {"function": f"params.value == null ? '–' : {_FR1} + '\u00a0%'"}}
@@ -320,6 +289,17 @@ def sensitivity_figure(sens: pd.DataFrame, rule: model.MsapRule, height: int = 2
 # ---------------------------------------------------------------------------
 # Map of flagged establishments
 # ---------------------------------------------------------------------------
+def perimeter_map(layer: dict, codes: list[str], names: dict[str, str], whole_country: bool,
+                  size: tuple[int, int]) -> go.Figure:
+    """`map_base` of the perimeter's départements `codes`: France with its overseas insets, or the
+    region or département alone, framed on its own bounds."""
+    if whole_country:
+        return map_base(layer, codes, names, france_map.inset_frames("dep"), size)
+    wanted = set(codes)
+    layer = {**layer, "features": [f for f in layer["features"] if f["id"] in wanted]}
+    return map_base(layer, codes, names, [], size, france_map.geojson_bounds(layer))
+
+
 def map_base(layer: dict, codes: list[str], names: dict[str, str], frames, size: tuple[int, int],
              bounds=None) -> go.Figure:
     """Départements in neutral grey (france_map.choropleth_figure with one class and no legend),
@@ -392,73 +372,3 @@ def _presentation_points(pts: pd.DataFrame, plural: str, secret: model.Secrecy,
                                 "France<br>cliquer pour ouvrir le profil<extra></extra>"),
                  name=f"{fmt_count(len(pts), 'établissement ciblé', 'établissements ciblés')} (taille = séjours)")
     return trace
-
-
-# ---------------------------------------------------------------------------
-# Excel
-# ---------------------------------------------------------------------------
-XLSX_HEADINGS = {
-    "finess": "FINESS", "raison_sociale": "Raison sociale", "region": "Région", "departement": "Département",
-    "statut": "Statut", "sejours": "Séjours", "sejours_cibles": "Séjours ciblés (numérateur)",
-    "taux_pct": "Taux (%)", "taux_regional_pct": "Taux régional (%)", "taux_national_pct": "Taux national (%)",
-    "ecart_regional_pts": "Écart régional (pts)", "ecart_national_pts": "Écart national (pts)",
-    "ic95_bas_pct": "IC 95 % bas (%)", "ic95_haut_pct": "IC 95 % haut (%)", "cible": "Ciblé",
-    "motif": "Motif", "msap_anterieure": "MSAP antérieure",
-}
-_WIDTHS = {"finess": 12, "raison_sociale": 38, "region": 24, "departement": 20, "statut": 24, "motif": 90,
-           "msap_anterieure": 18}
-
-
-def workbook_bytes(rows: list[dict], parameters: list[tuple[str, str]], sentences: list[str]) -> bytes:
-    """The list as a formatted workbook: sheet « Établissements » (the CSV columns, French headings,
-    frozen header, filters, flagged rows highlighted) and sheet « Règle » (the rule in French and
-    each parameter with its value)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Établissements"
-    ws.append([XLSX_HEADINGS[c] for c in COLUMNS])
-    header_fill = PatternFill("solid", fgColor="0B4F8A")
-    flag_fill = PatternFill("solid", fgColor="FDE6D8")
-    for cell in ws[1]:
-        cell.font = Font(bold=True, color="FFFFFF")
-        cell.fill = header_fill
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-    for row in rows:
-        ws.append([row[c] for c in COLUMNS])
-        if row["cible"] == "oui":
-            for cell in ws[ws.max_row]:
-                cell.fill = flag_fill
-    for i, col in enumerate(COLUMNS, start=1):
-        letter = get_column_letter(i)
-        ws.column_dimensions[letter].width = _WIDTHS.get(col, 14)
-        if col.endswith("_pct") or col.endswith("_pts"):
-            for cell in ws[letter][1:]:
-                cell.number_format = "0.0"
-        elif col.startswith("sejours"):
-            for cell in ws[letter][1:]:
-                cell.number_format = "#,##0"
-    ws.row_dimensions[1].height = 32
-    ws.freeze_panes = "C2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{max(ws.max_row, 1)}"
-
-    rs = wb.create_sheet("Règle")
-    rs.append(["Règle de ciblage MSAP"])
-    rs["A1"].font = Font(bold=True, size=14)
-    for sentence in sentences:
-        rs.append([sentence])
-        rs.cell(rs.max_row, 1).alignment = Alignment(wrap_text=True, vertical="top")
-    rs.append([])
-    rs.append(["Paramètre", "Valeur"])
-    for cell in rs[rs.max_row]:
-        cell.font = Font(bold=True)
-    for name, value in parameters:
-        rs.append([name, value])
-    rs.column_dimensions["A"].width = 60
-    rs.column_dimensions["B"].width = 60
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()

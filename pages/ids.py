@@ -54,8 +54,8 @@ class Ssr:
 
 
 class Msap:
-    QUERY = "msap-query"  # raw query string parameters the page was opened with
     RULE = "msap-rule"  # the canonical rule (analytics.msap.MsapRule as a dict)
+    ADDRESS = "msap-address"  # the rule's address (components.address), written by the browser
     NOTICES = "msap-notices"
     CAMPAGNE = "msap-campagne"
     ANNEE = "msap-annee"
@@ -80,7 +80,8 @@ class Msap:
     EXPORT_CSV = "msap-export-csv"
     EXPORT_XLSX = "msap-export-xlsx"
     URL_SYNC = "msap-url-sync"
-    NAVIGATE = "msap-navigate"  # clientside: a clicked funnel point opens the profile
+    PROFILE = "msap-profile"  # the address of the profile a clicked funnel or map point opens
+    NAVIGATE = "msap-navigate"  # clientside: opens PROFILE
 
 
 class Etablissements:

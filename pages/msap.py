@@ -1,3 +1,5 @@
+from dataclasses import asdict
+
 import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
@@ -5,22 +7,31 @@ from dash import dcc, html
 
 from analytics import msap as model
 from analytics.ssr import AGE_LABELS
+from components import msap as view
+from components.address import address
+from components.controls import options, segmented
 from components.france_map import GRAPH_CONFIG
-from components.controls import options, segmented, url_state
 from components.navigation import can
 from pages.ids import Msap as ids
 from security import roles
+from services import msap as service
 
 dash.register_page(__name__, path="/msap", name="Ciblage MSAP", title="Atlas GDR — ciblage MSAP", nav_order=20,
                    description="Établissements atypiques à mettre sous accord préalable : règle paramétrable, "
                                "funnel plot, carte, sensibilité et liste exportable.")
 
 
-def _labelled(label: str, control, block_id: str | None = None, hint: str | None = None) -> html.Div:
-    extra = {"id": block_id} if block_id else {}
+def _labelled(label: str, control, block_id: str | None = None, hint: str | None = None,
+              hidden: bool = False) -> html.Div:
+    extra = {"id": block_id, "hidden": hidden} if block_id else {}
     return html.Div([html.Label(label, htmlFor=control.id, className="control-label"), control]
                     + ([html.Span(hint, className="control-hint")] if hint else []),
                     className="control", **extra)
+
+
+def _hideable(block: html.Fieldset, hidden: bool) -> html.Fieldset:
+    block.hidden = hidden
+    return block
 
 
 SHORT_CAMPAIGNS = {"SSR": "SSR après chirurgie orthopédique", "AMBU": "Chirurgie ambulatoire"}
@@ -30,11 +41,16 @@ assert set(SHORT_AGES) == set(AGE_LABELS)
 
 
 def layout(**query):
-    # Defaults first; the sync callback reads `query` (kept as is in a store), checks each value
-    # against the data, fills the controls and states the rule.
+    # The address's rule, checked against the data: the controls show it, the notices say what was
+    # refused, and the RULE store holds it (render_results draws the results from it at once).
+    rule, notices = service.parse_view({k: v for k, v in query.items() if isinstance(v, str)})
+    years, gestures = service.control_options(rule)
+    value, hidden = service.control_values(rule), service.hidden_blocks(rule)
     return html.Div(
         [
-            *url_state(query, ids.QUERY, [ids.RULE, ids.MAP_KEY], [ids.URL_SYNC, ids.NAVIGATE]),
+            dcc.Store(id=ids.RULE, data=asdict(rule)), dcc.Store(id=ids.MAP_KEY),
+            dcc.Store(id=ids.ADDRESS, data=address("/msap", service.query_string(rule))),
+            dcc.Store(id=ids.PROFILE), html.Div(id=ids.URL_SYNC, hidden=True), html.Div(id=ids.NAVIGATE, hidden=True),
             html.Div([html.H1("Ciblage MSAP — établissements atypiques"),
                       html.Div([html.A("Exporter la liste (CSV)", id=ids.EXPORT_CSV, href="/export/msap.csv",
                                        className="button", download=""),
@@ -45,30 +61,34 @@ def layout(**query):
                      className="page-title"),
             html.Div(
                 [
-                    segmented("Campagne", ids.CAMPAGNE, options(SHORT_CAMPAIGNS), "SSR"),
-                    _labelled("Année", dbc.Select(id=ids.ANNEE, options=[], value=None, className="select year")),
-                    _labelled("Geste", dbc.Select(id=ids.GESTE, options=[], value=None, className="select")),
-                    segmented("Âge", ids.AGE, options(SHORT_AGES), "tous", block_id=ids.AGE_BLOCK),
+                    segmented("Campagne", ids.CAMPAGNE, options(SHORT_CAMPAIGNS), value["campagne"]),
+                    _labelled("Année", dbc.Select(id=ids.ANNEE, options=years, value=value["annee"],
+                                                  className="select year")),
+                    _labelled("Geste", dbc.Select(id=ids.GESTE, options=gestures, value=value["geste"],
+                                                  className="select")),
+                    _hideable(segmented("Âge", ids.AGE, options(SHORT_AGES), value["age"], block_id=ids.AGE_BLOCK),
+                              hidden["age"]),
                 ],
                 className="controls no-print",
             ),
             html.Div(
                 [
-                    _labelled("Périmètre", dbc.Select(id=ids.PERIMETRE, options=[], value="FR",
-                                                      className="select")),
-                    segmented("Méthode", ids.METHODE, options(SHORT_METHODS), "ecart"),
+                    _labelled("Périmètre", dbc.Select(id=ids.PERIMETRE, options=service.perimeter_options(),
+                                                      value=value["perimetre"], className="select")),
+                    segmented("Méthode", ids.METHODE, options(SHORT_METHODS), value["methode"]),
                     _labelled("Écart exigé (points)",
                               dbc.Input(id=ids.ECART_PTS, type="number", min=0, max=model.ECART_MAX, step=0.5,
-                                        value=10, debounce=True, className="number"), block_id=ids.ECART_BLOCK),
-                    segmented("Seuil du funnel", ids.SEUIL, options(model.SEUIL_LABELS), "99.8",
-                               block_id=ids.SEUIL_BLOCK),
+                                        value=value["ecart_pts"], debounce=True, className="number"),
+                              block_id=ids.ECART_BLOCK, hidden=hidden["ecart"]),
+                    _hideable(segmented("Seuil du funnel", ids.SEUIL, options(model.SEUIL_LABELS), value["seuil"],
+                                        block_id=ids.SEUIL_BLOCK), hidden["seuil"]),
                     _labelled("Volume minimal (séjours)",
                               dbc.Input(id=ids.VOLUME_MIN, type="number", min=0, max=model.VOLUME_MAX, step=1,
-                                        value=30, debounce=True, className="number")),
+                                        value=value["volume_min"], debounce=True, className="number")),
                 ],
                 className="controls no-print",
             ),
-            html.Div(id=ids.NOTICES, role="status"),
+            html.Div(view.notices_block(notices), id=ids.NOTICES, role="status"),
             html.Div(
                 [
                     html.Section([html.Div(id=ids.COUNT, className="msap-count", **{"aria-live": "polite"}),

@@ -43,11 +43,12 @@ def _csv(client, query: str) -> list[dict]:
 
 
 def _screen_rows(server, query: str) -> list[dict]:
-    from callbacks.msap import render_results, rule_from_query
+    from callbacks.msap import render_results
+    from services.msap import parse_view
 
     with server.test_request_context("/msap" + query):
-        rule, _ = rule_from_query(dict(parse_qsl(query[1:])))
-        return render_results(asdict(rule), None)[2]
+        rule, _ = parse_view(dict(parse_qsl(query[1:])))
+        return render_results(asdict(rule), None)["rows"]
 
 
 def _fr(x) -> str:

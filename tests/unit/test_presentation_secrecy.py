@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from analytics import msap as model
 from analytics.secrecy import MASK, SECONDARY, SECRET, counts_people, deducible, linked_suppression
 from components import msap as view
+from services import msap as service
 from components import profile as ui
 
 
@@ -69,13 +70,13 @@ def test_msap_secrecy_and_presentation_rows():
     assert secret.row("330000033")["rate_hidden"] and not secret.row("330000033")["stays_small"]
     assert not secret.row("330000017")["rate_hidden"] and not secret.national_hidden
     evaluated = model.evaluate(counts, rule)
-    rows = view.table_rows(evaluated, {}, {}, {})
-    shown = {r["finess"]: r for r in view.presentation_rows(evaluated, rows, secret, rule)}
+    rows = service.table_rows(evaluated, {}, {}, {})
+    shown = {r["finess"]: r for r in service.presentation_rows(evaluated, rows, secret, rule)}
     assert (shown["330000025"]["sejours"], shown["330000033"]["sejours"]) == (MASK, SECONDARY)
     assert shown["330000033"]["taux_pct"] == SECRET
     assert shown["330000017"] == next(r for r in rows if r["finess"] == "330000017")
-    anonymous = view.presentation_rows(evaluated, rows, secret, rule, {f: ("K", "Établissement K")
-                                                                       for f in counts["finess"]})
+    anonymous = service.presentation_rows(evaluated, rows, secret, rule, {f: ("K", "Établissement K")
+                                                                          for f in counts["finess"]})
     assert {(r["finess"], r["raison_sociale"]) for r in anonymous} == {("K", "Établissement K")}
 
 
