@@ -114,8 +114,8 @@ class Etablissement:
 
 
 class Caqes:
-    QUERY = "caqes-query"  # raw query string parameters the page was opened with
     VIEW = "caqes-view"
+    ADDRESS = "caqes-address"  # the view's address (components.address), written by the browser
     FIGURE_KEY = "caqes-figure-key"
     NOTICES = "caqes-notices"
     ANNEE = "caqes-annee"
@@ -136,3 +136,4 @@ class Caqes:
     EXPORT = "caqes-export"
     URL_SYNC = "caqes-url-sync"
     NAVIGATE = "caqes-navigate"
+    TARGET = "caqes-target"  # the profile a clicked row opens
