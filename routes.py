@@ -129,9 +129,7 @@ def export_profile_pdf(finess: str):
 def export_caqes():
     """One row per establishment × indicator of the /caqes view of the same query string (the
     selection behind its establishments grid)."""
-    from analytics.caqes import EXPORT_COLUMNS
-    from callbacks.caqes import export_rows, view_from_query
+    from services import caqes
 
-    view, _notices = view_from_query(request.args.to_dict())
-    name = f"caqes-{view.annee}-{view.volet}-{view.indicateur}-{view.perimetre}".lower().replace("_", "-")
-    return french_csv(export_rows(view), EXPORT_COLUMNS, f"{name}.csv")
+    view, _notices = caqes.parse_view(request.args.to_dict())
+    return french_csv(caqes.export_rows(view), caqes.EXPORT_COLUMNS, caqes.export_name(view))

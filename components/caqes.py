@@ -52,9 +52,42 @@ def fmt_value(value, unit: str | None) -> str:
     return f"{fmt_dec(value, 1)}{NBSP}{unit}" if unit else fmt_dec(value, 1)
 
 
-def status_badge(status) -> html.Span:
-    label = model.status_label(status)
-    return html.Span(label, className=f"caqes-status caqes-status-{label.replace(' ', '-').replace('è', 'e')}")
+# ---------------------------------------------------------------------------
+# Controls, notices, breadcrumb
+# ---------------------------------------------------------------------------
+def notice(notices: list[str]) -> html.Div | None:
+    """The French notices naming the values of the address that were ignored."""
+    return html.Div([html.P(n) for n in notices], className="notice") if notices else None
+
+
+def _perimeter_options(regions: dict[str, str], departements: dict[str, str]) -> list[dict]:
+    return ([{"label": "France entière", "value": model.FRANCE}]
+            + [{"label": f"Région — {name}", "value": f"R{code}"} for code, name in regions.items()]
+            + [{"label": f"{code} — {name}", "value": f"D{code}"} for code, name in departements.items()])
+
+
+def _volet_options(available: pd.DataFrame) -> list[dict]:
+    parts = list(dict.fromkeys(available["part"]))
+    return [{"label": "Tous", "value": model.ALL}] + [{"label": model.part_label(p), "value": p} for p in parts]
+
+
+def control_options(controls, volet: str) -> dict[str, list[dict]]:
+    """Options of the year, volet, indicator and perimeter controls, by control name, from what
+    `controls` offers (services.caqes.Controls: years, the indicators of the view's year, regions,
+    départements); the indicators offered are those of `volet`."""
+    available = controls.available
+    return {"annee": [{"label": str(y), "value": y} for y in controls.years], "volet": _volet_options(available),
+            "indicateur": indicator_options(available, volet),
+            "perimetre": _perimeter_options(controls.regions, controls.departements)}
+
+
+def breadcrumb(path: list[tuple[str, str]], crumb_type: str) -> list:
+    """'France › region › département' as buttons whose id {type, code} names the perimeter ('' = France)."""
+    crumbs = [html.Button("France", id={"type": crumb_type, "code": ""}, className="crumb")]
+    for code, label in path:
+        crumbs += [html.Span("›", className="crumb-sep", **{"aria-hidden": "true"}),
+                   html.Button(label, id={"type": crumb_type, "code": code}, className="crumb")]
+    return crumbs
 
 
 # ---------------------------------------------------------------------------
@@ -138,6 +171,23 @@ def map_title(one_indicator: bool, indicator_label: str | None, volet_label: str
     if one_indicator:
         return f"Atteinte moyenne — {short_label(indicator_label or '', 60)} — {year}"
     return f"Part des résultats atteints — {volet_label} — {year}"
+
+
+def map_texts(t, volet_label: str, indicator_label: str | None, year: int | None) -> dict:
+    """Hover texts, legend, colours and title of the map of territories `t` (services.caqes.Territories)."""
+    one, full, classification = t.one_indicator, t.full, t.classification
+    no_contract = int((full["n_results"] == 0).sum())
+    no_value = int(((full["n_results"] > 0) & (full["classe"] == 0)).sum())
+    return {
+        "hover": [hover_text(t.names[c], r, one) for c, r in zip(t.codes, full.itertuples())],
+        "legend": classification.legend_labels(noun=""),
+        "colors": palette(max(classification.k, 1)),
+        "legend_title": (("Atteinte moyenne" if one else "Part atteinte") + f" — classes{NBSP}:<br>"
+                         + classification.method_label),
+        "no_data_label": (NO_CONTRACT if not no_value else (f"{NO_CONTRACT} ou non mesuré" if no_contract
+                                                             else "non mesuré")),
+        "title": map_title(one, indicator_label, volet_label, year),
+    }
 
 
 def hover_text(name: str, r, one_indicator: bool) -> str:
@@ -226,38 +276,6 @@ def establishment_columns(anonymised: bool = False) -> list[dict]:
         {"field": "non_mesures", "headerName": "Non mesurés", **_INT, "width": 100},
         {"field": "interessement_eur", "headerName": "Intéressement estimé", **_EUR, "width": 130},
     ]
-
-
-def profile_href(finess: str, year: int | None) -> str:
-    """The profile's CAQES section for a year."""
-    query = f"?annee={year}" if year else ""
-    return f"/etablissement/{finess}{query}#{PROFILE_ANCHOR}"
-
-
-PROFILE_ANCHOR = "etab-caqes-section"  # id of the profile page's CAQES section
-
-
-def establishment_rows(table: pd.DataFrame, year: int, dep_names: dict[str, str],
-                       aliases: dict[str, tuple[str, str]] | None = None) -> list[dict]:
-    """One row per contracted establishment of the selection (the grid of /caqes). `aliases`
-    (anonymised presentation mode): FINESS -> (code of the profile's address, 'Établissement K'),
-    shown instead of the FINESS and the name, rows in the order of the letters."""
-    rows = []
-    for r in table.itertuples():
-        finess, name = (aliases.get(r.finess, ("", "Établissement ?")) if aliases is not None
-                        else (r.finess, str(r.name)))
-        safe = name.replace("[", "(").replace("]", ")")
-        rows.append({
-            "finess": finess, "nom": name, "lien": f"[{safe}]({profile_href(finess, year)})",
-            "departement": r.departement_code, "departement_nom": dep_names.get(r.departement_code, ""),
-            "score_pct": _pct(r.score), "evolution_pts": _pct(r.score_change),
-            "atteints": int(r.n_atteint), "en_progres": int(r.n_en_progres), "non_atteints": int(r.n_non_atteint),
-            "non_mesures": int(r.n_non_mesure), "indicateurs": int(r.n_results),
-            "interessement_eur": None if is_missing(r.incentive_eur) else int(round(float(r.incentive_eur))),
-        })
-    if aliases is not None:  # the FINESS order would give the départements away
-        rows.sort(key=lambda row: (len(row["finess"]), row["finess"]))
-    return rows
 
 
 # ---------------------------------------------------------------------------

@@ -1,24 +1,30 @@
+from dataclasses import asdict
+
 import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from analytics import caqes as model
+from components import caqes as ui
+from components.address import address
+from components.controls import segmented
 from components.france_map import GRAPH_CONFIG
-from components.controls import options, segmented, url_state
 from components.navigation import can
 from pages.ids import Caqes as ids
 from security import roles
+from services import caqes as svc
 
 dash.register_page(__name__, path="/caqes", name="Suivi CAQES", title="Atlas GDR — suivi CAQES", nav_order=30,
                    description="Contrats CAQES : atteinte des cibles par indicateur, carte, établissements, "
                                "intéressement estimé.")
 
 
-def _select(label: str, component_id: str, value, class_name: str) -> html.Div:
+def _select(label: str, component_id: str, choices: list[dict], value, class_name: str) -> html.Div:
     """A native <select> with its <label for> (Dash 4's own Dropdown fails axe-core)."""
     return html.Div([html.Label(label, htmlFor=component_id, className="caqes-label"),
-                     dbc.Select(id=component_id, options=[], value=value, className=f"caqes-select {class_name}")],
+                     dbc.Select(id=component_id, options=choices, value=value,
+                                className=f"caqes-select {class_name}")],
                     className="control")
 
 
@@ -32,28 +38,34 @@ def _grid(grid_id: str, height: str, row_id: str) -> dag.AgGrid:
 
 
 def layout(**query):
-    # The page opens with the defaults; the view callback reads `query` (kept as is in a store),
-    # checks each value against the data and fills the controls.
+    # The address's view, checked against the data: the controls show it, the notices name the
+    # values ignored, and the view's store starts the drawing callbacks. The address is rewritten
+    # to the canonical one in place (no history entry on opening, so "back" leaves the page).
+    view, notices = svc.parse_view(query)
+    choices = ui.control_options(svc.controls(view), view.volet)
     return html.Div(
         [
-            *url_state(query, ids.QUERY, [ids.VIEW, ids.FIGURE_KEY], [ids.URL_SYNC, ids.NAVIGATE]),
+            dcc.Store(id=ids.VIEW, data=asdict(view)),
+            dcc.Store(id=ids.ADDRESS, data=address("/caqes", svc.query_string(view))),
+            dcc.Store(id=ids.FIGURE_KEY), dcc.Store(id=ids.TARGET),
+            html.Div(id=ids.URL_SYNC, hidden=True), html.Div(id=ids.NAVIGATE, hidden=True),
             html.Div([html.H1("Suivi CAQES — atteinte des cibles"),
-                      html.A("Exporter les résultats (CSV)", id=ids.EXPORT, href="/export/caqes.csv",
-                             className="button no-print", download="",
-                             hidden=not can(roles.EXPORT_ESTABLISHMENT))],
+                      html.A("Exporter les résultats (CSV)", id=ids.EXPORT,
+                             href="/export/caqes.csv" + svc.query_string(view), className="button no-print",
+                             download="", hidden=not can(roles.EXPORT_ESTABLISHMENT))],
                      className="page-title"),
             html.Div(
                 [
-                    segmented("Année", ids.ANNEE, [], None),
-                    segmented("Volet", ids.VOLET, [{"label": "Tous", "value": model.ALL}], model.ALL),
-                    _select("Indicateur", ids.INDICATEUR, model.ALL, "wide"),
+                    segmented("Année", ids.ANNEE, choices["annee"], view.annee),
+                    segmented("Volet", ids.VOLET, choices["volet"], view.volet),
+                    _select("Indicateur", ids.INDICATEUR, choices["indicateur"], view.indicateur, "wide"),
                     segmented("Carte", ids.NIVEAU, [{"label": v, "value": k} for k, v in model.LEVEL_LABELS.items()],
-                               "reg"),
-                    _select("Périmètre", ids.PERIMETRE, model.FRANCE, "medium"),
+                              view.niveau),
+                    _select("Périmètre", ids.PERIMETRE, choices["perimetre"], view.perimetre, "medium"),
                 ],
                 className="controls no-print",
             ),
-            html.Div(id=ids.NOTICES, role="status"),
+            html.Div(ui.notice(notices), id=ids.NOTICES, role="status"),
             html.Nav(id=ids.BREADCRUMB, className="breadcrumb", **{"aria-label": "Fil d'Ariane"}),
             html.Div(id=ids.HEADLINE, className="caqes-kpis", **{"aria-live": "polite"}),
             html.Div(

@@ -115,8 +115,8 @@ class Etablissement:
 
 
 class Caqes:
-    QUERY = "caqes-query"  # raw query string parameters the page was opened with
     VIEW = "caqes-view"
+    ADDRESS = "caqes-address"  # the view's address (components.address), written by the browser
     FIGURE_KEY = "caqes-figure-key"
     NOTICES = "caqes-notices"
     ANNEE = "caqes-annee"
@@ -137,3 +137,4 @@ class Caqes:
     EXPORT = "caqes-export"
     URL_SYNC = "caqes-url-sync"
     NAVIGATE = "caqes-navigate"
+    TARGET = "caqes-target"  # the profile a clicked row opens

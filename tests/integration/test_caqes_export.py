@@ -65,11 +65,12 @@ def _csv(client, query: str) -> list[dict]:
 
 def _screen(server, query: str) -> tuple[list[dict], list[dict]]:
     """(the establishments grid's rows as /caqes renders them, the export rows of the same view)."""
-    from callbacks.caqes import export_rows, render_tables, view_from_query
+    from callbacks.caqes import render_tables
+    from services.caqes import export_rows, parse_view
 
     with server.test_request_context("/caqes" + query):
-        view, _ = view_from_query(dict(parse_qsl(query[1:])))
-        return render_tables(asdict(view))[7], export_rows(view)
+        view, _ = parse_view(dict(parse_qsl(query[1:])))
+        return render_tables(asdict(view))["table_rows"], export_rows(view)
 
 
 def _fr(x) -> str:
