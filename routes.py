@@ -62,12 +62,10 @@ def french_csv(rows: list[dict], columns: list[str], file_name: str) -> Response
 
 @bp.get("/export/ssr.csv")
 def export_ssr():
-    from callbacks.ssr import territory_rows, view_from_query
+    from services import ssr
 
-    view, _notices = view_from_query(request.args.to_dict())
-    _level, rows = territory_rows(view)
-    rows = sorted(rows, key=lambda r: r["code"])
-    return french_csv(rows, SSR_COLUMNS, f"recours-ssr-{view.geste}-{view.annee}.csv")
+    view, _notices = ssr.parse_view(request.args.to_dict())
+    return french_csv(ssr.export_rows(view), SSR_COLUMNS, f"recours-ssr-{view.geste}-{view.annee}.csv")
 
 
 def _msap_list():

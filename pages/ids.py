@@ -27,8 +27,8 @@ class Donnees:
 
 
 class Ssr:
-    QUERY = "ssr-query"  # raw query string parameters the page was opened with
     VIEW = "ssr-view"  # the canonical view (analytics.ssr.SsrView as a dict)
+    ADDRESS = "ssr-address"  # the view's address (components.address), written by the browser
     FIGURE_KEY = "ssr-figure-key"  # which geometry the map holds (level + region): patch or redraw
     NOTICES = "ssr-notices"
     GESTE = "ssr-geste"
