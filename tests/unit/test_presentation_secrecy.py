@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from analytics import msap as model
 from analytics.secrecy import MASK, SECONDARY, SECRET, counts_people, deducible, linked_suppression
 from components import msap as view
-from components import profile as ui
+from analytics import profile_secrecy as ui
 
 
 def test_linked_suppression_masks_the_next_smallest_cell_of_a_published_total():
