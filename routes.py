@@ -109,18 +109,15 @@ def export_profile_pdf(finess: str):
     unknown or malformed FINESS."""
     from html import escape
 
-    from callbacks.etablissement import default_gesture, funnel_svg, load_profile, locator
     from components.profile_pdf import render_pdf
+    from services import profile as service
 
-    profile = load_profile(finess, request.args.get("annee"))
-    if profile is None:
+    export = service.export({**request.args.to_dict(), "finess": finess})
+    if export is None:
         return Response(NOT_FOUND_PAGE.format(finess=escape(finess[:40])), status=404,
                         mimetype="text/html; charset=utf-8")
-    gesture = default_gesture(profile, request.args.get("geste"))
-    funnel = funnel_svg(profile.info["finess"], profile.year, gesture) if gesture else None
-    pdf = render_pdf(profile, locator=locator(profile.info["finess"]), funnel=funnel)
-    return Response(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="profil-{profile.public_id}-{profile.year}.pdf"'})
+    return Response(render_pdf(export), mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="{export.file_name}"'})
 
 
 @bp.get("/export/caqes.csv")

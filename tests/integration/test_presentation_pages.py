@@ -229,10 +229,10 @@ def test_msap_anonymised_letters_without_finess(dash_app, sqlite_url):
 # /etablissement/<finess> and its PDF
 # ---------------------------------------------------------------------------
 PROFILE_OUTPUTS = [("etab-content", "hidden"), ("etab-notfound", "hidden"), ("etab-notfound", "children"),
-                   ("etab-header", "children"), ("etab-annee", "options"), ("etab-annee", "value"),
-                   ("etab-top", "children"), ("etab-funnel-block", "hidden"), ("etab-funnel-geste", "options"),
-                   ("etab-funnel-geste", "value"), ("etab-funnel-default", "data"), ("etab-funnel", "children"),
-                   ("etab-funnel-key", "data"), ("etab-bottom", "children")]
+                   ("etab-header", "children"), ("etab-top", "children"), ("etab-funnel-block", "hidden"),
+                   ("etab-funnel-geste", "options"), ("etab-funnel-geste", "value"), ("etab-funnel-default", "data"),
+                   ("etab-funnel", "children"), ("etab-funnel-key", "data"), ("etab-bottom", "children"),
+                   ("etab-address", "data")]
 
 
 def profile(client, finess: str, mode: str = "image") -> dict:
@@ -337,7 +337,8 @@ def test_caqes_figures_unchanged_names_anonymised(dash_app, sqlite_url):
     assert [(r["finess"], r["raison_sociale"], r["statut"]) for r in exported] == [("", row["nom"], "en progrès")]
 
 
-ETABS_OUTPUTS = [("etabs-grid", "rowData"), ("etabs-count", "children"), ("etabs-grid", "columnDefs")]
+ETABS_OUTPUTS = [("etabs-grid", "rowData"), ("etabs-count", "children"), ("etabs-grid", "columnDefs"),
+                 ("etabs-address", "data")]
 
 
 def etabs(client, query: str = "") -> dict:

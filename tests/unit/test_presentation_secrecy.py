@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 from analytics import msap as model
 from analytics.secrecy import MASK, SECONDARY, SECRET, counts_people, deducible, linked_suppression
 from components import msap as view
+from analytics import profile_secrecy as ui
 from services import msap as service
-from components import profile as ui
 
 
 def test_linked_suppression_masks_the_next_smallest_cell_of_a_published_total():
