@@ -18,6 +18,9 @@ class Admin:
     UNTIL = "admin-until"
     AUDIT = "admin-audit"
     AUDIT_COUNT = "admin-audit-count"
+    SESSIONS_LOGIN = "admin-sessions-login"
+    SESSIONS_END = "admin-sessions-end"
+    SESSIONS_RESULT = "admin-sessions-result"
 
 
 class Donnees:

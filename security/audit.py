@@ -12,6 +12,7 @@ EVENT_LABELS = {
     "connexion": "Connexion réussie",
     "connexion_refusee": "Connexion refusée",
     "deconnexion": "Déconnexion",
+    "sessions_fermees": "Sessions fermées par un administrateur",
     "profil_consulte": "Profil consulté",
     "export_csv": "Export CSV",
     "export_xlsx": "Export Excel",

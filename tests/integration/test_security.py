@@ -9,14 +9,13 @@ import html
 import re
 import subprocess
 import sys
-import time
 
 import dash
 import pytest
 
 from data_access import users
 from config import ROOT
-from tests.conftest import TEST_PASSWORD, TEST_USERS, app_on, dash_body, signed_client
+from tests.conftest import TEST_PASSWORD, TEST_USERS, app_on, dash_body, move_session_back, signed_client
 from tests.factories import small_ssr_dataset
 
 ROLES = ["admin", "analyste", "medecin_conseil", "iraps"]
@@ -239,8 +238,7 @@ def test_the_session_cookie_is_httponly_samesite_lax_and_secure_over_https(dash_
 
 
 def test_a_session_ends_after_8_hours_without_a_request(client):
-    with client.session_transaction() as session:
-        session["seen"] = time.time() - 8 * 3600 - 5
+    move_session_back(client, "last_seen_at", 8 * 3600 + 5)
     resp = client.get("/ssr")
     assert resp.status_code == 302 and "expiree=1" in resp.headers["Location"]
     assert "session a expiré" in _text(client.get(resp.headers["Location"]))
