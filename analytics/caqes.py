@@ -37,6 +37,7 @@ import pandas as pd
 
 from analytics.classes import Classification, classify
 from analytics.perimeter import in_perimeter, parse_perimetre  # noqa: F401  (part of this module's API)
+from text import labels
 
 ATTEINT, EN_PROGRES, NON_ATTEINT = "atteint", "en progrès", "non atteint"
 NON_MESURE = "non mesuré"  # label of a result without an achieved value (status None)
@@ -47,11 +48,9 @@ ALL = "tous"
 LEVELS = ("reg", "dep")
 FRANCE = "FR"
 LEVEL_LABELS = {"reg": "Régions", "dep": "Départements"}
-SCOPE_LABELS = {"national": "national", "regional": "régional"}
-# Labels of the catalogue's parts (volets); a part missing here is shown from its code.
-PART_LABELS = {"produits_sante": "Produits de santé", "organisation": "Organisation des soins",
-               "pertinence": "Pertinence", "socle": "Socle (bon usage)", "transports": "Transports",
-               "qualite": "Qualité"}
+# Labels of the catalogue's scopes and parts (volets); a part missing there is shown from its code.
+SCOPE_LABELS = labels.CAQES_SCOPE_LABELS
+PART_LABELS = labels.CAQES_PART_LABELS
 PARAM_LABELS = {"annee": "année", "volet": "volet", "indicateur": "indicateur", "perimetre": "périmètre",
                 "niveau": "niveau"}
 MAP_METHOD, MAP_CLASSES = "quantiles", 4  # as the default of /ssr

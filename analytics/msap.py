@@ -43,10 +43,11 @@ from analytics.rates import wilson_interval
 from analytics.ssr import AGE_BANDS, ALL_AGES, AGE_LABELS
 from analytics.perimeter import in_perimeter, parse_perimetre  # noqa: F401  (part of this module's API)
 from text.format import NBSP, fmt_count, fmt_dec, fmt_int, fmt_pct, fmt_pct_range, fmt_pts  # pure module: no Dash
+from text import labels
 
 ALL = "TOUS"
 CAMPAIGNS = ("SSR", "AMBU")
-CAMPAIGN_LABELS = {"SSR": "SSR après chirurgie orthopédique", "AMBU": "Chirurgie ambulatoire"}
+CAMPAIGN_LABELS = labels.MSAP_CAMPAIGN_LABELS
 METHODS = ("ecart", "funnel")
 METHOD_LABELS = {"ecart": "Écart aux taux de référence", "funnel": "Funnel plot (limites de contrôle)"}
 SEUILS = {"95": 0.95, "99.8": 0.998}  # URL value -> coverage of the funnel limits (proportion)

@@ -18,7 +18,6 @@ STATUS_LABELS = {"public": "Public", "espic": "Privé non lucratif (ESPIC)", "pr
 ACTIVITY_LABELS = {"MCO": "MCO", "SSR": "SSR", "MCO+SSR": "MCO et SSR"}
 
 # MSAP campaigns and decisions, CAQES parts (volets) and scopes: the profile's page and PDF.
-# (analytics.msap.CAMPAIGN_LABELS and analytics.caqes.PART_LABELS / SCOPE_LABELS hold the same texts.)
 MSAP_CAMPAIGN_LABELS = {"SSR": "SSR après chirurgie orthopédique", "AMBU": "Chirurgie ambulatoire"}
 MSAP_DECISION_LABELS = {"ciblee": "Ciblée", "notifiee": "Notifiée (MSAP)", "levee": "Levée",
                         "abandonnee": "Abandonnée"}
