@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from data_access import models
 from data_access.db import connect
+from data_access.frames import read_frame
 
 E, S, A, D = models.Establishment, models.SsrRecourse, models.AmbulatorySurgery, models.MsapDecision
 CAMPAIGNS = ("SSR", "AMBU")
@@ -44,9 +45,7 @@ def gestures(url: str, campaign: str) -> list[tuple[str, str]]:
         return [(r.code, r.label) for r in conn.execute(select(table.code, table.label).order_by(table.position))]
 
 
-def _frame(rows, columns) -> pd.DataFrame:
-    df = pd.DataFrame(rows, columns=columns)
-    return df.astype({"stays": "int64", "cases": "int64"})
+COUNT_TYPES = {"stays": "int64", "cases": "int64"}
 
 
 def establishment_counts(url: str, campaign: str, year: int, gestures: tuple[str, ...],
@@ -68,7 +67,7 @@ def establishment_counts(url: str, campaign: str, year: int, gestures: tuple[str
     stmt = (select(*cols, stays.label("stays"), cases.label("cases"))
             .join(E, E.finess == fact.finess).where(*where).group_by(*cols).order_by(E.finess))
     with connect(url) as conn:
-        return _frame(conn.execute(stmt).all(), COUNT_COLUMNS)
+        return read_frame(conn, stmt, COUNT_COLUMNS).astype(COUNT_TYPES)
 
 
 def counts_by_gesture(url: str, campaign: str, year: int, age_bands: tuple[str, ...] = ()) -> pd.DataFrame:
@@ -89,7 +88,7 @@ def counts_by_gesture(url: str, campaign: str, year: int, age_bands: tuple[str, 
             .join(E, E.finess == fact.finess).where(*where).group_by(gesture, *cols)
             .order_by(gesture, E.finess))
     with connect(url) as conn:
-        return _frame(conn.execute(stmt).all(), ["gesture", *COUNT_COLUMNS])
+        return read_frame(conn, stmt, ["gesture", *COUNT_COLUMNS]).astype(COUNT_TYPES)
 
 
 def notified(url: str, campaign: str) -> pd.DataFrame:

@@ -29,6 +29,7 @@ import pandera.pandas as pa
 from sqlalchemy import Connection, select
 
 from data_access import models
+from data_access.frames import read_frame
 
 MAX_LISTED = 50  # problems listed in the message; the rest are counted
 MAX_KEPT = 10_000  # problems kept on the exception
@@ -411,11 +412,6 @@ class References:
     caqes_parts: list[str] = field(default_factory=list)
 
 
-def _frame(conn: Connection, *cols, index: str) -> pd.DataFrame:
-    rows = conn.execute(select(*cols)).all()
-    return pd.DataFrame.from_records([tuple(r) for r in rows], columns=[c.key for c in cols]).set_index(index)
-
-
 def load_references(conn: Connection, spec: KindSpec, raw: pd.DataFrame | None = None) -> References:
     """The catalogues and tables the kind's rules need. For establishments, only the
     communes named in `raw` are read (all of them when `raw` is None or names very many)."""
@@ -430,12 +426,10 @@ def load_references(conn: Connection, spec: KindSpec, raw: pd.DataFrame | None =
             wanted = pd.unique(raw["commune_code"].astype(str).str.strip())
             if len(wanted) <= 5_000:
                 query = query.where(m.Commune.code.in_([str(c).upper() for c in wanted]))
-        refs.communes = pd.DataFrame.from_records(
-            [tuple(r) for r in conn.execute(query)],
-            columns=["code", "name", "departement_code", "region_code", "latitude", "longitude"]).set_index("code")
+        refs.communes = read_frame(conn, query).set_index("code")  # code, name, departement_code, region_code, …
         return refs
-    refs.establishments = _frame(conn, m.Establishment.finess, m.Establishment.activity,
-                                 m.Establishment.region_code, index="finess")
+    refs.establishments = read_frame(conn, select(m.Establishment.finess, m.Establishment.activity,
+                                                 m.Establishment.region_code)).set_index("finess")
     if spec.kind in ("ssr_recourse", "msap_decisions"):
         refs.gestures = codes(m.Gesture)
     if spec.kind == "ssr_recourse":
@@ -445,8 +439,8 @@ def load_references(conn: Connection, spec: KindSpec, raw: pd.DataFrame | None =
     if spec.kind == "profile_values":
         refs.profile_kinds = dict(conn.execute(select(m.ProfileIndicator.code, m.ProfileIndicator.kind)).all())
     if spec.kind in ("caqes_results", "caqes_contracts"):
-        refs.caqes_indicators = _frame(conn, m.CaqesIndicator.code, m.CaqesIndicator.part,
-                                       m.CaqesIndicator.region_code, index="code")
+        refs.caqes_indicators = read_frame(conn, select(m.CaqesIndicator.code, m.CaqesIndicator.part,
+                                                         m.CaqesIndicator.region_code)).set_index("code")
         refs.caqes_parts = sorted(set(refs.caqes_indicators["part"]))
     return refs
 
