@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.classes import Classification, classify
-from analytics.perimeter import in_perimeter, parse_perimetre  # noqa: F401  (part of this module's API)
+from analytics.perimeter import in_perimeter, parse_perimetre
 
 ATTEINT, EN_PROGRES, NON_ATTEINT = "atteint", "en progrès", "non atteint"
 NON_MESURE = "non mesuré"  # label of a result without an achieved value (status None)
@@ -383,7 +383,7 @@ def headline(sel: pd.DataFrame) -> dict:
 
     return {
         "n_establishments": int(sel["finess"].nunique()), "n_indicators": int(sel["indicator"].nunique()),
-        "n_results": int(len(sel)), "n_measured": n_measured,
+        "n_results": len(sel), "n_measured": n_measured,
         "n_atteint": counts[ATTEINT], "n_en_progres": counts[EN_PROGRES], "n_non_atteint": counts[NON_ATTEINT],
         "n_non_mesure": int(len(sel) - n_measured),
         "share_atteint": share(counts[ATTEINT]), "share_en_progres": share(counts[EN_PROGRES]),

@@ -10,7 +10,7 @@ from data_access import models
 from data_access.db import connect
 from data_access.frames import read_frame
 
-C, R, I, E = models.CaqesContract, models.CaqesResult, models.CaqesIndicator, models.Establishment
+C, R, I, E = models.CaqesContract, models.CaqesResult, models.CaqesIndicator, models.Establishment  # noqa: E741
 
 CATALOGUE_COLUMNS = ["code", "label", "part", "scope", "region_code", "better", "unit", "incentive_rate", "weight",
                      "structure", "position"]

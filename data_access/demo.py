@@ -691,7 +691,7 @@ def _ambulatory(rng, mco: pd.DataFrame, groups: list[str]) -> tuple[pd.DataFrame
     The logit of the ambulatory rate = group level + status + region + establishment
     (6 % far behind) + yearly noise, shifted each year so the national rate follows
     AMBU_NATIONAL (calibrated on expected stays)."""
-    n, n_gr, n_y = len(mco), len(groups), len(YEARS)
+    n, n_y = len(mco), len(YEARS)
     t = (YEARS - YEARS[0]).astype(float)
     model = [AMBU_GROUPS.get(g, DEFAULT_AMBU_GROUP) for g in groups]
     category = mco["category"].to_numpy()

@@ -48,7 +48,7 @@ from data_access.validation import (
     validate,
 )
 
-__all__ = ["KINDS", "ImportRejected", "Problem", "ImportReport", "import_file", "import_frame"]
+__all__ = ["KINDS", "ImportRejected", "ImportReport", "Problem", "import_file", "import_frame"]
 
 KINDS: tuple[str, ...] = tuple(SPECS)  # dependency order: establishments first
 CHUNK = 20_000  # rows per executemany into SQLite's staging table

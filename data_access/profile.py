@@ -15,7 +15,7 @@ P, S = models.ProfileValue, models.SsrRecourse
 def profile_catalogue(url: str) -> pd.DataFrame:
     """The SSR profile indicators in catalogue order: code, label, kind (ratio|count), better
     (higher|lower|neutral), scale, unit, numerator_label, denominator_label, source, position."""
-    I = models.ProfileIndicator
+    I = models.ProfileIndicator  # noqa: E741  (the models' one-letter aliases, as elsewhere)
     cols = ["code", "label", "kind", "better", "scale", "unit", "numerator_label", "denominator_label", "source",
             "position"]
     with connect(url) as conn:
@@ -98,7 +98,7 @@ def caqes_results(url: str, finess: str) -> pd.DataFrame:
     """The establishment's CAQES results with their catalogue entry, all years: year, indicator,
     baseline, target, achieved (NaN when not yet known), savings_eur, label, part, scope, better,
     unit, incentive_rate, weight, position. Values are in the indicator's unit (mostly %)."""
-    R, I = models.CaqesResult, models.CaqesIndicator
+    R, I = models.CaqesResult, models.CaqesIndicator  # noqa: E741
     cols = ["year", "indicator", "baseline", "target", "achieved", "savings_eur", "label", "part", "scope", "better",
             "unit", "incentive_rate", "weight", "position"]
     stmt = (select(R.year, R.indicator, R.baseline, R.target, R.achieved, R.savings_eur, I.label, I.part, I.scope,

@@ -23,7 +23,7 @@ class UserRow:
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def _row(r) -> UserRow:
@@ -123,9 +123,9 @@ def audit_events(url: str, login: str | None = None, event: str | None = None, s
     if event:
         stmt = stmt.where(A.event == event)
     if since:
-        stmt = stmt.where(A.at >= dt.datetime.combine(since, dt.time.min, dt.timezone.utc))
+        stmt = stmt.where(A.at >= dt.datetime.combine(since, dt.time.min, dt.UTC))
     if until:
-        stmt = stmt.where(A.at < dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, dt.timezone.utc))
+        stmt = stmt.where(A.at < dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, dt.UTC))
     stmt = stmt.order_by(A.at.desc(), A.id.desc()).limit(limit)
     with connect(url) as conn:
         rows = conn.execute(stmt).all()

@@ -382,12 +382,13 @@ def parse(raw: pd.DataFrame, spec: KindSpec) -> Parsed:
                        lambda v: f"« {show(v)} » n'est pas une date valide (formats acceptés : AAAA-MM-JJ ou "
                                  "JJ/MM/AAAA)")
         else:
-            values = s if f.normalise is None else s.map(lambda v: f.normalise(v) if v else v)
+            # the lambdas below run within this iteration (map, report): the loop variables are current
+            values = s if f.normalise is None else s.map(lambda v: f.normalise(v) if v else v)  # noqa: B023
             limit = spec.max_length(f.name)
             if limit is not None and f.type == "text":  # codes are checked against their lists
                 too_long = todo & values.str.len().gt(limit)
                 col.report(problems, too_long, f.name,
-                           lambda v: f"« {show(v)} » : {len(v)} caractères, au plus {limit} acceptés")
+                           lambda v: f"« {show(v)} » : {len(v)} caractères, au plus {limit} acceptés")  # noqa: B023
                 todo &= ~too_long
             values = values.where(todo, None).astype(object)
         if not f.required and f.default is not None:

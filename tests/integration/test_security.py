@@ -4,8 +4,8 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
-import importlib
 import html
+import importlib
 import re
 import subprocess
 import sys
@@ -14,8 +14,8 @@ import time
 import dash
 import pytest
 
-from data_access import users
 from config import ROOT
+from data_access import users
 from tests.conftest import TEST_PASSWORD, TEST_USERS, app_on, dash_body, signed_client
 from tests.factories import small_ssr_dataset
 

@@ -6,8 +6,8 @@ from urllib.parse import parse_qsl
 
 import pytest
 
-from tests.factories import small_ssr_dataset
 from tests.conftest import app_on, signed_client
+from tests.factories import small_ssr_dataset
 
 
 def _csv(client, query: str) -> list[dict]:
@@ -20,7 +20,6 @@ def _csv(client, query: str) -> list[dict]:
 
 
 def _screen_rows(server, query: str) -> list[dict]:
-    from analytics.ssr import SsrView
     from callbacks.ssr import render_tables, view_from_query
 
     with server.test_request_context("/ssr" + query):

@@ -4,8 +4,19 @@ import math
 import numpy as np
 import pandas as pd
 
-from text.format import (MISSING, NBSP, fmt_count, fmt_csv_number, fmt_dec, fmt_int, fmt_pct, fmt_pct_range,
-                         fmt_pts, fmt_rate_with_counts, round_half_up)
+from text.format import (
+    MISSING,
+    NBSP,
+    fmt_count,
+    fmt_csv_number,
+    fmt_dec,
+    fmt_int,
+    fmt_pct,
+    fmt_pct_range,
+    fmt_pts,
+    fmt_rate_with_counts,
+    round_half_up,
+)
 
 
 def test_nbsp_is_the_no_break_space():
