@@ -78,7 +78,7 @@ def attainment(baseline: float, target: float, achieved: float | None, better: s
     """Share of the way from baseline to target, 0–1 (see the module docstring); None without
     an achieved value. A target reached gives 1 whatever the baseline (also when the target
     equals the baseline, or, in faulty data, lies on the wrong side of it: then 0 if not reached)."""
-    if _missing(achieved) or _missing(baseline) or _missing(target):
+    if achieved is None or _missing(achieved) or _missing(baseline) or _missing(target):
         return None
     _check_direction(better)
     if _gain(achieved, target, better) >= -EPS:
@@ -91,7 +91,7 @@ def attainment(baseline: float, target: float, achieved: float | None, better: s
 
 def status(baseline: float, target: float, achieved: float | None, better: str) -> str | None:
     """'atteint', 'en progrès' or 'non atteint'; None without an achieved value ('non mesuré')."""
-    if _missing(achieved) or _missing(baseline) or _missing(target):
+    if achieved is None or _missing(achieved) or _missing(baseline) or _missing(target):
         return None
     _check_direction(better)
     if _gain(achieved, target, better) >= -EPS:
@@ -242,9 +242,9 @@ def parse_view(query: dict[str, str], years: list[int], catalogue: pd.DataFrame,
         notices.append(f"Valeur « {value} » ignorée pour le paramètre {PARAM_LABELS[name]} : "
                        f"valeur par défaut utilisée.")
 
-    def raw(name: str) -> str | None:
+    def raw(name: str) -> str:  # "" when absent or blank
         value = query.get(name)
-        return None if value is None or str(value).strip() == "" else str(value).strip()[:60]
+        return "" if value is None or str(value).strip() == "" else str(value).strip()[:60]
 
     if raw("annee"):
         year = int(raw("annee")) if raw("annee").isdigit() else None

@@ -166,9 +166,9 @@ def parse_rule(query: dict[str, str], years: dict[str, list[int]], catalogues: d
         notices.append(f"Valeur « {value} » ignorée pour le paramètre {PARAM_LABELS[name]} : "
                        f"valeur par défaut utilisée.")
 
-    def raw(name: str) -> str | None:
+    def raw(name: str) -> str:  # "" when absent or blank
         value = query.get(name)
-        return None if value is None or str(value).strip() == "" else str(value)
+        return "" if value is None or str(value).strip() == "" else str(value)
 
     campagne = "SSR"
     if raw("campagne"):
@@ -439,6 +439,8 @@ def previous_msap(notified: pd.DataFrame, rule: MsapRule, gestures: list[str]) -
     named ('oui (2019 PTG, 2022 PTH)'). Establishments absent from the dict had none ('non').
     """
     if notified is None or notified.empty:
+        return {}
+    if rule.annee is None:  # no year of data: no campaign before it either
         return {}
     rows = notified[(notified["year"] <= int(rule.annee)) & notified["gesture"].isin([*gestures, ""])]
     out: dict[str, str] = {}

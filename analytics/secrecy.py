@@ -342,7 +342,8 @@ def nested_secrecy(frame: pd.DataFrame, keys: Sequence[str], num: str, den: str)
     figures (see `_Cells`) gets one more cell masked: the cells of the total it equals, a sibling,
     or else its own total. A rate is hidden when either of its counts is masked."""
     keys = list(keys)
-    parents, nums, dens, labels = [-1], [float(frame[num].sum())], [float(frame[den].sum())], [()]
+    parents, nums, dens = [-1], [float(frame[num].sum())], [float(frame[den].sum())]
+    labels: list[tuple] = [()]
     index: dict[tuple, int] = {(): 0}
     sums = []
     for depth in range(len(keys)):

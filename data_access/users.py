@@ -53,7 +53,9 @@ def create(url: str, login: str, password_hash: str, role: str, demo: bool = Fal
         result = conn.execute(insert(models.User).values(
             login=login, password_hash=password_hash, role=role, active=True, demo=demo, auth_version=1,
             created_at=_now()))
-        return int(result.inserted_primary_key[0])
+        key = result.inserted_primary_key
+        assert key is not None  # a single-row INSERT
+        return int(key[0])
 
 
 def _update(url: str, login: str, **values) -> None:
