@@ -9,6 +9,7 @@ from flask import Blueprint, Response, jsonify, request
 from config import current_settings
 from data_access import queries
 from data_access.cache import cache_status
+from text.format import fmt_csv_number
 
 bp = Blueprint("atlas", __name__)
 
@@ -37,11 +38,10 @@ def bp_logger():
 
 
 def _fr_number(value) -> str:
-    if value is None:
-        return ""
+    # Floats round as on screen (text.format: half up on the decimal value, one decimal); counts as they are.
     if isinstance(value, float):
-        return f"{value:.1f}".replace(".", ",")
-    return str(value)
+        return fmt_csv_number(value, 1)
+    return "" if value is None else str(value)
 
 
 def neutralise(text: str) -> str:

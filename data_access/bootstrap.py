@@ -42,14 +42,15 @@ def load_catalogues(conn: Connection) -> None:
     """Insert or refresh catalogue rows (existing codes are updated, none deleted)."""
     for table, file_name in catalogues.CATALOGUES.items():
         df = _typed(catalogues.read_catalogue(file_name), table)
-        existing = set(conn.scalars(select(table.code)))
+        code = table.__table__.c.code
+        existing = set(conn.scalars(select(code)))
         rows = _records(df, table)
         new = [r for r in rows if r["code"] not in existing]
         if new:
             conn.execute(insert(table), new)
         for r in rows:
             if r["code"] in existing:
-                conn.execute(table.__table__.update().where(table.code == r["code"]).values(**r))
+                conn.execute(table.__table__.update().where(code == r["code"]).values(**r))
 
 
 def init_db(url: str) -> dict[str, int]:
@@ -65,5 +66,5 @@ def init_db(url: str) -> dict[str, int]:
         load_catalogues(conn)
         if conn.scalar(select(func.count()).select_from(models.DataVersion)) == 0:
             conn.execute(insert(models.DataVersion).values(id=1, version=0, updated_at=dt.datetime.now(dt.UTC)))
-        return {t.__tablename__: conn.scalar(select(func.count()).select_from(t))
-                for t in (models.Region, models.Departement, models.Commune, *catalogues.CATALOGUES)}
+        tables: list[type[models.Base]] = [models.Region, models.Departement, models.Commune, *catalogues.CATALOGUES]
+        return {t.__tablename__: conn.scalar(select(func.count()).select_from(t)) or 0 for t in tables}

@@ -7,6 +7,7 @@ catalogue codes as strings.
 from __future__ import annotations
 
 import datetime as dt
+from typing import ClassVar
 
 from sqlalchemy import (
     CheckConstraint,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -24,7 +26,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
 class Base(DeclarativeBase):
-    pass
+    # Every model here maps a Table (DeclarativeBase types __table__ as any FromClause): insert(),
+    # update(), delete() and .name type-check on Model.__table__.
+    __table__: ClassVar[Table]
 
 
 # --- Geography -------------------------------------------------------------

@@ -24,7 +24,7 @@ class UserRow:
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def _row(r) -> UserRow:
@@ -54,7 +54,9 @@ def create(url: str, login: str, password_hash: str, role: str, demo: bool = Fal
         result = conn.execute(insert(models.User).values(
             login=login, password_hash=password_hash, role=role, active=True, demo=demo, auth_version=1,
             created_at=_now()))
-        return int(result.inserted_primary_key[0])
+        key = result.inserted_primary_key
+        assert key is not None  # a single-row INSERT
+        return int(key[0])
 
 
 def _update(url: str, login: str, reason: str, **values) -> None:
@@ -218,9 +220,9 @@ def audit_events(url: str, login: str | None = None, event: str | None = None, s
     if event:
         stmt = stmt.where(A.event == event)
     if since:
-        stmt = stmt.where(A.at >= dt.datetime.combine(since, dt.time.min, dt.timezone.utc))
+        stmt = stmt.where(A.at >= dt.datetime.combine(since, dt.time.min, dt.UTC))
     if until:
-        stmt = stmt.where(A.at < dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, dt.timezone.utc))
+        stmt = stmt.where(A.at < dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, dt.UTC))
     stmt = stmt.order_by(A.at.desc(), A.id.desc()).limit(limit)
     with connect(url) as conn:
         rows = conn.execute(stmt).all()

@@ -11,8 +11,8 @@ from sqlalchemy import insert, update
 
 from data_access import models
 from data_access.db import get_engine
-from tests.factories import add_establishments, small_ssr_dataset
 from tests.conftest import app_on, signed_client
+from tests.factories import add_establishments, small_ssr_dataset
 
 N = "\u00a0"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
-import importlib
 import html
+import importlib
 import re
 import subprocess
 import sys
@@ -13,8 +13,8 @@ import sys
 import dash
 import pytest
 
-from data_access import users
 from config import ROOT
+from data_access import users
 from tests.conftest import TEST_PASSWORD, TEST_USERS, app_on, dash_body, move_session_back, signed_client
 from tests.factories import small_ssr_dataset
 

@@ -6,8 +6,8 @@ from urllib.parse import parse_qsl
 
 import pytest
 
-from tests.factories import small_ssr_dataset
 from tests.conftest import app_on, signed_client
+from tests.factories import small_ssr_dataset
 
 
 def _csv(client, query: str) -> list[dict]:

@@ -181,7 +181,7 @@ def test_figure_needs_no_network():
 
 
 def test_patch_colors_only_touches_colours_hover_and_legend_at_paths_that_exist():
-    fig, codes = _figure()
+    fig, _codes = _figure()
     scale = fm.stepped_colorscale(fm.palette(4))
     patch = fm.patch_colors(Patch(), [4, 3, 2, 1], scale, ["x"] * 4,
                             legend_items=["1", "2", "3", "4"], legend_title="T", title="Nouveau")
@@ -234,7 +234,6 @@ def test_a_region_in_focus_without_frames_is_fitted_to_its_own_extent():
 
 
 def test_a_long_one_line_legend_title_is_broken_after_its_colon():
-    fig, codes = _figure()
     assert fm.legend_heading("intervalles égaux") == "Classes\u00a0:<br>intervalles égaux"
     long = fm.choropleth_figure({"type": "FeatureCollection", "features": []}, [], [], fm.palette(3), [], [], "",
                                 "u", legend_title="Classes : seuils naturels (Fisher-Jenks)")
