@@ -29,6 +29,7 @@ from pages.ids import Shell
 from security import roles
 from security.audit import init_audit
 from security.auth import init_auth
+from security.errors import init_errors
 from security.headers import init_headers
 from security.presentation import current_mode
 
@@ -138,6 +139,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     app.server.register_blueprint(routes.bp)
     _import_callbacks()
     init_headers(app)
+    init_errors(app)
     return app
 
 

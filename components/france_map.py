@@ -216,7 +216,9 @@ def _affine(drom: Drom) -> _Affine:
 
 
 _AFFINES = {d.dep: _affine(d) for d in DROMS}
-_BY_CODE = {**{d.dep: d for d in DROMS}, **{d.reg: d for d in DROMS}}
+# Keyed by département only: the overseas REGION codes 01…06 are also the codes of mainland
+# départements (Ain, Aisne, Allier, Alpes-de-Haute-Provence, Alpes-Maritimes).
+_BY_DEP = {d.dep: d for d in DROMS}
 
 
 def _apply(lon, lat, dep: str):
@@ -235,18 +237,20 @@ def _drom_of_point(lon: float, lat: float) -> Drom | None:
 
 
 def _drom_of_code(code) -> Drom | None:
+    """The overseas département of a département code or FINESS number (its first three
+    characters, 971…976), or None for a mainland one."""
     if code is None or (isinstance(code, float) and math.isnan(code)):
         return None
-    code = str(code)
-    return _BY_CODE.get(code[:3] if code.startswith("97") else code)
+    return _BY_DEP.get(str(code).strip()[:3])
 
 
 def inset_point(lon: float, lat: float, dep_code: str | None = None) -> tuple[float, float]:
     """Where a point (WGS84 lon/lat) is drawn on the map: moved into its inset if overseas.
 
-    dep_code is a département (971…976), region (01…06) or FINESS number
-    (its first three characters); without it the territory is found from the
-    coordinates. Mainland points come back unchanged.
+    dep_code is a département code (971…976 overseas) or a FINESS number (its
+    first three characters), never a region code: the overseas regions 01…06
+    share their codes with mainland départements. Without it the territory is
+    found from the coordinates. Mainland points come back unchanged.
     """
     drom = _drom_of_code(dep_code) if dep_code is not None else _drom_of_point(lon, lat)
     if drom is None:

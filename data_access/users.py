@@ -221,7 +221,7 @@ def audit_events(url: str, login: str | None = None, event: str | None = None, s
         stmt = stmt.where(A.event == event)
     if since:
         stmt = stmt.where(A.at >= dt.datetime.combine(since, dt.time.min, dt.UTC))
-    if until:
+    if until and until < dt.date.max:  # the last representable day bounds nothing (and has no next day)
         stmt = stmt.where(A.at < dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, dt.UTC))
     stmt = stmt.order_by(A.at.desc(), A.id.desc()).limit(limit)
     with connect(url) as conn:
