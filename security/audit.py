@@ -1,10 +1,12 @@
 """Audit trail of the current request's user: sign-ins, profile views, exports (imports: manage.py)."""
 from __future__ import annotations
 
+import json
 import logging
 
 from config import current_settings
-from data_access import users
+from data_access import db, users
+from text import unavailable
 
 log = logging.getLogger(__name__)
 
@@ -40,14 +42,46 @@ def log_event(event: str, target: str = "", detail: str = "", login: str | None 
         log.exception("audit write failed: %s %s", event, target)
 
 
+def _export_event(path: str) -> str:
+    return "export_pdf" if path.endswith(".pdf") else "export_xlsx" if path.endswith(".xlsx") else "export_csv"
+
+
 def init_audit(server) -> None:
-    """Every export served (CSV, Excel, PDF) is recorded with its full address (what was exported)."""
+    """Every export served (CSV, Excel, PDF) is recorded with its full address (what was exported).
+
+    The row is written before the file leaves the server (the export's body is complete when
+    after_request runs), on the main pool, which a request may use while it holds its read snapshot
+    (data_access.db). If the row cannot be written, the file is not served: the response becomes a
+    French 503 (an export that nobody can trace is worse than a retry a few seconds later)."""
     from flask import request
 
     @server.after_request
     def _audit_exports(response):
-        path = request.path
-        if path.startswith("/export/") and response.status_code == 200:
-            event = "export_pdf" if path.endswith(".pdf") else "export_xlsx" if path.endswith(".xlsx") else "export_csv"
-            log_event(event, target=request.full_path.rstrip("?"))
+        if not request.path.startswith("/export/") or response.status_code != 200:
+            return response
+        user = g_user()
+        try:
+            users.record(current_settings().database_url, user.login if user else "anonyme",
+                         _export_event(request.path), target=request.full_path.rstrip("?"),
+                         role=user.role if user else None, address=client_address())
+        except Exception as error:
+            log.exception("audit write failed: export %s not served", request.full_path)
+            if db.is_unreachable(error):
+                db.reset_pools(current_settings().database_url)
+            _refuse(response)
         return response
+
+
+def g_user():
+    from flask import g
+
+    return g.get("atlas_user")
+
+
+def _refuse(response) -> None:
+    """Turn the export response into the French 503 in place (the security headers stay on it)."""
+    response.status_code = 503
+    response.set_data(json.dumps({"erreur": unavailable.EXPORT_NOT_AUDITED}, ensure_ascii=False))
+    response.mimetype = "application/json"
+    response.headers.pop("Content-Disposition", None)
+    response.headers["Retry-After"] = str(unavailable.RETRY_AFTER_S)
