@@ -1,8 +1,8 @@
 """The database unreachable or its pool saturated: a French 503 instead of a trace, a blank page or a hang.
 
-- endpoints (Dash callbacks and layout, exports, POSTs): JSON `{"erreur": "..."}`, which
+- endpoints (Dash callbacks and layout, exports, JSON posts): JSON `{"erreur": "..."}`, which
   assets/db-banner.js shows as a banner above the page (then reloads the view once /health answers);
-- pages: a French HTML page with the banner that reloads itself every few seconds;
+- pages and forms: a French HTML page with the banner that reloads itself every few seconds;
 - every 503 carries Retry-After. A connection error also drops the pooled connections, so the next
   request reconnects and the app recovers by itself when the database is back.
 """
@@ -31,7 +31,8 @@ text-align:center}}</style></head>
 
 
 def _is_endpoint() -> bool:
-    return request.path.startswith(API_PREFIXES) or request.method != "GET"
+    """Dash endpoints, exports and JSON posts get JSON; pages and forms (sign-in) the HTML page."""
+    return request.path.startswith(API_PREFIXES) or request.is_json
 
 
 def unavailable_response(message: str) -> Response:

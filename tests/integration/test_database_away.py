@@ -7,6 +7,7 @@ works again by itself once the database is back.
 """
 from __future__ import annotations
 
+import re
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -46,6 +47,11 @@ def assert_unreachable(client, body: dict) -> None:
     export = client.get(EXPORTS[0])
     assert export.status_code == 503 and "Content-Disposition" not in export.headers
     assert export.get_json() == {"erreur": unavailable.DATABASE_UNREACHABLE}
+    form = client.get("/login").get_data(as_text=True)  # the form itself needs no database
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    sign_in = client.post("/login", data={"login": "t-analyste", "password": "x", "csrf_token": token},
+                          environ_base={"REMOTE_ADDR": "10.14.3.1"})
+    assert sign_in.status_code == 503 and unavailable.DATABASE_UNREACHABLE in sign_in.get_data(as_text=True)
 
 
 def assert_working(client, body: dict) -> None:
