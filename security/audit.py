@@ -29,15 +29,21 @@ def client_address() -> str:
     return (request.remote_addr or "") if has_request_context() else ""
 
 
-def log_event(event: str, target: str = "", detail: str = "", login: str | None = None) -> None:
-    """Record `event` for the signed-in user of the current request (or `login`). An audit write that
-    fails is logged, never shown to the user, and does not stop the request."""
+def write_event(event: str, target: str = "", detail: str = "", login: str | None = None) -> None:
+    """Record `event` for the signed-in user of the current request (or `login`); raises if the row
+    cannot be written."""
     from flask import g, has_request_context
 
     user = g.get("atlas_user") if has_request_context() else None
+    users.record(current_settings().database_url, login or (user.login if user else "anonyme"), event,
+                 target=target, detail=detail, role=user.role if user else None, address=client_address())
+
+
+def log_event(event: str, target: str = "", detail: str = "", login: str | None = None) -> None:
+    """write_event for sign-ins and profile views: an audit write that fails is logged, never shown to
+    the user, and does not stop the request (exports, instead, are refused: init_audit)."""
     try:
-        users.record(current_settings().database_url, login or (user.login if user else "anonyme"), event,
-                     target=target, detail=detail, role=user.role if user else None, address=client_address())
+        write_event(event, target, detail, login)
     except Exception:  # the trail must not take the app down; the server log keeps the failure
         log.exception("audit write failed: %s %s", event, target)
 
@@ -59,23 +65,14 @@ def init_audit(server) -> None:
     def _audit_exports(response):
         if not request.path.startswith("/export/") or response.status_code != 200:
             return response
-        user = g_user()
         try:
-            users.record(current_settings().database_url, user.login if user else "anonyme",
-                         _export_event(request.path), target=request.full_path.rstrip("?"),
-                         role=user.role if user else None, address=client_address())
+            write_event(_export_event(request.path), target=request.full_path.rstrip("?"))
         except Exception as error:
             log.exception("audit write failed: export %s not served", request.full_path)
             if db.is_unreachable(error):
                 db.reset_pools(current_settings().database_url)
             _refuse(response)
         return response
-
-
-def g_user():
-    from flask import g
-
-    return g.get("atlas_user")
 
 
 def _refuse(response) -> None:
