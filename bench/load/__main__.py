@@ -302,11 +302,14 @@ def run_burst(server: Server, url: str, logins: list[str], password: str, args) 
     sessions = [session_for(server.base, logins, password, i) for i in range(args.burst_clients)]
     mix = burst.request_mix(sessions[0].get(server.base + "/_dash-dependencies", timeout=60).json(), finess)
     before = burst.exports_audited(url)
-    cpu_before = server.cpu_seconds()
+    pids, cpu_before, load_before = server.worker_pids(), server.cpu_seconds(), os.getloadavg()[0]
     t0 = time.monotonic()
     outcomes = burst.run(server.base, sessions, mix, seconds=args.burst_seconds)
     result = burst.summary(outcomes, time.monotonic() - t0)
-    result["workers_cpu_s"] = round(server.cpu_seconds() - cpu_before, 1)
+    # a worker recycled during the phase (max_requests) takes its CPU time with it: no figure then
+    same_workers = server.worker_pids() == pids
+    result["workers_cpu_s"] = round(server.cpu_seconds() - cpu_before, 1) if same_workers else None
+    result["load_average"] = [round(load_before, 1), round(os.getloadavg()[0], 1)]
     result["exports_audited"] = burst.exports_audited(url) - before
     result["clients"] = args.burst_clients
     by_name: dict[str, list[float]] = {}
@@ -319,8 +322,12 @@ def run_burst(server: Server, url: str, logins: list[str], password: str, args) 
 def burst_text(b: dict) -> list[str]:
     lines = [f"Phase 3 — burst: {b['clients']} clients without think time for {b['seconds']} s "
              "(pages, layout, page renders, the five exports)", "",
-             f"  {b['requests']} requests, {b['rps']} requests/s, errors {b['errors']} {b['errors_by_kind'] or ''}; "
-             f"p50 {b['p50_ms']} ms, p95 {b['p95_ms']} ms, max {b['max_ms']} ms; workers used {b['workers_cpu_s']} CPU-s",
+             f"  {b['requests']} requests, {b['rps']} requests/s, errors {b['errors']}"
+             f"{' ' + str(b['errors_by_kind']) if b['errors'] else ''}; "
+             f"p50 {b['p50_ms']} ms, p95 {b['p95_ms']} ms, max {b['max_ms']} ms",
+             f"  gunicorn workers used {b['workers_cpu_s'] if b['workers_cpu_s'] is not None else 'n/a (a worker was recycled)'}"
+             f" CPU-s; machine load average (1 min) before/after {b['load_average'][0]}/{b['load_average'][1]} "
+             f"on {os.cpu_count()} cores",
              f"  exports served {b['exports_served']}, export events in the audit trail {b['exports_audited']}", "",
              f"  {'request':48} {'n':>6} {'p50':>6} {'p95':>6}  (ms)"]
     for name, p in b["by_request"].items():
