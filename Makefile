@@ -19,7 +19,7 @@ help:
 	@echo "make lint   — ruff (style, imports, erreurs probables) et mypy (types)"
 	@echo "make serve  — sert l'application avec gunicorn (WORKERS workers, défaut 2 × cœurs + 1) sur DATABASE_URL"
 	@echo "make bench  — mesures de performance (hors tests)"
-	@echo "make load   — test de charge (locust, 50 utilisateurs, 60 s, puis pendant un import)"
+	@echo "make load   — test de charge (locust, 50 utilisateurs, 60 s, puis pendant un import, puis une rafale de 20 clients)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -78,7 +78,8 @@ bench: venv-dev system-deps
 	set -o pipefail; $(BIN)/python -m bench 2>&1 | tee bench/last-run.txt
 
 # Load test: gunicorn (2 workers, Redis) on a national demo database, 50 locust users for 60 s, then again
-# during an import; report in bench/load/last-report.txt.
+# during an import, then a burst of 20 clients without think time for 30 s (0 errors, every export audited);
+# report in bench/load/last-report.txt.
 load: venv-dev
 	$(BIN)/python -m bench.load
 

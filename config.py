@@ -31,6 +31,12 @@ class Settings(BaseSettings):
     session_idle_hours: float = 8.0  # a session ends after this long without a request
     session_max_hours: float = 12.0  # ... and this long after sign-in, however active (OWASP ASVS 3.3.2)
     login_rate_limit: str = "10/minute"  # sign-in attempts per client address (Flask-Limiter syntax)
+    # Database pools (data_access.db): per process, a snapshot pool for the requests' reads and a main pool
+    # for writes, each of db_pool_size + db_max_overflow connections opened on demand; a request waits at
+    # most db_pool_timeout seconds for one, then answers 503.
+    db_pool_size: int = 10
+    db_max_overflow: int = 20
+    db_pool_timeout: float = 5.0
     atlas_proxy_fix: int = 0  # number of trusted reverse proxies setting X-Forwarded-For/-Proto (0: none)
 
     @model_validator(mode="after")

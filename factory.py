@@ -23,12 +23,13 @@ from text import labels
 from components.navigation import visible_pages
 
 from config import DEFAULT_SECRET_KEY, ROOT, Settings, get_settings
-from data_access import users
+from data_access import db, users
 from data_access.cache import init_cache
 from pages.ids import Shell
 from security import roles
 from security.audit import init_audit
 from security.auth import init_auth
+from security.database_errors import init_database_errors
 from security.errors import init_errors
 from security.headers import init_headers
 from security.presentation import current_mode
@@ -132,6 +133,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     )
     app.server.config["ATLAS_SETTINGS"] = settings
     app.server.config["SECRET_KEY"] = settings.secret_key
+    init_database(app.server, settings)
     init_cache(app.server, settings)
     init_auth(app.server, settings)
     init_audit(app.server)
@@ -141,6 +143,13 @@ def create_app(settings: Settings | None = None) -> Dash:
     init_headers(app)
     init_errors(app)
     return app
+
+
+def init_database(server, settings: Settings) -> None:
+    """Pool sizes from the settings; a database unreachable or saturated answers a French 503 (the
+    pages show a banner: security.database_errors, assets/db-banner.js)."""
+    db.configure_pools(settings.db_pool_size, settings.db_max_overflow, settings.db_pool_timeout)
+    init_database_errors(server)
 
 
 class ConfigurationError(RuntimeError):

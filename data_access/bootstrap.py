@@ -7,7 +7,7 @@ import pandas as pd
 from sqlalchemy import Connection, delete, func, insert, select
 
 from data_access import catalogues, geography, models
-from data_access.db import get_engine
+from data_access.db import create_sqlite_file, get_engine
 from data_access.schema import upgrade
 
 
@@ -56,8 +56,9 @@ def load_catalogues(conn: Connection) -> None:
 def init_db(url: str) -> dict[str, int]:
     """Create or upgrade the schema and load geography and catalogues; safe to run twice.
 
-    Returns row counts of the reference tables.
+    Returns row counts of the reference tables. The only command that creates a SQLite file.
     """
+    create_sqlite_file(url)
     upgrade(url)
     with get_engine(url).begin() as conn:
         if conn.scalar(select(func.count()).select_from(models.Region)) == 0:
