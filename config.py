@@ -1,6 +1,7 @@
 """Typed settings read from the environment (see README, section Configuration)."""
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from functools import lru_cache
@@ -40,7 +41,7 @@ class Settings(BaseSettings):
     atlas_proxy_fix: int = 0  # number of trusted reverse proxies setting X-Forwarded-For/-Proto (0: none)
 
     @model_validator(mode="after")
-    def _demo_key(self) -> "Settings":
+    def _demo_key(self) -> Settings:
         """A demo (ATLAS_ENV=demo) without SECRET_KEY signs its sessions with a random key of its own,
         drawn once and kept in `secret_key_file`: the development key in the code must never sign
         the sessions of an instance others can reach."""
@@ -60,10 +61,8 @@ def demo_secret_key(path: Path) -> str:
         try:
             with os.fdopen(fd, "w") as f:
                 f.write(secrets.token_hex(32) + "\n")
-            try:
+            with contextlib.suppress(FileExistsError):  # another process was first: use its key
                 os.link(aside, path)
-            except FileExistsError:  # another process was first: use its key
-                pass
         finally:
             aside.unlink(missing_ok=True)
     key = path.read_text().strip()

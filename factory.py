@@ -19,9 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 import callbacks
 import routes
-from text import labels
 from components.navigation import visible_pages
-
 from config import DEFAULT_SECRET_KEY, ROOT, Settings, get_settings
 from data_access import db, users
 from data_access.cache import init_cache
@@ -33,6 +31,7 @@ from security.database_errors import init_database_errors
 from security.errors import init_errors
 from security.headers import init_headers
 from security.presentation import current_mode
+from text import labels
 
 INDEX = """<!DOCTYPE html>
 <html lang="fr">

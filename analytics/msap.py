@@ -42,8 +42,8 @@ from analytics.funnel import funnel_limits
 from analytics.perimeter import in_perimeter, parse_perimetre
 from analytics.rates import wilson_interval
 from analytics.ssr import AGE_BANDS, AGE_LABELS, ALL_AGES
-from text.format import NBSP, fmt_count, fmt_dec, fmt_int, fmt_pct, fmt_pct_range, fmt_pts  # pure module: no Dash
 from text import labels
+from text.format import NBSP, fmt_count, fmt_dec, fmt_int, fmt_pct, fmt_pct_range, fmt_pts  # pure module: no Dash
 
 ALL = "TOUS"
 CAMPAIGNS = ("SSR", "AMBU")

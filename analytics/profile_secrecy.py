@@ -36,7 +36,7 @@ class Shown:
 
     @classmethod
     def of(cls, num_small: bool = False, num_masked: bool = False, den_small: bool = False,
-           den_masked: bool = False) -> "Shown":
+           den_masked: bool = False) -> Shown:
         def one(small, masked):
             return MASK if small else SECONDARY if masked else None
         return cls(one(num_small, num_masked), one(den_small, den_masked))
@@ -113,7 +113,7 @@ def indicator_secrecy(values: pd.DataFrame, catalogue: pd.DataFrame) -> dict[str
                     totals.append({g: (is_small(sums[g]), linked.totals[k][g]) for g in linked.totals[k]})
                 flags.append((linked.small, linked.masked, totals))
             else:
-                flags.append((none, none, [{g: (False, False) for g in labels} for labels in keys]))
+                flags.append((none, none, [dict.fromkeys(labels, (False, False)) for labels in keys]))
         (num_small, num_masked, num_totals), (den_small, den_masked, den_totals) = flags
         cells = {f: Shown.of(num_small[i], num_masked[i], den_small[i], den_masked[i])
                  for i, f in enumerate(rows["finess"]) if num_masked[i] or den_masked[i]}

@@ -8,7 +8,6 @@ import pandas as pd
 from dash import Input, Output, State, callback, html, no_update
 from dash.exceptions import PreventUpdate
 
-from text import labels
 from config import current_settings
 from data_access import users
 from pages.ids import Admin as ids
@@ -16,6 +15,7 @@ from pages.ids import Shell
 from security import audit, roles
 from security.audit import EVENT_LABELS
 from security.presentation import current_role
+from text import labels
 
 AUDIT_LIMIT = 1000
 
@@ -35,7 +35,7 @@ def _date(text: str | None) -> dt.date | None:
 def _users_grid() -> dag.AgGrid:
     settings = current_settings()
     # a session past the idle or absolute limit is not counted as open, even before its next request ends it
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     table = users.listing(settings.database_url, seen_since=now - dt.timedelta(hours=settings.session_idle_hours),
                           created_since=now - dt.timedelta(hours=settings.session_max_hours))
     rows = [{"login": r.login, "role": roles.ROLE_LABELS.get(r.role, r.role),

@@ -48,8 +48,7 @@ def render_profile(store, annee, geste, mode):
     if p is None:
         return {"content_hidden": True, "not_found_hidden": False,
                 "not_found": ui.not_found(store.get("raw") or store.get("finess")),
-                **{k: no_update for k in ("header", "top", "funnel_hidden", "gestures", "gesture", "default_gesture",
-                                          "funnel", "funnel_key", "bottom", "address")}}
+                **dict.fromkeys(("header", "top", "funnel_hidden", "gestures", "gesture", "default_gesture", "funnel", "funnel_key", "bottom", "address"), no_update)}
     finess = p.info["finess"]
     audit.log_event("profil_consulte", target=finess,
                     detail=f"année {p.year}" + (" · mode présentation" if current_mode().masked else ""))

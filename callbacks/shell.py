@@ -1,10 +1,10 @@
 """The header's data version, refreshed on every navigation."""
 from dash import Input, Output, callback, clientside_callback, html
 
-from text import labels
 from config import current_settings
 from data_access import queries
 from pages.ids import Shell as ids
+from text import labels
 
 
 @callback(Output(ids.DATA_VERSION, "children"), Input(ids.URL, "pathname"))

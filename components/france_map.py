@@ -71,7 +71,8 @@ from __future__ import annotations
 
 import json
 import math
-from typing import NamedTuple, Sequence
+from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 import plotly.graph_objects as go
@@ -420,7 +421,7 @@ def _legend_slot(c: int, label: str | None, color: str) -> go.Choroplethmap:
     # filled square in the legend (an empty one is left out of the legend by Plotly).
     return go.Choroplethmap(
         locations=[_LEGEND_LOCATION], z=[c], geojson=_EMPTY_GEOJSON,
-        name=label or "", visible=True if label else False, showlegend=True, showscale=False,
+        name=label or "", visible=bool(label), showlegend=True, showscale=False,
         colorscale=[[0, color], [1, color]], marker={"line": {"color": BORDER_COLOR, "width": 0.5}},
         legendrank=2000 if c == 0 else 2001 if c == SECRET_CLASS else 1000 + c, hoverinfo="skip",
     )
@@ -581,10 +582,39 @@ def establishment_points_trace(lat, lon, sizes, texts, dep_codes=None, *, max_si
 
 
 __all__ = [
-    "CHORO_TRACE", "DEFAULT_SIZE", "DROMS", "FRAMES_TRACE", "GRAPH_CONFIG", "INSET_BOXES", "InsetFrame",
-    "InsetLayout", "LEGEND_TRACE0", "MAINLAND_BOUNDS", "MAP_DOMAIN_X", "MAX_CLASSES", "NO_DATA_COLOR",
-    "POINTS_TRACE", "SECRET_CLASS", "SECRET_COLOR", "SECRET_LABEL", "SECRET_TRACE", "choropleth_figure",
-    "class_color", "establishment_points_trace", "geojson_bounds", "hover_text", "inset_frames", "inset_geojson",
-    "inset_point", "inset_points", "legend_heading", "map_view", "palette", "patch_colors", "points_trace_index",
-    "secret_colorscale", "secret_hover_text", "stepped_colorscale",
+    "CHORO_TRACE",
+    "DEFAULT_SIZE",
+    "DROMS",
+    "FRAMES_TRACE",
+    "GRAPH_CONFIG",
+    "INSET_BOXES",
+    "LEGEND_TRACE0",
+    "MAINLAND_BOUNDS",
+    "MAP_DOMAIN_X",
+    "MAX_CLASSES",
+    "NO_DATA_COLOR",
+    "POINTS_TRACE",
+    "SECRET_CLASS",
+    "SECRET_COLOR",
+    "SECRET_LABEL",
+    "SECRET_TRACE",
+    "InsetFrame",
+    "InsetLayout",
+    "choropleth_figure",
+    "class_color",
+    "establishment_points_trace",
+    "geojson_bounds",
+    "hover_text",
+    "inset_frames",
+    "inset_geojson",
+    "inset_point",
+    "inset_points",
+    "legend_heading",
+    "map_view",
+    "palette",
+    "patch_colors",
+    "points_trace_index",
+    "secret_colorscale",
+    "secret_hover_text",
+    "stepped_colorscale",
 ]

@@ -6,21 +6,41 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import pandas as pd
 import dash_bootstrap_components as dbc
+import pandas as pd
 from dash import dcc, html
 
 from analytics import caqes as caqes_rules
 from analytics import profile as model
-from analytics.profile_secrecy import (PLAIN, SECRET_RATE, ProfileSecrecy, Shown, count_text, figure_lines,
-                                       recourse_shown)
+from analytics.profile_secrecy import (
+    PLAIN,
+    SECRET_RATE,
+    ProfileSecrecy,
+    Shown,
+    count_text,
+    figure_lines,
+    recourse_shown,
+)
 from components.navigation import can
-from components.profile_charts import (funnel_figure, funnel_svg, recourse_chart_alt, recourse_chart_svg,
-                                       sparkline_alt, sparkline_svg, svg_data_uri)
+from components.profile_charts import (
+    funnel_figure,
+    funnel_svg,
+    recourse_chart_alt,
+    recourse_chart_svg,
+    sparkline_alt,
+    sparkline_svg,
+    svg_data_uri,
+)
 from security import roles
 from text.format import MISSING, NBSP, fmt_count, fmt_int, fmt_pct, fmt_pct_range
-from text.labels import (ACTIVITY_LABELS, CAQES_PART_LABELS, CAQES_SCOPE_LABELS, MSAP_CAMPAIGN_LABELS,
-                         MSAP_DECISION_LABELS, STATUS_LABELS)
+from text.labels import (
+    ACTIVITY_LABELS,
+    CAQES_PART_LABELS,
+    CAQES_SCOPE_LABELS,
+    MSAP_CAMPAIGN_LABELS,
+    MSAP_DECISION_LABELS,
+    STATUS_LABELS,
+)
 
 MARK_SYMBOLS = {model.BETTER: "▲", model.WORSE: "▼", model.SIMILAR: "≈", model.NEUTRAL: ""}
 MARK_CLASSES = {model.BETTER: "mark-better", model.WORSE: "mark-worse", model.SIMILAR: "mark-similar",

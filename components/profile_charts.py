@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from analytics import profile as model
-from analytics.profile_secrecy import ProfileSecrecy, Shown, SECRET_RATE, count_text, rate_counts_text, recourse_shown
+from analytics.profile_secrecy import SECRET_RATE, ProfileSecrecy, Shown, count_text, rate_counts_text, recourse_shown
 from text.format import fmt_count, fmt_int, fmt_pct
 
 BRAND = "#0b4f8a"

@@ -132,7 +132,7 @@ class SessionRow:
 def _utc(value: dt.datetime | None) -> dt.datetime | None:
     """SQLite gives back naive datetimes: they were stored in UTC."""
     if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=dt.timezone.utc)
+        return value.replace(tzinfo=dt.UTC)
     return value
 
 

@@ -99,7 +99,7 @@ def current_user() -> users.UserRow | None:
         return None
     settings = current_settings()
     found = users.session_with_user(settings.database_url, session_id)
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     if found is not None:
         row, user = found
         expired = (now - row.last_seen_at > timedelta(hours=settings.session_idle_hours)

@@ -171,7 +171,7 @@ def guard_callbacks(view):
                 return await view(*args, **kwargs)
             except _PASS_THROUGH:
                 raise
-            except Exception as error:  # noqa: BLE001 - the whole point: no 500 for a client's input
+            except Exception as error:
                 return refuse_callback(error)
         return guarded_async
 
@@ -181,7 +181,7 @@ def guard_callbacks(view):
             return view(*args, **kwargs)
         except _PASS_THROUGH:
             raise
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             return refuse_callback(error)
     return guarded
 
@@ -193,7 +193,7 @@ NOT_FOUND_MODULE = "not_found_404"  # Dash's name for the page its router shows 
 
 def is_page(app, path: str) -> bool:
     """Whether Dash's router has a page for `path` (the same matcher, so status and content agree)."""
-    page, _variables = _pages._path_to_page(app.strip_relative_path(path))  # noqa: SLF001
+    page, _variables = _pages._path_to_page(app.strip_relative_path(path))
     return bool(page) and page["module"].split(".")[-1] != NOT_FOUND_MODULE
 
 

@@ -21,8 +21,14 @@ import pandas as pd
 
 from analytics import msap as msap_model
 from analytics import profile as model
-from analytics.profile_secrecy import (PLAIN, SECRET_RATE, ProfileSecrecy, indicator_secrecy, presentation_points,
-                                       recourse_secrecy)
+from analytics.profile_secrecy import (
+    PLAIN,
+    SECRET_RATE,
+    ProfileSecrecy,
+    indicator_secrecy,
+    presentation_points,
+    recourse_secrecy,
+)
 from config import current_settings
 from data_access import establishments, queries, territories
 from data_access import msap as msap_data

@@ -161,7 +161,7 @@ def move_session_back(test_client, column: str, seconds: float) -> None:
     url = test_client.application.config["ATLAS_SETTINGS"].database_url
     with test_client.session_transaction() as session:
         session_id = hashlib.sha256(session[auth.SESSION_TOKEN].encode()).hexdigest()
-    when = dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=seconds)
+    when = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=seconds)
     with get_engine(url).begin() as conn:
         moved = conn.execute(update(models.UserSession).where(models.UserSession.id == session_id)
                              .values({column: when})).rowcount

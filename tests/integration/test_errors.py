@@ -199,6 +199,6 @@ def test_prevent_update_and_genuine_callbacks_are_unchanged(client_as):
     deps = dash_bodies.server_callbacks(analyst)
     audit = dash_bodies.find(deps, "admin-until.value")
     assert analyst.post("/_dash-update-component", json=dash_bodies.body(audit)).status_code == 204
-    version = [d for d in deps if d["output"] == "shell-data-version.children"][0]
+    version = next(d for d in deps if d["output"] == "shell-data-version.children")
     resp = analyst.post("/_dash-update-component", json=dash_bodies.body(version, {"shell-url.pathname": "/"}))
     assert resp.status_code == 200 and "shell-data-version" in resp.get_json()["response"]
