@@ -9,8 +9,6 @@ from dataclasses import asdict
 from dash import ALL, Input, Output, Patch, State, callback, ctx, no_update
 
 from components import address, france_map, ssr_figures, ssr_tables
-from data_access import territories
-from data_access.cache import cached
 from pages.ids import Ssr as ids
 from security.presentation import current_mode
 from services import ssr as service
@@ -64,16 +62,8 @@ def render_map(view_data, figure_key):
     points = service.points(view, shading.region, mode) if view.points else None
     if shading.key == figure_key:
         return ssr_figures.map_patch(Patch(), shading, points), no_update
-    return ssr_figures.map_figure(shading, territories_geojson(shading.level), points), shading.key
+    return ssr_figures.map_figure(shading, france_map.territories_geojson(shading.level), points), shading.key
 
-
-def territories_geojson(level: str) -> dict:
-    """The level's boundaries with the overseas territories moved into their insets (cached)."""
-    return cached(_inset_layer, level)
-
-
-def _inset_layer(url: str, level: str) -> dict:
-    return france_map.inset_geojson(territories.feature_collection(url, level), level).geojson
 
 
 @callback(

@@ -617,4 +617,19 @@ __all__ = [
     "secret_colorscale",
     "secret_hover_text",
     "stepped_colorscale",
+    "territories_geojson",
 ]
+
+
+def territories_geojson(level: str) -> dict:
+    """The level's boundaries ("reg" or "dep") as drawn: the overseas territories moved into their
+    insets. Read once per data version (data_access.cache), shared by every map of the app."""
+    from data_access.cache import cached
+
+    return cached(_inset_layer, level)
+
+
+def _inset_layer(url: str, level: str) -> dict:
+    from data_access import territories
+
+    return inset_geojson(territories.feature_collection(url, level), level).geojson

@@ -25,7 +25,7 @@ from data_access import ssr as ssr_data
 from data_access.cache import cached
 from security.presentation import Mode, anonymous_names, current_mode
 from services.territories import geo_names
-from text.format import fmt_dec, fmt_int, fmt_pct, fmt_pct_range, fmt_pts
+from text.format import fmt_dec, fmt_int, fmt_pct, fmt_pct_range, fmt_pts, round_pct
 from text.labels import STATUS_LABELS
 
 UNKNOWN_ALIAS = "Établissement ?"
@@ -186,7 +186,7 @@ def tables(view: SsrView, mode: Mode | None = None) -> Tables:
 
 
 def _pct(x) -> float | None:
-    return None if x is None or (isinstance(x, float) and math.isnan(x)) else round(float(x) * 100, 1)
+    return round_pct(x, 1)
 
 
 def _interval(low, high) -> str:

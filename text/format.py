@@ -68,6 +68,15 @@ def round_half_up(value, digits: int = 1) -> float:
     return float(_decimal(value).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
 
 
+def round_pct(value, digits: int = 1) -> float | None:
+    """A proportion 0–1 as the number of percent fmt_pct shows: 0.0125 -> 1.3 (half up on the
+    decimal value, scaled exactly, so a grid cell and its CSV read as the screen's text); None for a
+    missing value, 0.0 rather than -0.0."""
+    if is_missing(value) or math.isinf(float(value)):
+        return None
+    return float(_decimal(value, 100).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)) + 0.0
+
+
 def fmt_csv_number(value, digits: int = 1) -> str:
     """A number for a CSV cell that French Excel reads as a number: 1234.56 -> '1234,6'.
 
