@@ -1,5 +1,5 @@
 """The header's data version, refreshed on every navigation."""
-from dash import Input, Output, callback, clientside_callback, html
+from dash import ClientsideFunction, Input, Output, callback, clientside_callback, html
 
 from config import current_settings
 from data_access import queries
@@ -21,16 +21,7 @@ def show_data_version(_pathname):
 # The presentation switches reload the page with ?presentation= / ?anonyme= in its address: the
 # server sets the session's mode from them (security.auth) and every figure is rebuilt in that mode.
 clientside_callback(
-    """
-    function(presentation, anonyme) {
-        const params = new URLSearchParams(window.location.search);
-        const on = (presentation || []).includes('oui');
-        params.set('presentation', on ? 'oui' : 'non');
-        params.set('anonyme', on && (anonyme || []).includes('oui') ? 'oui' : 'non');
-        window.location.assign(window.location.pathname + '?' + params.toString() + window.location.hash);
-        return '';
-    }
-    """,
+    ClientsideFunction(namespace="atlas", function_name="switchMode"),
     Output(ids.MODE_SYNC, "children"),
     Input(ids.PRESENTATION, "value"), Input(ids.ANONYMISED, "value"),
     prevent_initial_call=True,
