@@ -98,7 +98,7 @@ def departement_options(region: str) -> list[dict]:
 
 def departement_kept(region: str, current: str | None) -> str:
     """The département selected once the region changes: the current one if it is in the region."""
-    return current if current in set(_departements(region)["departement_code"]) else ALL
+    return current if current is not None and current in set(_departements(region)["departement_code"]) else ALL
 
 
 def status_options() -> list[dict]:

@@ -124,6 +124,11 @@ def _quoted(value) -> str:
     return "" if value is None or value == "" else f" (« {value} »)"
 
 
+def _choice(value, allowed, current: str) -> str:
+    """`value` if it is one of `allowed` (a control's choices), else the current one."""
+    return value if isinstance(value, str) and value in allowed else current
+
+
 def apply_controls(rule: model.MsapRule, changed: str | None, controls: Mapping) -> Change:
     """The rule after the user changed the control of parameter `changed`; `controls` holds every
     control's value by query parameter. The controls only offer valid values; anything else (a
@@ -154,13 +159,13 @@ def apply_controls(rule: model.MsapRule, changed: str | None, controls: Mapping)
         reset["ecart_pts"] = control_values(rule)["ecart_pts"]
     names = geo_names()
     annee, geste, perimetre = controls.get("annee"), controls.get("geste"), controls.get("perimetre")
-    year = int(annee) if str(annee).isdigit() and int(annee) in years()[rule.campagne] else rule.annee
+    year = int(str(annee)) if str(annee).isdigit() and int(str(annee)) in years()[rule.campagne] else rule.annee
     new = replace(rule, annee=year,
-                  geste=geste if geste in (*codes(rule.campagne), model.ALL) else rule.geste,
-                  age=controls.get("age") if controls.get("age") in AGE_LABELS else rule.age, volume_min=volume,
-                  methode=controls.get("methode") if controls.get("methode") in model.METHODS else rule.methode,
+                  geste=_choice(geste, (*codes(rule.campagne), model.ALL), rule.geste),
+                  age=_choice(controls.get("age"), AGE_LABELS, rule.age), volume_min=volume,
+                  methode=_choice(controls.get("methode"), model.METHODS, rule.methode),
                   ecart_pts=ecart,
-                  seuil=controls.get("seuil") if controls.get("seuil") in model.SEUILS else rule.seuil,
+                  seuil=_choice(controls.get("seuil"), model.SEUILS, rule.seuil),
                   perimetre=(model.parse_perimetre(perimetre, names.regions, names.departements)[0]
                              or rule.perimetre) if perimetre else rule.perimetre)
     return Change(new, notices, reset)

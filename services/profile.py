@@ -112,7 +112,7 @@ def parse_view(query: dict, mode: Mode | None = None) -> ProfileView:
 
 def query_string(year: int, gesture: str | None, default_gesture: str | None) -> str:
     """The address's query string of a view: the year, and the gesture unless it is the default one."""
-    params = {"annee": year}
+    params: dict[str, int | str] = {"annee": year}
     if gesture and gesture != default_gesture:
         params["geste"] = gesture
     return "?" + urlencode(params)
@@ -205,13 +205,13 @@ def profile_secrecy(finess: str, info: dict, size_class: int, year: int, recours
                                       "france": s["france"]}
     by_code = cached(_indicator_secrecy, year) if rows else {}
     comparables = (info["activity"], info["legal_status"], int(size_class))
-    for r in rows:
-        s = by_code.get(r.code)
-        if s is not None:
-            secret.indicators[r.code] = {"own": s["cells"].get(finess, PLAIN),
-                                         "region": s["region"].get(info["region_code"], PLAIN),
-                                         "comparables": s["comparables"].get(comparables, PLAIN),
-                                         "france": s["france"]}
+    for row in rows:
+        masks = by_code.get(row.code)
+        if masks is not None:
+            secret.indicators[row.code] = {"own": masks["cells"].get(finess, PLAIN),
+                                           "region": masks["region"].get(info["region_code"], PLAIN),
+                                           "comparables": masks["comparables"].get(comparables, PLAIN),
+                                           "france": masks["france"]}
     return secret
 
 

@@ -166,7 +166,7 @@ def tables(view: SsrView, mode: Mode | None = None) -> Tables:
     secret = _secrecy(view) if mode.masked else None
     national = _national_text(model.national_rate(counts), secret.total.iloc[0] if secret is not None else None)
     path = model.breadcrumb(view, geo.region_of)
-    crumbs = [(code, geo.regions.get(code) or geo.departements.get(code)) for code in path]
+    crumbs = [(code, geo.regions.get(code) or geo.departements.get(code, code)) for code in path]
     scope = f" — {geo.regions[path[0]]}" if path else ""
     tables_ = Tables(level=level, title=("Régions" if level == "reg" else "Départements") + scope, rows=rows,
                      national=national, crumbs=crumbs, export_href=EXPORT_PATH + query_string(view))
@@ -421,7 +421,7 @@ def series(view: SsrView, mode: Mode | None = None) -> Series:
                              _shown(counts[i][1], f["den_small"], f["den_secondary"])]
                 if f["rate_hidden"]:
                     own[i] = high[i] = low[i] = None
-    name = (geo.departements[departement] if departement else geo.regions[region]) if path else None
+    name = (geo.departements[departement] if departement else geo.regions[path[0]]) if path else None
     return Series(years=years_, france=france, name=name, own=own, high=high, low=low, counts=counts)
 
 
