@@ -135,3 +135,38 @@ def export_caqes():
     view, _notices = view_from_query(request.args.to_dict())
     name = f"caqes-{view.annee}-{view.volet}-{view.indicateur}-{view.perimetre}".lower().replace("_", "-")
     return french_csv(export_rows(view), EXPORT_COLUMNS, f"{name}.csv")
+
+
+def _follow_up_refused() -> Response | None:
+    """The follow-up exports are never served in presentation mode (interview notes are
+    confidential); the role check is the request gate's (security.roles.ACTIONS)."""
+    from services import actions
+
+    if actions.hidden_by_presentation():
+        return Response("Export indisponible en mode présentation : le suivi des actions est confidentiel.",
+                        status=403, mimetype="text/plain; charset=utf-8")
+    return None
+
+
+@bp.get("/export/actions.csv")
+def export_actions():
+    """One row per recorded step of the campaign `campagne` (every campaign without it)."""
+    from services import actions
+
+    if (refused := _follow_up_refused()) is not None:
+        return refused
+    code = request.args.get("campagne") or None
+    if code is not None and actions.campaign(code) is None:
+        return Response(f"Campagne « {code[:30]} » inconnue.", status=404, mimetype="text/plain; charset=utf-8")
+    return french_csv(actions.step_rows(code), actions.STEP_EXPORT_COLUMNS, actions.step_export_name(code))
+
+
+@bp.get("/export/campagnes.csv")
+def export_campaigns():
+    """One row per campaign and region with its funnel (the /actions tables), for `annee` if given."""
+    from services import actions
+
+    if (refused := _follow_up_refused()) is not None:
+        return refused
+    year, _notices = actions.parse_year(request.args.get("annee"))
+    return french_csv(actions.funnel_rows(year), actions.FUNNEL_EXPORT_COLUMNS, actions.funnel_export_name(year))

@@ -122,3 +122,11 @@ def fmt_rate_with_counts(num, den, digits: int = 1) -> str:
     counts = f"({fmt_int(num)}/{fmt_int(den)})"
     rate = float(num) / float(den) if float(den) > 0 else None
     return f"{fmt_pct(rate, digits)} {counts}"
+
+
+def round_half_up(value, digits: int = 1) -> float | None:
+    """A number rounded as fmt_dec rounds it (halves up, on the decimal value as written), for
+    exports that carry numbers: 12.25 -> 12.3. None for a missing value."""
+    if is_missing(value) or math.isinf(float(value)):
+        return None
+    return float(_decimal(value).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
