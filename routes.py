@@ -168,5 +168,9 @@ def export_campaigns():
 
     if (refused := _follow_up_refused()) is not None:
         return refused
-    year, _notices = actions.parse_year(request.args.get("annee"))
+    annee = (request.args.get("annee") or "").strip()
+    if annee and not (annee.isdigit() and len(annee) == 4):
+        return Response(f"Année « {annee[:10]} » invalide : quatre chiffres attendus (annee=2026).", status=400,
+                        mimetype="text/plain; charset=utf-8")
+    year = int(annee) if annee else None
     return french_csv(actions.funnel_rows(year), actions.FUNNEL_EXPORT_COLUMNS, actions.funnel_export_name(year))

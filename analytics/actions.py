@@ -89,7 +89,14 @@ def funnel_by(groups: Mapping[str, str], current: Mapping[str, State]) -> dict[s
     members: dict[str, list[State]] = {}
     for finess, group in groups.items():
         members.setdefault(group, []).append(current.get(finess, State("ciblee", None)))
-    return {g: funnel(members[g]) for g in sorted(members)}
+    return {g: funnel(members[g]) for g in sorted(members, key=_folded)}
+
+
+def _folded(text: str) -> tuple[str, str]:
+    """Sort key in French reading order: accents folded ('Île-de-France' among the I)."""
+    import unicodedata
+
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower(), text
 
 
 def share(numerator: int, denominator: int) -> float | None:

@@ -46,10 +46,6 @@ def today() -> dt.date:
 
 # --- Who may see it ------------------------------------------------------------------------------
 
-class Forbidden(Exception):
-    """The signed-in role may not reach the follow-up (the callbacks answer 403)."""
-
-
 def allowed() -> bool:
     """The signed-in role may see and record the follow-up (the UI hides what it may not)."""
     return roles.allows(current_role(), roles.ACTIONS)
@@ -59,9 +55,10 @@ def require() -> None:
     """For callbacks: raise werkzeug's 403 unless the role may reach the follow-up (the request gate
     only sees /_dash-update-component, which every role may call)."""
     if not allowed():
-        from werkzeug.exceptions import Forbidden as HttpForbidden
+        from flask import abort, jsonify, make_response
 
-        raise HttpForbidden("Accès refusé : votre rôle ne permet pas d'ouvrir le suivi des actions.")
+        abort(make_response(jsonify(erreur="Accès refusé : votre rôle ne permet pas d'ouvrir le suivi des "
+                                           "actions."), 403))
 
 
 def hidden_by_presentation() -> bool:
