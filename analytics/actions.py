@@ -110,8 +110,10 @@ def step_problems(step: str | None, date: dt.date | None, campaign_year: int, to
     """French reasons a step cannot be recorded as given ([] when it can): a step outside the
     chain, a missing date, a date in the future or before the campaign's year."""
     problems = []
-    if step not in RANK:
-        problems.append(f"étape « {step or ''} » inconnue (étapes possibles : {', '.join(STEPS)})")
+    if not step:
+        problems.append(f"étape manquante (étapes possibles : {', '.join(STEPS)})")
+    elif step not in RANK:
+        problems.append(f"étape « {step} » inconnue (étapes possibles : {', '.join(STEPS)})")
     if date is None:
         problems.append("date manquante ou invalide (AAAA-MM-JJ ou JJ/MM/AAAA)")
     elif date > today:

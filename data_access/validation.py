@@ -840,7 +840,9 @@ def _action_rules(frame: pd.DataFrame, refs: References) -> list[Rule]:
     def listed(s: pd.Series) -> pd.Series:
         rows = frame.loc[s.index]
         pairs = pd.Series(list(zip(rows["campaign"], rows["finess"])), index=s.index)
-        checkable = rows["campaign"].isin(list(years)) & rows["finess"].notna() & rows["step"].notna()
+        known = refs.establishments.index if refs.establishments is not None else []
+        # an unknown campaign or establishment is reported on its own
+        checkable = rows["campaign"].isin(list(years)) & rows["finess"].isin(known) & rows["step"].notna()
         return ~checkable | rows["step"].eq("ciblee") | pairs.map(lambda p: p in on_list).astype(bool)
 
     return [
