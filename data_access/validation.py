@@ -382,9 +382,10 @@ def parse(raw: pd.DataFrame, spec: KindSpec) -> Parsed:
         formula = s.str.startswith("=").astype(bool) & ~bad
         if f.type == "text":
             formula |= s.str.match(r"[+\-@]").astype(bool) & ~bad
+        starts = "=" if f.type == "note" else "=, +, - ou @"  # a note may start with a dash or a plus
         col.report(problems, formula, f.name,
-                   lambda v: f"« {show(v)} » commence par « {v[0]} » : les valeurs commençant par =, +, - ou @ "
-                             "sont refusées (formules de tableur, risque d'injection)")
+                   lambda v, starts=starts: f"« {show(v)} » commence par « {v[0]} » : les valeurs commençant par "
+                                            f"{starts} sont refusées (formules de tableur, risque d'injection)")
         bad |= formula
         todo = filled & ~bad
 
