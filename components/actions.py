@@ -134,7 +134,7 @@ def step_form(ns, step_options: list[dict], today_iso: str, *, first: list | Non
     return html.Div([
         html.Div((first or []) + [
             _field("Étape", dbc.Select(id=ns.STEP, options=step_options, value="contactee", className="select")),
-            _field("Date", dcc.Input(id=ns.DATE, type="date", value=today_iso, max=today_iso, className="date-input")),
+            _field("Date", dbc.Input(id=ns.DATE, type="date", value=today_iso, max=today_iso, className="date-input")),
             _field("Contrôle conforme ?", dbc.Select(id=ns.CONFORME, value=None, className="select",
                                                      options=[{"label": "—", "value": ""},
                                                               {"label": "Conforme", "value": "oui"},
@@ -142,9 +142,9 @@ def step_form(ns, step_options: list[dict], today_iso: str, *, first: list | Non
                    "pour un contrôle a posteriori"),
         ], className="controls"),
         html.Div([
-            _field("Médecin-conseil (entretien)", dcc.Input(id=ns.MEDECIN, type="text", maxLength=100,
+            _field("Médecin-conseil (entretien)", dbc.Input(id=ns.MEDECIN, type="text", maxLength=100,
                                                            className="text-input")),
-            _field("Participants (entretien)", dcc.Input(id=ns.PARTICIPANTS, type="text", maxLength=500,
+            _field("Participants (entretien)", dbc.Input(id=ns.PARTICIPANTS, type="text", maxLength=500,
                                                         className="text-input wide")),
         ], className="controls"),
         _field("Note (synthèse, confidentielle)", dcc.Textarea(id=ns.NOTE, value="", maxLength=10_000,

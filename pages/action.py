@@ -1,4 +1,5 @@
 import dash
+import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components import actions as view
@@ -18,8 +19,6 @@ dash.register_page(__name__, path_template="/actions/<code>", name="Campagne", t
 
 
 def _select(label: str, select_id: str, options: list[dict], value) -> html.Div:
-    import dash_bootstrap_components as dbc
-
     return html.Div([html.Label(label, htmlFor=select_id, className="control-label"),
                      dbc.Select(id=select_id, options=options, value=value or "", className="select")],
                     className="control")
@@ -69,16 +68,15 @@ def layout(code=None, etape=None, region=None, **_query):
                    "erreur se corrige en saisissant la bonne étape : l'historique garde les deux.",
                    className="figure-count"),
             view.step_form(ids, service.step_options(), service.today().isoformat(), first=[
-                html.Div([html.Label("Établissements", htmlFor=ids.TARGETS, className="control-label"),
-                          dcc.Dropdown(id=ids.TARGETS, options=targets, value=[], multi=True,
-                                       placeholder="Choisir un ou plusieurs établissements")],
-                         className="control targets-control")]),
+                html.Fieldset([html.Legend("Établissements (un ou plusieurs)", className="control-label"),
+                               dbc.Checklist(id=ids.TARGETS, options=targets, value=[], className="targets-list")],
+                              className="control targets-control")]),
         ], className="card step-card no-print"),
         html.Section([
             html.H2("Ajouter des établissements à la liste"),
             html.Div([html.Div([html.Label("Numéros FINESS (séparés par des espaces)", htmlFor=ids.ADD_FINESS,
                                            className="control-label"),
-                                dcc.Input(id=ids.ADD_FINESS, type="text", className="text-input wide")],
+                                dbc.Input(id=ids.ADD_FINESS, type="text", className="text-input wide")],
                                className="control"),
                       html.Button("Ajouter", id=ids.ADD_SUBMIT, n_clicks=0, type="button", className="button")],
                      className="controls"),

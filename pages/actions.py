@@ -21,7 +21,7 @@ def _year_links(years: list[int], year: int | None) -> html.Nav:
     links = [("Toutes les années", "/actions", year is None)] + [
         (str(y), f"/actions?annee={y}", y == year) for y in years]
     return html.Nav([dcc.Link(text, href=href, className="button" + (" selected" if on else ""),
-                              **({"aria-current": "page"} if on else {})) for text, href, on in links],
+                              title="année affichée" if on else None) for text, href, on in links],
                     className="year-links no-print", **{"aria-label": "Année des campagnes"})
 
 
@@ -34,12 +34,12 @@ def _new_campaign_form() -> html.Details:
     return html.Details([
         html.Summary("Nouvelle campagne (liste saisie à la main ou importée)"),
         html.Div([
-            field("Code", dcc.Input(id=ids.NEW_CODE, type="text", maxLength=30, placeholder="ex. CAQES-R75-2026",
+            field("Code", dbc.Input(id=ids.NEW_CODE, type="text", maxLength=30, placeholder="ex. CAQES-R75-2026",
                                     className="text-input")),
-            field("Libellé", dcc.Input(id=ids.NEW_LABEL, type="text", maxLength=200, className="text-input wide")),
+            field("Libellé", dbc.Input(id=ids.NEW_LABEL, type="text", maxLength=200, className="text-input wide")),
             field("Thème", dbc.Select(id=ids.NEW_THEME, options=service.theme_options(), value="autre",
                                       className="select")),
-            field("Année", dcc.Input(id=ids.NEW_YEAR, type="number", min=2000, max=this_year + 1, step=1,
+            field("Année", dbc.Input(id=ids.NEW_YEAR, type="number", min=2000, max=this_year + 1, step=1,
                                      value=this_year, className="number")),
             field("Périmètre", dbc.Select(id=ids.NEW_PERIMETER, options=msap_service.perimeter_options(), value="FR",
                                           className="select")),

@@ -57,9 +57,9 @@ def _campaign_block(rule) -> html.Details | None:
         html.Summary("Créer une campagne avec cette liste"),
         html.P("La liste des établissements ciblés est figée à la création ; l'adresse de la règle est gardée "
                "avec elle pour pouvoir la rejouer.", className="figure-count"),
-        html.Div([field("Code", dcc.Input(id=campaign_ids.CODE, type="text", maxLength=30, value=proposed["code"],
+        html.Div([field("Code", dbc.Input(id=campaign_ids.CODE, type="text", maxLength=30, value=proposed["code"],
                                           className="text-input")),
-                  field("Libellé", dcc.Input(id=campaign_ids.LABEL, type="text", maxLength=200,
+                  field("Libellé", dbc.Input(id=campaign_ids.LABEL, type="text", maxLength=200,
                                              value=proposed["label"], className="text-input wide")),
                   html.Button("Créer la campagne", id=campaign_ids.SUBMIT, n_clicks=0, type="button",
                               className="button primary")], className="controls"),

@@ -24,11 +24,14 @@ def test_campaign_from_an_msap_list_then_an_interview_on_the_profile_moves_the_f
     page.watch.wait_dash_idle(timeout=30_000)
     page.wait_for_function("() => /ciblés? sur/.test(document.querySelector('#msap-count')?.innerText || '')",
                            timeout=30_000)
-    flagged = _number(re.search(r"([\d\s\u00a0\u202f]+) établissements? ciblés?",
-                                page.inner_text("#msap-count")).group(1))
+    text = page.inner_text("#msap-count").replace("\u00a0", " ").replace("\u202f", " ")
+    found = re.search(r"(\d[\d ]*) établissements? ciblés?", text)
+    assert found, text
+    flagged = _number(found.group(1))
     assert flagged > 0
     page.click("#msap-campaign-block summary")
     page.fill("#msap-campaign-code", CODE)
+    assert page.input_value("#msap-campaign-code") == CODE
     page.click("#msap-campaign-submit")
     page.wait_for_selector("#msap-campaign-message .action-ok", timeout=20_000)
     assert f"Campagne « {CODE} » créée avec {flagged} établissement" in page.inner_text("#msap-campaign-message")

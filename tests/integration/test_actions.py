@@ -367,3 +367,25 @@ def test_presentation_mode_shows_no_campaign_no_note_and_serves_no_follow_up_exp
         refused = _response(analyst, _record_body(dash_app, ["240000011"], "contactee",
                                                   dt.date.today().isoformat(), {"240000011": 1}))
         assert "pas affiché en mode présentation" in str(refused)
+
+
+@pytest.mark.parametrize("path, query, expected", [
+    ("actions", {}, "Nouvelle campagne"), ("actions", {"annee": "2026"}, "/export/campagnes.csv?annee=2026"),
+    ("actions", {"annee": "1990"}, "sans campagne"),
+    ("action", {"code": "NA-2026"}, "Accompagnement Nouvelle-Aquitaine"),
+    ("action", {"code": "NA-2026", "etape": "entretien", "region": "75"}, "Enregistrer une étape"),
+    ("action", {"code": "NA-2026", "etape": "rencontre", "region": "99"}, "Étape « rencontre » inconnue"),
+    ("action", {"code": "ABSENTE"}, "Campagne introuvable"), ("action", {"code": "<script>"}, "Campagne introuvable"),
+    ("accueil", {}, "Campagnes en cours"),
+])
+def test_the_pages_render_their_view_from_the_address(dash_app, db_url, tmp_path, path, query, expected):
+    import importlib
+
+    from flask import g
+
+    _loaded(db_url, tmp_path)
+    module = importlib.import_module(f"pages.{path}")
+    with app_on(dash_app, db_url) as server, server.test_request_context("/"):
+        g.atlas_user = users.by_login(db_url, "t-analyste")
+        layout = module.layout(**query)
+    assert expected in str(layout)
