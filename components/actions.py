@@ -21,7 +21,7 @@ def notice(message: str | None, ok: bool = False):
     return html.P(message, className="action-ok" if ok else "notice", role="status")
 
 
-def funnel_figure(total: dict[str, int]) -> go.Figure:
+def funnel_figure(total: dict[str, int], height: int = 280) -> go.Figure:
     """Horizontal bars, chain order top to bottom: how many establishments reached at least each
     step, with the share of those targeted."""
     targeted = total.get("ciblees", 0)
@@ -31,10 +31,10 @@ def funnel_figure(total: dict[str, int]) -> go.Figure:
     fig = go.Figure(go.Bar(x=values, y=names, orientation="h", text=text, textposition="outside",
                            marker_color=["#0b4f8a"] * 4 + ["#c2410c"] * 4 + ["#1f7a3a"] * 2,
                            hovertemplate="%{y} : %{x}<extra></extra>", cliponaxis=False))
-    fig.update_layout(margin={"l": 10, "r": 60, "t": 10, "b": 30}, height=300, plot_bgcolor="#fff",
-                      paper_bgcolor="#fff", font={"size": 12},
-                      xaxis={"title": "établissements", "rangemode": "tozero", "gridcolor": "#e5e9ef",
-                             "range": [0, max(values + [1]) * 1.25]},
+    fig.update_layout(margin={"l": 10, "r": 60, "t": 6, "b": 6}, height=height, plot_bgcolor="#fff",
+                      paper_bgcolor="#fff", font={"size": 12 if height > 240 else 11},
+                      xaxis={"rangemode": "tozero", "gridcolor": "#e5e9ef", "showticklabels": False,
+                             "range": [0, max(values + [1]) * 1.3]},
                       yaxis={"autorange": "reversed"})
     return fig
 
@@ -46,7 +46,7 @@ def _ratio_text(row: dict, num: str, den: str) -> str:
 def region_columns() -> list[dict]:
     cols = [{"field": "region", "headerName": "Région", "pinned": "left", "minWidth": 170}]
     for c in FUNNEL_COLUMNS:
-        cols.append({"field": c, "headerName": labels.FUNNEL_LABELS[c], "type": "numericColumn", "width": 105})
+        cols.append({"field": c, "headerName": labels.FUNNEL_LABELS[c], "type": "numericColumn", "width": 118})
     for num, den, label in labels.RATIOS:
         cols.append({"field": f"{num}_sur_{den}", "headerName": label, "type": "numericColumn", "width": 115})
     return cols
@@ -69,6 +69,15 @@ def region_grid(grid_id, rows: list[dict], total: dict[str, int]) -> dag.AgGrid:
                                        "localeText": {"noRowsToShow": "Aucun établissement ciblé"}})
 
 
+def ratio_list(total: dict[str, int]) -> html.Dl:
+    """The ratios the regional programmes report ("rencontrés / ciblés"…), with their counts."""
+    items = []
+    for num, den, label in labels.RATIOS:
+        items += [html.Dt(label), html.Dd([html.Strong(_ratio_text(total, num, den)),
+                                           f" ({fmt_int(total[num])} / {fmt_int(total[den])})"])]
+    return html.Dl(items, className="campaign-ratios")
+
+
 def campaign_card(funnel, *, heading_level: str = "h2", link: bool = True, grid: bool = True) -> html.Section:
     """A campaign: title (a link to its page), theme, year, perimeter, where the list comes from,
     the funnel chart and the regional table ("rencontrés / ciblés"…)."""
@@ -85,8 +94,10 @@ def campaign_card(funnel, *, heading_level: str = "h2", link: bool = True, grid:
             html.P([labels.THEME_LABELS.get(c.theme, c.theme), f" · {c.year} · périmètre {c.perimeter} · "]
                    + source, className="figure-count"),
             html.P(headline, className="campaign-headline"),
-            dcc.Graph(figure=funnel_figure(total), config=CHART_CONFIG, style={"height": "300px"},
-                      id={"type": "actions-funnel", "code": c.code})]
+            html.Div([dcc.Graph(figure=funnel_figure(total, 280 if grid else 220), config=CHART_CONFIG,
+                                style={"height": "280px" if grid else "220px"},
+                                id={"type": "actions-funnel", "code": c.code}, className="campaign-chart"),
+                      ratio_list(total) if grid else None], className="campaign-top")]
     if grid:
         body.append(region_grid({"type": "actions-regions", "code": c.code}, funnel.regions, total))
     return html.Section(body, className="card campaign-card", **{"aria-label": f"Campagne {c.code}"})

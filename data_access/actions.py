@@ -75,11 +75,13 @@ def _reader(url: str, fresh: bool) -> Iterator[Connection]:
 # --- Reads ------------------------------------------------------------------------------------
 
 def campaigns(url: str, *, fresh: bool = False) -> list[CampaignRow]:
-    """Every campaign with its number of targeted establishments, newest year first, then by code."""
+    """Every campaign with its number of targeted establishments: newest year first, then the
+    largest lists, then by code."""
     n = select(T.campaign, func.count().label("n")).group_by(T.campaign).subquery()
     stmt = (select(C.code, C.label, C.theme, C.year, C.perimeter, C.rule_query, C.created_by, C.created_at,
                    func.coalesce(n.c.n, 0))
-            .outerjoin(n, n.c.campaign == C.code).order_by(C.year.desc(), C.code))
+            .outerjoin(n, n.c.campaign == C.code)
+            .order_by(C.year.desc(), func.coalesce(n.c.n, 0).desc(), C.code))
     with _reader(url, fresh) as conn:
         return [CampaignRow(*r[:8], int(r[8])) for r in conn.execute(stmt)]
 

@@ -11,7 +11,7 @@ from services import actions as service
 from services import msap as msap_service
 from text import actions as labels
 
-dash.register_page(__name__, path="/actions", name=labels.PAGE_TITLE, title="Atlas GDR — suivi des actions",
+dash.register_page(__name__, path="/actions", name="Actions", title="Atlas GDR — suivi des actions",
                    nav_order=60, permission=roles.ACTIONS, hide_in_presentation=True,
                    description="Campagnes d'accompagnement : du ciblage à l'entretien confraternel et à l'issue, "
                                "avec les entonnoirs par région (rencontrés / ciblés, MSAP notifiées / ciblés…).")

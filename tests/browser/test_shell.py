@@ -32,7 +32,7 @@ def test_header_shows_data_version_and_navigation(page):
     header = page.locator("header").inner_text()
     assert "Données v" in header
     nav = [a.inner_text() for a in page.locator("nav a").all()]
-    assert nav == ["Accueil", "Recours au SSR", "Ciblage MSAP", "Suivi CAQES", "Établissements", "Suivi des actions",
+    assert nav == ["Accueil", "Recours au SSR", "Ciblage MSAP", "Suivi CAQES", "Établissements", "Actions",
                    "Données", "Méthodes"]
     assert "t-analyste" in header and "Analyste DCGDR" in header and "Se déconnecter" in header
     assert page.locator("html").get_attribute("lang") == "fr"
