@@ -128,6 +128,8 @@ def render_profile_actions(store):
     campaigns = service.profile_campaigns(finess, fresh=True)
     section = view.profile_section(campaigns, service.campaign_options(campaigns), service.step_options(),
                                    service.today().isoformat(), ActionsProfile)
+    if not campaigns:  # no form, no history: the stores that drive them would feed nothing
+        return section
     return [dcc.Store(id=ActionsProfile.VERSIONS, data={p.campaign.code: p.version for p in campaigns}),
             dcc.Store(id=ActionsProfile.REFRESH, data=0), section]
 
