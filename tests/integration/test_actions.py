@@ -389,3 +389,13 @@ def test_the_pages_render_their_view_from_the_address(dash_app, db_url, tmp_path
         g.atlas_user = users.by_login(db_url, "t-analyste")
         layout = module.layout(**query)
     assert expected in str(layout)
+
+
+def test_a_profile_outside_every_campaign_says_so_without_a_form(dash_app, db_url, tmp_path):
+    _loaded(db_url, tmp_path)
+    with app_on(dash_app, db_url) as server:
+        client = sign_in(server.test_client(), "analyste")
+        out = _response(client, dash_body(dash_app, "render_profile_actions", [{"finess": "970400017"}]))
+    section = out["profile-actions"]["children"]
+    assert "n'est sur la liste d'aucune campagne" in str(section)
+    assert "profile-actions-submit" not in str(section) and "profile-actions-refresh" not in str(section)
