@@ -67,7 +67,8 @@ def render_campaign(etape, region, refresh, added, code_data):
     if service.hidden_by_presentation() or service.campaign(code, fresh=True) is None:
         raise PreventUpdate
     rows = service.establishment_rows(code, fresh=True)
-    filters, _notices = service.parse_filters({"etape": etape or "", "region": region or ""}, rows)
+    chosen = {k: v for k, v in (("etape", etape), ("region", region)) if isinstance(v, str) and v != "toutes"}
+    filters, _notices = service.parse_filters(chosen, rows)
     shown = service.filtered(rows, filters)
     search = {k: v for k, v in filters.items() if v}
     return {"rows": view.grid_rows(shown),

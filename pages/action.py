@@ -10,6 +10,9 @@ from services import actions as service
 from text import actions as labels
 
 
+ALL = "toutes"  # the filters' "no filter" choice
+
+
 def _title(code=None, **_):
     return f"Atlas GDR — campagne {str(code or '')[:30]}"
 
@@ -20,7 +23,7 @@ dash.register_page(__name__, path_template="/actions/<code>", name="Campagne", t
 
 def _select(label: str, select_id: str, options: list[dict], value) -> html.Div:
     return html.Div([html.Label(label, htmlFor=select_id, className="control-label"),
-                     dbc.Select(id=select_id, options=options, value=value or "", className="select")],
+                     dbc.Select(id=select_id, options=options, value=value or ALL, className="select")],
                     className="control")
 
 
@@ -55,9 +58,9 @@ def layout(code=None, etape=None, region=None, **_query):
                + source, className="figure-count"),
         view.notice(" ".join(notices)) if notices else None,
         html.Div([
-            _select("Étape actuelle", ids.ETAPE, [{"label": "Toutes", "value": ""}] + service.step_options(),
+            _select("Étape actuelle", ids.ETAPE, [{"label": "Toutes", "value": ALL}] + service.step_options(),
                      filters["etape"]),
-            _select("Région", ids.REGION, [{"label": "Toutes", "value": ""}]
+            _select("Région", ids.REGION, [{"label": "Toutes", "value": ALL}]
                     + [{"label": name, "value": code_} for code_, name in regions], filters["region"]),
         ], className="controls no-print"),
         html.P(id=ids.COUNT, className="figure-count", **{"aria-live": "polite"}),

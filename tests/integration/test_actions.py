@@ -399,3 +399,16 @@ def test_a_profile_outside_every_campaign_says_so_without_a_form(dash_app, db_ur
     section = out["profile-actions"]["children"]
     assert "n'est sur la liste d'aucune campagne" in str(section)
     assert "profile-actions-submit" not in str(section) and "profile-actions-refresh" not in str(section)
+
+
+def test_the_campaign_filters_keep_the_current_step_and_region_and_go_in_the_address(dash_app, db_url, tmp_path):
+    _loaded(db_url, tmp_path)
+    with app_on(dash_app, db_url) as server:
+        client = sign_in(server.test_client(), "analyste")
+        out = _response(client, dash_body(dash_app, "render_campaign", ["contactee", "75", 0, 0], [{"code": "NA-2026"}]))
+        everything = _response(client, dash_body(dash_app, "render_campaign", ["toutes", "toutes", 0, 0],
+                                                 [{"code": "NA-2026"}]))
+    assert [r["finess"] for r in out["action-table"]["rowData"]] == ["330000025"]
+    assert out["action-address"]["data"]["search"] == "?etape=contactee&region=75"
+    assert out["action-count"]["children"] == "1 établissement affiché sur 3 de la liste"
+    assert len(everything["action-table"]["rowData"]) == 3 and everything["action-address"]["data"]["search"] == ""
