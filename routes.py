@@ -9,6 +9,7 @@ from flask import Blueprint, Response, jsonify, request
 from config import current_settings
 from data_access import queries
 from data_access.cache import cache_status
+from security.errors import error_response
 from text.format import fmt_csv_number
 
 bp = Blueprint("atlas", __name__)
@@ -128,3 +129,40 @@ def export_caqes():
 
     view, _notices = caqes.parse_view(request.args.to_dict())
     return french_csv(caqes.export_rows(view), caqes.EXPORT_COLUMNS, caqes.export_name(view))
+
+
+def _follow_up_refused() -> Response | None:
+    """The follow-up exports are never served in presentation mode (interview notes are
+    confidential); the role check is the request gate's (security.roles.ACTIONS)."""
+    from services import actions
+
+    if actions.hidden_by_presentation():
+        return error_response(403, "Export indisponible en mode présentation : le suivi des actions est confidentiel.")
+    return None
+
+
+@bp.get("/export/actions.csv")
+def export_actions():
+    """One row per recorded step of the campaign `campagne` (every campaign without it)."""
+    from services import actions
+
+    if (refused := _follow_up_refused()) is not None:
+        return refused
+    code = request.args.get("campagne") or None
+    if code is not None and actions.campaign(code) is None:
+        return error_response(404, f"Campagne « {code[:30]} » inconnue.")
+    return french_csv(actions.step_rows(code), actions.STEP_EXPORT_COLUMNS, actions.step_export_name(code))
+
+
+@bp.get("/export/campagnes.csv")
+def export_campaigns():
+    """One row per campaign and region with its funnel (the /actions tables), for `annee` if given."""
+    from services import actions
+
+    if (refused := _follow_up_refused()) is not None:
+        return refused
+    annee = (request.args.get("annee") or "").strip()
+    if annee and not (annee.isdigit() and len(annee) == 4):
+        return error_response(400, f"Année « {annee[:10]} » invalide : quatre chiffres attendus (annee=2026).")
+    year = int(annee) if annee else None
+    return french_csv(actions.funnel_rows(year), actions.FUNNEL_EXPORT_COLUMNS, actions.funnel_export_name(year))

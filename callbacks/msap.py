@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from dash import Input, Output, Patch, State, callback, ctx, html, no_update
+from dash import Input, Output, Patch, State, callback, ctx, dcc, html, no_update
 
 from components import france_map
 from components import msap as view
 from components.address import address, navigate_callback, write_address_callback
 from pages.ids import Msap as ids
+from pages.ids import MsapCampaign
+from services import actions as actions_service
 from services import msap as service
 from services.territories import geo_names
 
@@ -113,3 +115,26 @@ def map_figure(res: service.Results, rule, map_key):
                              geo_names().departements, rule.perimetre == "FR", MAP_SIZE)
     fig.add_trace(points)
     return fig, rule.perimetre
+
+
+@callback(Output(MsapCampaign.CODE, "value"), Output(MsapCampaign.LABEL, "value"), Input(ids.RULE, "data"),
+          prevent_initial_call=True)
+def propose_campaign(rule_data):
+    """The code and label proposed for a campaign follow the rule."""
+    proposed = actions_service.msap_defaults(service.rule_of(rule_data))
+    return proposed["code"], proposed["label"]
+
+
+@callback(Output(MsapCampaign.MESSAGE, "children"), Input(MsapCampaign.SUBMIT, "n_clicks"),
+          State(ids.RULE, "data"), State(MsapCampaign.CODE, "value"), State(MsapCampaign.LABEL, "value"),
+          prevent_initial_call=True)
+def create_msap_campaign(n_clicks, rule_data, code, label):
+    """"Créer une campagne avec cette liste": the rule's flagged establishments, frozen, with its address."""
+    actions_service.require()
+    if not n_clicks:
+        return no_update
+    outcome = actions_service.create_from_msap(service.rule_of(rule_data), code, label)
+    if not outcome.ok:
+        return html.P(outcome.message, className="notice", role="status")
+    return html.P([outcome.message, " ", dcc.Link("Ouvrir la campagne", href=f"/actions/{(code or '').strip()}")],
+                  className="action-ok", role="status")

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 SCALES = ("region", "national", "stress")
 DEFAULT_REGION = "75"  # Nouvelle-Aquitaine
 KINDS = ("establishments", "ssr_recourse", "ambulatory_surgery", "profile_values",
-         "caqes_contracts", "caqes_results", "msap_decisions")
+         "caqes_contracts", "caqes_results", "msap_decisions", "campaigns", "actions")
 COLUMNS: dict[str, tuple[str, ...]] = {
     "establishments": ("finess", "name", "legal_status", "category", "activity", "commune_code",
                        "latitude", "longitude", "beds", "places"),
@@ -45,6 +45,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "caqes_contracts": ("finess", "start_year", "end_year", "signed_on", "parts"),
     "caqes_results": ("finess", "year", "indicator", "baseline", "target", "achieved", "savings_eur"),
     "msap_decisions": ("finess", "campaign", "gesture", "year", "decision", "decided_on", "start_on", "end_on"),
+    "campaigns": ("code", "label", "theme", "year", "perimeter"),
+    "actions": ("campaign", "finess", "step", "date", "by", "note"),
 }
 
 YEARS = np.arange(2015, 2025)
@@ -215,9 +217,12 @@ def generate(url: str, scale: str = "national", seed: int = 42, *, region: str =
     contracts, results = _caqes(rng, est, ref.caqes_indicators, n_2022)
     msap = pd.concat([msap_ssr, msap_ambu], ignore_index=True)
 
+    # The follow-up history draws from its own generator: adding it left every other frame as it was.
+    campaigns, actions = _follow_up(np.random.default_rng([seed, FOLLOW_UP_STREAM]), est, recourse, contracts)
+
     frames = {"establishments": est, "ssr_recourse": recourse, "ambulatory_surgery": ambulatory,
               "profile_values": profile, "caqes_contracts": contracts, "caqes_results": results,
-              "msap_decisions": msap}
+              "msap_decisions": msap, "campaigns": campaigns, "actions": actions}
     return {kind: _lean(frames[kind].loc[:, list(COLUMNS[kind])]) for kind in KINDS}
 
 
@@ -234,14 +239,13 @@ def seed_demo(url: str, scale: str = "national", seed: int = 42, progress: Calla
               *, region: str = DEFAULT_REGION) -> dict[str, ImportReport]:
     """Generate the demo data set and import it kind by kind through `import_frame`,
     so it is validated like any uploaded file. Returns the import report per kind."""
-    from data_access.imports import KINDS as import_kinds
     from data_access.imports import import_frame
 
     t0 = time.perf_counter()
     frames = generate(url, scale, seed, region=region)
     progress(f"Données de démonstration ({scale}, graine {seed}) générées en {time.perf_counter() - t0:.1f} s")
     reports = {}
-    for kind in import_kinds:
+    for kind in KINDS:  # the import kinds' dependency order, the follow-up last
         t1 = time.perf_counter()
         reports[kind] = import_frame(url, kind, frames[kind], file_name=f"demo-{scale}-{seed}-{kind}.csv", user="demo")
         progress(f"  {kind} : {len(frames[kind]):,} lignes importées en {time.perf_counter() - t1:.1f} s"
@@ -918,3 +922,89 @@ def _caqes(rng, est: pd.DataFrame, catalogue: pd.DataFrame, n_2022: int) -> tupl
         }))
     results = pd.concat(frames, ignore_index=True)
     return contracts, results
+
+
+# ======================================================================================
+# Action follow-up (issue 17): three campaigns with realistic progress
+# ======================================================================================
+FOLLOW_UP_STREAM = 17  # the follow-up's own generator: np.random.default_rng([seed, 17])
+# Fixed dates in the past (the campaigns ran in 2024 and the first half of 2025): the data set is
+# the same whatever the day it is generated, and no step is dated in the future.
+FOLLOW_UP_PEOPLE = ("Dr Martin (DRSM)", "Dr Lefèvre (DRSM)", "Mme Roux (DCGDR)", "M. Garnier (DCGDR)")
+
+
+def _follow_up(rng: np.random.Generator, est: pd.DataFrame, recourse: pd.DataFrame, contracts: pd.DataFrame
+               ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Campaigns and their step history, in the import columns.
+
+    - MSAP-SSR-PTG-2025 (France): the 39 establishments with the highest PTG transfer rate in 2024
+      (at least 30 stays); 30 contacted, 12 met in a confraternal interview, 10 given their profile,
+      then 4 MSAP notified (2 checked), 3 commitments, 2 contracts, 1 without follow-up; one
+      interview recorded by mistake and corrected back to "contacted".
+    - CAQES-NA-2025 (Nouvelle-Aquitaine, or the region of the data): up to 15 CAQES signatories,
+      9 contacted, 5 met, 3 contracts.
+    - TRANSFERT-33-2024 (Gironde): up to 12 establishments, a 2024 campaign every one of which was
+      checked a year on and closed (so not "in progress")."""
+    campaigns, rows = [], []
+
+    def when(year: int, lo: int, hi: int) -> str:
+        day = np.datetime64(f"{year}-01-01") + int(rng.integers(lo, hi))
+        return str(day)
+
+    def steps(code: str, year: int, finess: str, chain: list[str], start: int) -> None:
+        day = start
+        for step in chain:
+            day += int(rng.integers(7, 30))
+            who = FOLLOW_UP_PEOPLE[int(rng.integers(0, 2))] if step == "entretien" else FOLLOW_UP_PEOPLE[
+                int(rng.integers(2, 4))]
+            rows.append((code, finess, step, when(year, day, day + 1), who, notes.get(step, "")))
+
+    notes = {"entretien": "Entretien confraternel : profil présenté, écart au taux régional discuté ; "
+                          "l'équipe s'engage à revoir les indications de SSR.",
+             "msap_notifiee": "MSAP notifiée pour 6 mois.", "controle": "Contrôle sur dossiers : conforme."}
+
+    ptg = recourse[(recourse["year"] == recourse["year"].max()) & (recourse["gesture"] == "PTG")]
+    by_est = ptg.groupby("finess")[["stays", "stays_with_ssr"]].sum()
+    by_est = by_est[by_est["stays"] >= 30]
+    order = (by_est["stays_with_ssr"] / by_est["stays"]).sort_values(ascending=False, kind="stable")
+    msap_list = list(order.index[:39])
+    if msap_list:
+        code = "MSAP-SSR-PTG-2025"
+        campaigns.append((code, "MSAP SSR après prothèse totale de genou — établissements atypiques (données 2024)",
+                          "msap_ssr", 2025, "FR"))
+        # each establishment's path: how far it got (index into the chain) and its outcome
+        plan = (["msap"] * 2 + ["msap_only"] * 2 + ["engagement"] * 3 + ["contrat"] * 2 + ["sans_suite"]
+                + ["met"] * 2 + ["contacted"] * 17 + ["corrected"] + ["targeted"] * 9)
+        plan = list(rng.permutation(plan[:len(msap_list)] + ["targeted"] * max(0, len(msap_list) - len(plan))))
+        paths = {"targeted": [], "contacted": ["contactee"], "met": ["contactee", "entretien"],
+                 "corrected": ["contactee", "entretien", "contactee"],
+                 "sans_suite": ["contactee", "entretien", "profil_remis", "sans_suite"],
+                 "contrat": ["contactee", "entretien", "profil_remis", "contrat_signe"],
+                 "engagement": ["contactee", "entretien", "profil_remis", "engagement"],
+                 "msap_only": ["contactee", "entretien", "profil_remis", "msap_notifiee"],
+                 "msap": ["contactee", "entretien", "profil_remis", "msap_notifiee", "controle"]}
+        for finess, kind in zip(msap_list, plan):
+            steps(code, 2025, finess, ["ciblee", *paths[kind]], int(rng.integers(0, 20)))
+    region = est["region_code"].value_counts().index[0] if len(est) else None
+    region = DEFAULT_REGION if DEFAULT_REGION in set(est["region_code"]) else region
+    signed = contracts["finess"].drop_duplicates()
+    caqes = [f for f in signed if f in set(est.loc[est["region_code"] == region, "finess"])][:15]
+    if caqes:
+        code = "CAQES-NA-2025" if region == "75" else f"CAQES-R{region}-2025"
+        campaigns.append((code, "Accompagnement des signataires CAQES — volet pertinence", "caqes", 2025, f"R{region}"))
+        plan = ["contrat"] * 3 + ["met"] * 2 + ["contacted"] * 4 + ["targeted"] * 6
+        chains = {"targeted": [], "contacted": ["contactee"], "met": ["contactee", "entretien"],
+                  "contrat": ["contactee", "entretien", "profil_remis", "contrat_signe"]}
+        for finess, kind in zip(caqes, rng.permutation(plan)[:len(caqes)]):
+            steps(code, 2025, finess, ["ciblee", *chains[kind]], int(rng.integers(10, 40)))
+    gironde = est.loc[(est["departement_code"] == "33") & (est["activity"] != "SSR"), "finess"].tolist()[:12]
+    if gironde:
+        code = "TRANSFERT-33-2024"
+        campaigns.append((code, "Accompagnement des taux de transfert MCO → SSR en Gironde", "transfert_ssr", 2024,
+                          "D33"))
+        for finess in gironde:
+            chain = ["contactee", "entretien", "profil_remis", str(rng.choice(["engagement", "sans_suite"])),
+                     "controle", "close"]
+            steps(code, 2024, finess, ["ciblee", *chain], int(rng.integers(10, 60)))
+    return (pd.DataFrame(campaigns, columns=list(COLUMNS["campaigns"])),
+            pd.DataFrame(rows, columns=list(COLUMNS["actions"])))

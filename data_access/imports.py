@@ -34,10 +34,11 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 
-from data_access import models, ssr_totals
+from data_access import actions, models, ssr_totals
 from data_access.db import get_engine
 from data_access.readers import cell_text, read_table
 from data_access.validation import (
+    ACTION_KINDS,
     SPECS,
     ImportRejected,
     KindSpec,
@@ -48,9 +49,13 @@ from data_access.validation import (
     validate,
 )
 
-__all__ = ["KINDS", "ImportRejected", "ImportReport", "Problem", "import_file", "import_frame"]
+__all__ = ["ACTION_KINDS", "ALL_KINDS", "KINDS", "ImportRejected", "ImportReport", "Problem", "import_file",
+           "import_frame"]
 
-KINDS: tuple[str, ...] = tuple(SPECS)  # dependency order: establishments first
+# The data kinds, in dependency order (establishments first); then the teams' follow-up history
+# (campaigns before their actions), which is written by data_access.actions.
+KINDS: tuple[str, ...] = tuple(k for k in SPECS if k not in ACTION_KINDS)
+ALL_KINDS: tuple[str, ...] = KINDS + ACTION_KINDS
 CHUNK = 20_000  # rows per executemany into SQLite's staging table
 
 
@@ -69,7 +74,7 @@ class ImportReport:
 def _spec(kind: str) -> KindSpec:
     if kind not in SPECS:
         raise ImportRejected([Problem(None, None, f"type d'import « {kind} » inconnu (types acceptés : "
-                                                  f"{', '.join(KINDS)})")])
+                                                  f"{', '.join(ALL_KINDS)})")])
     return SPECS[kind]
 
 
@@ -136,9 +141,11 @@ def _import(url: str, spec: KindSpec, columns: list[str], raw: pd.DataFrame, rea
         raise ImportRejected(read_problems + problems, total=len(read_problems) + total, file_name=file_name,
                              kind=spec.kind)
 
-    values = _columns(typed, spec, refs)
     n = len(typed)
     now = dt.datetime.now(dt.UTC)
+    if spec.kind in ACTION_KINDS:
+        return _import_follow_up(engine, spec, typed, file_name=file_name, sha256=sha256, user=user, now=now)
+    values = _columns(typed, spec, refs)
     try:
         with engine.begin() as conn:
             version = _bump_version(conn, now)  # first write: serialises concurrent imports
@@ -164,6 +171,37 @@ def _import(url: str, spec: KindSpec, columns: list[str], raw: pd.DataFrame, rea
     except DBAPIError as exc:  # validation should make this unreachable; never leave it unexplained
         raise rejected([Problem(None, None, "la base de données a refusé l'écriture, rien n'a été enregistré : "
                                             f"{str(exc.orig).splitlines()[0][:300]}")]) from exc
+    return ImportReport(spec.kind, inserted, n - inserted, batch_id, version)
+
+
+def _import_follow_up(engine, spec: KindSpec, typed: pd.DataFrame, *, file_name: str, sha256: str, user: str,
+                      now: dt.datetime) -> ImportReport:
+    """Campaigns (upserted by code) or actions (appended in date order, then file order: a team's
+    history is chronological whatever the order of its rows), in one transaction with the batch."""
+    frame = typed
+    if spec.kind == "actions":
+        frame = typed.assign(_line=typed.index).sort_values(["date", "_line"], kind="stable")
+    rows = []
+    for r in frame.to_dict("records"):
+        r = {k: (v.date() if isinstance(v, pd.Timestamp) else v) for k, v in r.items() if k != "_line"}
+        rows.append({k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in r.items()})
+    if spec.kind == "campaigns":
+        rows = [{**r, "year": int(r["year"])} for r in rows]
+    n = len(rows)
+    try:
+        with engine.begin() as conn:
+            version = _bump_version(conn, now)
+            write = actions.import_campaigns if spec.kind == "campaigns" else actions.import_actions
+            inserted = write(conn, rows, user, now)
+            batch = models.ImportBatch.__table__
+            batch_id = conn.execute(insert(batch).values(
+                kind=spec.kind, file_name=file_name[:300], sha256=sha256, rows_inserted=inserted,
+                rows_updated=n - inserted, user=user[:100], imported_at=now,
+            ).returning(batch.c.id)).scalar_one()
+    except DBAPIError as exc:
+        raise ImportRejected([Problem(None, None, "la base de données a refusé l'écriture, rien n'a été enregistré : "
+                                                  f"{str(exc.orig).splitlines()[0][:300]}")],
+                             file_name=file_name, kind=spec.kind) from exc
     return ImportReport(spec.kind, inserted, n - inserted, batch_id, version)
 
 

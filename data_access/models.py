@@ -15,6 +15,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     String,
@@ -347,3 +348,69 @@ class UserSession(Base):
                                                        doc="deconnexion, mot_de_passe, desactivation, admin, connexion")
     address: Mapped[str] = mapped_column(String(64), default="")
     user_agent: Mapped[str] = mapped_column(String(200), default="")
+
+
+# --- Action follow-up (issue 17) -------------------------------------------------
+
+CAMPAIGN_THEMES = ("msap_ssr", "msap_ambu", "caqes", "transfert_ssr", "autre")  # ck_campaign_theme
+ACTION_STEPS = ("ciblee", "contactee", "entretien", "profil_remis", "msap_notifiee", "contrat_signe", "engagement",
+                "sans_suite", "controle", "close")  # ck_action_step; the order of the chain (analytics.actions)
+
+
+class Campaign(Base):
+    """A follow-up campaign: a target list of establishments and the steps recorded for each.
+    `perimeter` is written as /msap's `perimetre` (FR, R<region>, D<département>); `rule_query` is
+    the /msap address the list was frozen from ('' for an imported or hand-made list)."""
+
+    __tablename__ = "campaigns"
+    code: Mapped[str] = mapped_column(String(30), primary_key=True)
+    label: Mapped[str] = mapped_column(String(200))
+    theme: Mapped[str] = mapped_column(String(20))
+    year: Mapped[int] = mapped_column(Integer)
+    perimeter: Mapped[str] = mapped_column(String(4))
+    rule_query: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    __table_args__ = (
+        CheckConstraint("theme IN ('msap_ssr','msap_ambu','caqes','transfert_ssr','autre')", name="ck_campaign_theme"),
+    )
+
+
+class CampaignTarget(Base):
+    """An establishment on a campaign's list. `version` increases with every step recorded for it in
+    the campaign: a writer states the version it saw, so a concurrent write is refused, not lost."""
+
+    __tablename__ = "campaign_targets"
+    campaign: Mapped[str] = mapped_column(ForeignKey("campaigns.code"), primary_key=True)
+    finess: Mapped[str] = mapped_column(ForeignKey("establishments.finess"), primary_key=True, index=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    added_by: Mapped[str] = mapped_column(String(100), default="")
+    added_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ActionStep(Base):
+    """One recorded step of an establishment in a campaign. History is never rewritten: a correction
+    is a new entry, and the establishment's current step is its latest entry (highest id).
+    `recorded_by` is who did it (free text in an import, the signed-in user in the app); `medecin`
+    and `participants` describe an interview, `compliant` the outcome of an a-posteriori check."""
+
+    __tablename__ = "action_steps"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    campaign: Mapped[str] = mapped_column(String(30))
+    finess: Mapped[str] = mapped_column(String(9))
+    step: Mapped[str] = mapped_column(String(20))
+    date: Mapped[dt.date] = mapped_column(Date)
+    recorded_by: Mapped[str] = mapped_column(String(100), default="")
+    medecin: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    participants: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    compliant: Mapped[bool | None] = mapped_column(nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    entered_by: Mapped[str] = mapped_column(String(100), default="")
+    entered_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    __table_args__ = (
+        ForeignKeyConstraint(["campaign", "finess"], ["campaign_targets.campaign", "campaign_targets.finess"],
+                             name="fk_action_target"),
+        CheckConstraint("step IN ('ciblee','contactee','entretien','profil_remis','msap_notifiee','contrat_signe',"
+                        "'engagement','sans_suite','controle','close')", name="ck_action_step"),
+        Index("ix_action_steps_target", "campaign", "finess", "id"),
+    )

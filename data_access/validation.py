@@ -16,6 +16,7 @@ Two stages:
 """
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
 import unicodedata
@@ -125,7 +126,8 @@ def _parts(value: str) -> str:
 class Field:
     """One column of an import file.
 
-    type: finess | code | text | int | float | date. `required`: the column must be in the
+    type: finess | code | text | note | int | float | date (note: free text over several lines, such
+    as an interview summary; tabs and line breaks allowed, a leading = refused). `required`: the column must be in the
     header and every value filled; an optional column may be absent or have empty values,
     which are stored as `default` (None = NULL).
     """
@@ -137,6 +139,7 @@ class Field:
     default: object = None
     choices: tuple[str, ...] = ()
     normalise: Callable[[str], str] | None = None
+    max_chars: int | None = None  # when the column's name differs from the table's (actions' `by`)
 
 
 @dataclass(frozen=True)
@@ -145,6 +148,7 @@ class KindSpec:
     label: str
     model: type[models.Base]
     fields: tuple[Field, ...]
+    key_columns: tuple[str, ...] = ()  # the file's key when it is not the table's primary key
 
     @property
     def table(self):
@@ -152,6 +156,8 @@ class KindSpec:
 
     @property
     def keys(self) -> list[str]:
+        if self.key_columns:
+            return list(self.key_columns)
         return [c.name for c in self.table.primary_key.columns]
 
     @property
@@ -162,6 +168,8 @@ class KindSpec:
         return next(f for f in self.fields if f.name == name)
 
     def max_length(self, name: str) -> int | None:
+        if self.field(name).max_chars is not None:
+            return self.field(name).max_chars
         col = self.table.c.get(name)
         return getattr(col.type, "length", None) if col is not None else None
 
@@ -228,7 +236,25 @@ SPECS: dict[str, KindSpec] = {s.kind: s for s in (
         Field("start_on", "date", "début de la MSAP", required=False),
         Field("end_on", "date", "fin de la MSAP", required=False),
     )),
+    # Action follow-up (issue 17): not facts but the teams' own history, written by
+    # data_access.actions (campaigns are upserted by code; actions are appended, never rewritten).
+    KindSpec("campaigns", "campagnes", models.Campaign, (
+        Field("code", "code", "code de la campagne"),
+        Field("label", "text", "libellé"),
+        Field("theme", "code", "thème", choices=models.CAMPAIGN_THEMES, normalise=_ascii_lower),
+        YEAR,
+        Field("perimeter", "code", "périmètre", normalise=_upper_no_space),
+    )),
+    KindSpec("actions", "suivi des actions", models.ActionStep, (
+        Field("campaign", "code", "campagne"),
+        FINESS,
+        Field("step", "code", "étape", choices=models.ACTION_STEPS, normalise=_ascii_lower),
+        Field("date", "date", "date"),
+        Field("by", "text", "réalisé par", max_chars=100),
+        Field("note", "note", "note", required=False, default=""),
+    ), key_columns=("campaign", "finess", "step", "date")),
 )}
+ACTION_KINDS = ("campaigns", "actions")
 
 
 # --- Header -------------------------------------------------------------------------------
@@ -259,6 +285,7 @@ def check_header(columns: list[str], spec: KindSpec) -> list[Problem]:
 # --- Stage 1: parsing -------------------------------------------------------------------------
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_NOTE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # tab, LF and CR allowed
 _SPACE = "[ \u00a0\u202f]"
 _NUMBER = re.compile(rf"[+-]?(?:\d{{1,3}}(?:{_SPACE}\d{{3}})+|\d+)?(?:[.,]\d*)?(?:[eE][+-]?\d+)?")
 _HAS_DIGIT = re.compile(r"\d")
@@ -351,16 +378,17 @@ def parse(raw: pd.DataFrame, spec: KindSpec) -> Parsed:
         huge = s.str.len().gt(MAX_CHARS)
         col.report(problems, huge, f.name, lambda v: f"valeur de {len(v)} caractères (au plus {MAX_CHARS})")
         s = s.where(~huge, "")
-        bad = huge | s.str.contains(_CONTROL).astype(bool)
+        bad = huge | s.str.contains(_CONTROL_NOTE if f.type == "note" else _CONTROL).astype(bool)
         col.report(problems, bad, f.name,
                    lambda v: f"« {show(v)} » contient un caractère de contrôle (tabulation, retour à la ligne…) : "
                              "interdit")
         formula = s.str.startswith("=").astype(bool) & ~bad
         if f.type == "text":
             formula |= s.str.match(r"[+\-@]").astype(bool) & ~bad
+        starts = "=" if f.type == "note" else "=, +, - ou @"  # a note may start with a dash or a plus
         col.report(problems, formula, f.name,
-                   lambda v: f"« {show(v)} » commence par « {v[0]} » : les valeurs commençant par =, +, - ou @ "
-                             "sont refusées (formules de tableur, risque d'injection)")
+                   lambda v, starts=starts: f"« {show(v)} » commence par « {v[0]} » : les valeurs commençant par "
+                                            f"{starts} sont refusées (formules de tableur, risque d'injection)")
         bad |= formula
         todo = filled & ~bad
 
@@ -413,6 +441,11 @@ class References:
     profile_kinds: dict[str, str] = field(default_factory=dict)
     caqes_indicators: pd.DataFrame | None = None  # index code: part, region_code
     caqes_parts: list[str] = field(default_factory=list)
+    regions: list[str] = field(default_factory=list)
+    departements: list[str] = field(default_factory=list)
+    campaign_years: dict[str, int] = field(default_factory=dict)  # code -> year
+    targets: set[tuple[str, str]] = field(default_factory=set)  # (campaign, finess) on a list
+    today: dt.date = field(default_factory=dt.date.today)
 
 
 def load_references(conn: Connection, spec: KindSpec, raw: pd.DataFrame | None = None) -> References:
@@ -431,6 +464,10 @@ def load_references(conn: Connection, spec: KindSpec, raw: pd.DataFrame | None =
                 query = query.where(m.Commune.code.in_([str(c).upper() for c in wanted]))
         refs.communes = read_frame(conn, query).set_index("code")  # code, name, departement_code, region_code, …
         return refs
+    if spec.kind == "campaigns":
+        refs.regions = list(conn.scalars(select(m.Region.code).order_by(m.Region.code)))
+        refs.departements = list(conn.scalars(select(m.Departement.code).order_by(m.Departement.code)))
+        return refs
     refs.establishments = read_frame(conn, select(m.Establishment.finess, m.Establishment.activity,
                                                  m.Establishment.region_code)).set_index("finess")
     if spec.kind in ("ssr_recourse", "msap_decisions"):
@@ -441,6 +478,9 @@ def load_references(conn: Connection, spec: KindSpec, raw: pd.DataFrame | None =
         refs.groups = codes(m.AmbulatoryGroup)
     if spec.kind == "profile_values":
         refs.profile_kinds = dict(conn.execute(select(m.ProfileIndicator.code, m.ProfileIndicator.kind)).all())
+    if spec.kind == "actions":
+        refs.campaign_years = dict(conn.execute(select(m.Campaign.code, m.Campaign.year)).all())
+        refs.targets = set(conn.execute(select(m.CampaignTarget.campaign, m.CampaignTarget.finess)).all())
     if spec.kind in ("caqes_results", "caqes_contracts"):
         refs.caqes_indicators = read_frame(conn, select(m.CaqesIndicator.code, m.CaqesIndicator.part,
                                                          m.CaqesIndicator.region_code)).set_index("code")
@@ -542,9 +582,10 @@ def _message(column: str, template: str, show_value: Callable[[Any], str] = str)
 
 
 def _common_rules(spec: KindSpec, frame: pd.DataFrame, refs: References) -> list[Rule]:
-    finess_ok = finess_valid(frame["finess"])
+    has_finess = "finess" in spec.names  # every kind but campaigns
+    finess_ok = finess_valid(frame["finess"]) if has_finess else None
     rules = [Rule("finess_format", "finess", lambda s: finess_ok.loc[s.index],
-                  lambda r: _finess_problem(r.finess))]
+                  lambda r: _finess_problem(r.finess))] if has_finess else []
     for f in spec.fields:
         if f.choices:
             rules.append(_member_rule(f.name, f.choices, f"{f.label} « {{}} » : valeur inconnue"))
@@ -557,7 +598,7 @@ def _common_rules(spec: KindSpec, frame: pd.DataFrame, refs: References) -> list
         elif f.type == "date":
             rules.append(Rule(f"{f.name}_range", f.name, lambda s: s.dt.year.between(YEAR_MIN, YEAR_MAX),
                               _message(f.name, f"date {{}} hors de la plage {YEAR_MIN}–{YEAR_MAX}", _date)))
-    if refs.establishments is not None:
+    if refs.establishments is not None and has_finess:
         known = set(refs.establishments.index)
         rules.append(Rule(
             "finess_known", "finess",
@@ -761,7 +802,66 @@ def _kind_rules(spec: KindSpec, frame: pd.DataFrame, present: pd.DataFrame, refs
                  lambda s: ~(present.loc[s.index, "end_on"] & ~present.loc[s.index, "start_on"]),
                  lambda r: "date de début manquante alors que la date de fin est renseignée", ignore_na=False),
         ]
+    elif kind == "campaigns":
+        rules += _campaign_rules(refs)
+    elif kind == "actions":
+        rules += _action_rules(frame, refs)
     return rules
+
+
+CAMPAIGN_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,29}")
+
+
+def _campaign_rules(refs: References) -> list[Rule]:
+    regions, departements = set(refs.regions), set(refs.departements)
+
+    def perimeter_ok(value: str) -> bool:
+        return value == "FR" or (value[:1] == "R" and value[1:] in regions) or (
+            value[:1] == "D" and value[1:] in departements)
+
+    return [
+        Rule("code_format", "code", lambda s: s.str.fullmatch(CAMPAIGN_CODE).astype(bool),
+             lambda r: f"code « {show(r.code)} » : de 1 à 30 lettres sans accent, chiffres, points, tirets ou "
+                       "soulignés, commençant par une lettre ou un chiffre (il sert d'adresse : /actions/<code>)"),
+        Rule("perimeter_known", "perimeter", lambda s: s.map(perimeter_ok).astype(bool),
+             lambda r: f"périmètre « {show(r.perimeter)} » inconnu : FR (France entière), R suivi du code d'une "
+                       "région (R75) ou D suivi du code d'un département (D33, D2A, D974)"),
+    ]
+
+
+def _action_rules(frame: pd.DataFrame, refs: References) -> list[Rule]:
+    years = refs.campaign_years
+    today = pd.Timestamp(refs.today)
+    # (campaign, finess) pairs put on a list by a 'ciblee' row of this file
+    targeted_here = set(zip(frame.loc[frame["step"].eq("ciblee"), "campaign"],
+                            frame.loc[frame["step"].eq("ciblee"), "finess"]))
+    on_list = refs.targets | targeted_here
+
+    def before_year(s: pd.Series) -> pd.Series:
+        year = frame.loc[s.index, "campaign"].map(years)
+        return _ok(s.dt.year.ge(year).where(year.notna()))
+
+    def listed(s: pd.Series) -> pd.Series:
+        rows = frame.loc[s.index]
+        pairs = pd.Series(list(zip(rows["campaign"], rows["finess"])), index=s.index)
+        known = refs.establishments.index if refs.establishments is not None else []
+        # an unknown campaign or establishment is reported on its own
+        checkable = rows["campaign"].isin(list(years)) & rows["finess"].isin(known) & rows["step"].notna()
+        return ~checkable | rows["step"].eq("ciblee") | pairs.map(lambda p: p in on_list).astype(bool)
+
+    return [
+        Rule("campaign_known", "campaign", lambda s: s.isin(list(years)),
+             lambda r: f"campagne « {show(r.campaign)} » inconnue : importez-la d'abord (fichier de type "
+                       f"campaigns){' ; campagnes connues : ' + _listing(sorted(years)) if years else ''}"),
+        Rule("date_not_future", "date", lambda s: s.le(today),
+             lambda r: f"date du {_date(r.date)} dans le futur : une étape se saisit une fois faite"),
+        Rule("date_in_campaign", "date", before_year,
+             lambda r: f"date du {_date(r.date)} antérieure à l'année de la campagne {r.campaign} "
+                       f"({years.get(r.campaign)})"),
+        Rule("finess_on_list", "finess", listed,
+             lambda r: f"l'établissement {r.finess} n'est pas sur la liste de la campagne {r.campaign} : ajoutez "
+                       "une ligne d'étape « ciblee » pour l'y mettre", ignore_na=False),
+    ]
 
 
 def check(parsed: Parsed, spec: KindSpec, refs: References) -> tuple[list[Problem], int]:

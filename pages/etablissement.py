@@ -4,6 +4,7 @@ from dash import dcc, html
 
 from analytics.profile import normalise_finess
 from components.profile import not_found
+from pages.ids import ActionsProfile
 from pages.ids import Etablissement as ids
 from services.profile import parse_view
 
@@ -59,5 +60,6 @@ def layout(finess=None, annee=None, geste=None, **_query):
                 html.Div(id=ids.FUNNEL),
             ], id=ids.FUNNEL_BLOCK, className="profile-section funnel-section", hidden=True),
             html.Div(id=ids.BOTTOM),
+            html.Div(id=ActionsProfile.CONTAINER),  # action follow-up (callbacks/actions.py)
         ], id=ids.CONTENT, hidden=not found),
     ], className="profile-page")

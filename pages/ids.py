@@ -143,3 +143,69 @@ class Caqes:
     URL_SYNC = "caqes-url-sync"
     NAVIGATE = "caqes-navigate"
     TARGET = "caqes-target"  # the profile a clicked row opens
+
+
+class Actions:
+    """/actions: campaigns and their funnels."""
+    VIEW = "actions-view"  # store: {"annee": year or None}
+    CAMPAIGNS = "actions-campaigns"
+    NEW_CODE = "actions-new-code"
+    NEW_LABEL = "actions-new-label"
+    NEW_THEME = "actions-new-theme"
+    NEW_YEAR = "actions-new-year"
+    NEW_PERIMETER = "actions-new-perimeter"
+    NEW_SUBMIT = "actions-new-submit"
+    NEW_MESSAGE = "actions-new-message"
+
+
+class Action:
+    """/actions/<code>: one campaign's establishments and the step form."""
+    CODE = "action-code"  # store: {"code": ...}
+    ADDRESS = "action-address"
+    URL_SYNC = "action-url-sync"
+    VERSIONS = "action-versions"  # store: finess -> version shown (optimistic check)
+    REFRESH = "action-refresh"  # store: bumped by a write, re-reads the campaign
+    ETAPE = "action-etape-filter"
+    REGION = "action-region-filter"
+    COUNT = "action-count"
+    TABLE = "action-table"
+    TARGETS = "action-targets"
+    STEP = "action-step"
+    DATE = "action-date"
+    MEDECIN = "action-medecin"
+    PARTICIPANTS = "action-participants"
+    CONFORME = "action-conforme"
+    NOTE = "action-note"
+    SUBMIT = "action-submit"
+    MESSAGE = "action-message"
+    ADD_FINESS = "action-add-finess"
+    ADD_SUBMIT = "action-add-submit"
+    ADD_MESSAGE = "action-add-message"
+    ADD_REFRESH = "action-add-refresh"
+    HISTORY = "action-history"
+
+
+class ActionsProfile:
+    """The action follow-up section of an establishment's profile (rendered into CONTAINER)."""
+    CONTAINER = "profile-actions"
+    VERSIONS = "profile-actions-versions"  # store: campaign -> version shown
+    REFRESH = "profile-actions-refresh"
+    HISTORY = "profile-actions-history"
+    CAMPAIGN = "profile-actions-campaign"
+    STEP = "profile-actions-step"
+    DATE = "profile-actions-date"
+    MEDECIN = "profile-actions-medecin"
+    PARTICIPANTS = "profile-actions-participants"
+    CONFORME = "profile-actions-conforme"
+    NOTE = "profile-actions-note"
+    SUBMIT = "profile-actions-submit"
+    MESSAGE = "profile-actions-message"
+
+
+class MsapCampaign:
+    """/msap: "Créer une campagne avec cette liste"."""
+    BLOCK = "msap-campaign-block"
+    CODE = "msap-campaign-code"
+    LABEL = "msap-campaign-label"
+    SUBMIT = "msap-campaign-submit"
+    MESSAGE = "msap-campaign-message"

@@ -13,7 +13,9 @@ from components.controls import options, segmented
 from components.france_map import GRAPH_CONFIG
 from components.navigation import can
 from pages.ids import Msap as ids
+from pages.ids import MsapCampaign as campaign_ids
 from security import roles
+from services import actions as actions_service
 from services import msap as service
 
 dash.register_page(__name__, path="/msap", name="Ciblage MSAP", title="Atlas GDR — ciblage MSAP", nav_order=20,
@@ -38,6 +40,31 @@ SHORT_CAMPAIGNS = {"SSR": "SSR après chirurgie orthopédique", "AMBU": "Chirurg
 SHORT_METHODS = {"ecart": "Écart aux taux", "funnel": "Funnel plot"}
 SHORT_AGES = {"tous": "Tous âges", "<60": "< 60 ans", "60-74": "60-74", "75+": "75 et +"}
 assert set(SHORT_AGES) == set(AGE_LABELS)
+
+
+def _campaign_block(rule) -> html.Details | None:
+    """"Créer une campagne avec cette liste" (action follow-up): for the roles that record steps,
+    never in presentation mode."""
+    if not actions_service.allowed() or actions_service.hidden_by_presentation():
+        return None
+    proposed = actions_service.msap_defaults(rule)
+
+    def field(label, control):
+        return html.Div([html.Label(label, htmlFor=control.id, className="control-label"), control],
+                        className="control")
+
+    return html.Details([
+        html.Summary("Créer une campagne avec cette liste"),
+        html.P("La liste des établissements ciblés est figée à la création ; l'adresse de la règle est gardée "
+               "avec elle pour pouvoir la rejouer.", className="figure-count"),
+        html.Div([field("Code", dbc.Input(id=campaign_ids.CODE, type="text", maxLength=30, value=proposed["code"],
+                                          className="text-input")),
+                  field("Libellé", dbc.Input(id=campaign_ids.LABEL, type="text", maxLength=200,
+                                             value=proposed["label"], className="text-input wide")),
+                  html.Button("Créer la campagne", id=campaign_ids.SUBMIT, n_clicks=0, type="button",
+                              className="button primary")], className="controls"),
+        html.Div(id=campaign_ids.MESSAGE, **{"aria-live": "polite"}),
+    ], id=campaign_ids.BLOCK, className="msap-campaign no-print")
 
 
 def layout(**query):
@@ -89,6 +116,7 @@ def layout(**query):
                 className="controls no-print",
             ),
             html.Div(view.notices_block(notices), id=ids.NOTICES, role="status"),
+            _campaign_block(rule),
             html.Div(
                 [
                     html.Section([html.Div(id=ids.COUNT, className="msap-count", **{"aria-live": "polite"}),

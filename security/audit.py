@@ -21,6 +21,9 @@ EVENT_LABELS = {
     "export_pdf": "Export PDF",
     "import": "Import",
     "import_refuse": "Import refusé",
+    "campagne_creee": "Campagne créée",
+    "cible_ajoutee": "Établissement ajouté à une campagne",
+    "etape_enregistree": "Étape de suivi enregistrée",
 }
 
 

@@ -7,6 +7,7 @@ and by callbacks that produce role-restricted content.
 | export_territory      |  yes  |   yes    |       yes       | yes, masked (secret statistique) |
 | export_establishment  |  yes  |   yes    |       yes       |  no   |
 | admin (users, audit, import history) | yes | no | no       |  no   |
+| actions (campaigns, steps, notes: see and record) | yes | yes | yes | no |
 """
 from __future__ import annotations
 
@@ -20,12 +21,14 @@ VIEW = "view"
 EXPORT_TERRITORY = "export_territory"
 EXPORT_ESTABLISHMENT = "export_establishment"
 ADMIN = "admin"
+ACTIONS = "actions"
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     VIEW: frozenset(ROLES),
     EXPORT_TERRITORY: frozenset(ROLES),
     EXPORT_ESTABLISHMENT: frozenset({"admin", "analyste", "medecin_conseil"}),
     ADMIN: frozenset({"admin"}),
+    ACTIONS: frozenset({"admin", "analyste", "medecin_conseil"}),
 }
 
 # Reachable without signing in: the sign-in page itself, the health check and static files
@@ -35,6 +38,8 @@ PUBLIC = re.compile(r"^/(login|health|assets/.*|_dash-component-suites/.*|_favic
 # Paths needing more than VIEW; everything else a signed-in user may reach.
 _RULES: list[tuple[re.Pattern, str]] = [
     (re.compile(r"^/export/ssr\.csv$"), EXPORT_TERRITORY),
+    (re.compile(r"^/export/(actions|campagnes)\.csv$"), ACTIONS),
+    (re.compile(r"^/actions(/.*)?$"), ACTIONS),
     (re.compile(r"^/export/"), EXPORT_ESTABLISHMENT),
     (re.compile(r"^/admin(/.*)?$"), ADMIN),
 ]

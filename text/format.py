@@ -62,9 +62,12 @@ def fmt_dec(value, digits: int = 1) -> str:
     return _fmt_decimal(_decimal(value), digits)
 
 
-def round_half_up(value, digits: int = 1) -> float:
+def round_half_up(value, digits: int = 1) -> float | None:
     """`value` rounded as the formatters round it (half up on the decimal value): 1.25 -> 1.3,
-    where round(1.25, 1) gives 1.2. For numbers a grid sorts on and shows, so they read as the text."""
+    where round(1.25, 1) gives 1.2. For numbers a grid sorts on and shows, so they read as the text;
+    None for a missing or infinite value."""
+    if is_missing(value) or math.isinf(float(value)):
+        return None
     return float(_decimal(value).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
 
 

@@ -36,6 +36,10 @@ EXPECTED = {
     # Dash's router page for unknown addresses: over HTTP a French 404 for every signed-in role
     "/not-found-404": dict.fromkeys(ROLES, "ok"),
     "/admin": {"admin": "ok", "analyste": "403", "medecin_conseil": "403", "iraps": "403"},
+    "/actions": {"admin": "ok", "analyste": "ok", "medecin_conseil": "ok", "iraps": "403"},
+    "/actions/<code>": {"admin": "ok", "analyste": "ok", "medecin_conseil": "ok", "iraps": "403"},
+    "/export/actions.csv": {"admin": "ok", "analyste": "ok", "medecin_conseil": "ok", "iraps": "403"},
+    "/export/campagnes.csv": {"admin": "ok", "analyste": "ok", "medecin_conseil": "ok", "iraps": "403"},
     "/export/ssr.csv": dict.fromkeys(ROLES, "ok"),
     "/export/msap.csv": {"admin": "ok", "analyste": "ok", "medecin_conseil": "ok", "iraps": "403"},
     "/export/msap.xlsx": {"admin": "ok", "analyste": "ok", "medecin_conseil": "ok", "iraps": "403"},
@@ -60,7 +64,7 @@ def _registered_routes(server) -> set[str]:
 
 
 def _request(client, route: str):
-    path = route.replace("<finess>", FINESS)
+    path = route.replace("<finess>", FINESS).replace("<code>", "CAMPAGNE-ABSENTE")
     if route == "/_dash-update-component":
         return client.post(path, json=SHELL_CALLBACK)
     return client.get(path)
@@ -86,7 +90,8 @@ def test_anonymous_requests_go_to_the_sign_in_page_or_get_401(anonymous_client, 
     page = not route.startswith(("/export/", "/_dash-"))
     assert _outcome(resp) == ("login" if page else "401")
     if page:
-        assert resp.headers["Location"] == "/login?suite=" + route.replace("<finess>", FINESS).replace("/", "%2F")
+        assert resp.headers["Location"] == "/login?suite=" + route.replace("<finess>", FINESS).replace(
+            "<code>", "CAMPAGNE-ABSENTE").replace("/", "%2F")
 
 
 @pytest.mark.parametrize("role", ROLES)
