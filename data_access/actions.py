@@ -83,7 +83,8 @@ def campaigns(url: str, *, fresh: bool = False) -> list[CampaignRow]:
             .outerjoin(n, n.c.campaign == C.code)
             .order_by(C.year.desc(), func.coalesce(n.c.n, 0).desc(), C.code))
     with _reader(url, fresh) as conn:
-        return [CampaignRow(*r[:8], int(r[8])) for r in conn.execute(stmt)]
+        return [CampaignRow(code=r[0], label=r[1], theme=r[2], year=r[3], perimeter=r[4], rule_query=r[5],
+                            created_by=r[6], created_at=r[7], targets=int(r[8])) for r in conn.execute(stmt)]
 
 
 def campaign(url: str, code: str, *, fresh: bool = False) -> CampaignRow | None:

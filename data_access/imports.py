@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -181,7 +182,7 @@ def _import_follow_up(engine, spec: KindSpec, typed: pd.DataFrame, *, file_name:
     frame = typed
     if spec.kind == "actions":
         frame = typed.assign(_line=typed.index).sort_values(["date", "_line"], kind="stable")
-    rows = []
+    rows: list[dict[str, Any]] = []
     for r in frame.to_dict("records"):
         r = {k: (v.date() if isinstance(v, pd.Timestamp) else v) for k, v in r.items() if k != "_line"}
         rows.append({k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in r.items()})

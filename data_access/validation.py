@@ -386,9 +386,7 @@ def parse(raw: pd.DataFrame, spec: KindSpec) -> Parsed:
         if f.type == "text":
             formula |= s.str.match(r"[+\-@]").astype(bool) & ~bad
         starts = "=" if f.type == "note" else "=, +, - ou @"  # a note may start with a dash or a plus
-        col.report(problems, formula, f.name,
-                   lambda v, starts=starts: f"« {show(v)} » commence par « {v[0]} » : les valeurs commençant par "
-                                            f"{starts} sont refusées (formules de tableur, risque d'injection)")
+        col.report(problems, formula, f.name, _formula_message(starts))
         bad |= formula
         todo = filled & ~bad
 
@@ -581,9 +579,15 @@ def _message(column: str, template: str, show_value: Callable[[Any], str] = str)
     return lambda r: template.format(show_value(getattr(r, column)))
 
 
+def _formula_message(starts: str) -> Callable[[Any], str]:
+    """The message for a value a spreadsheet would run as a formula (`starts`: the refused first characters)."""
+    return lambda v: (f"« {show(v)} » commence par « {v[0]} » : les valeurs commençant par {starts} sont refusées "
+                      "(formules de tableur, risque d'injection)")
+
+
 def _common_rules(spec: KindSpec, frame: pd.DataFrame, refs: References) -> list[Rule]:
     has_finess = "finess" in spec.names  # every kind but campaigns
-    finess_ok = finess_valid(frame["finess"]) if has_finess else None
+    finess_ok = finess_valid(frame["finess"]) if has_finess else pd.Series(dtype=bool)
     rules = [Rule("finess_format", "finess", lambda s: finess_ok.loc[s.index],
                   lambda r: _finess_problem(r.finess))] if has_finess else []
     for f in spec.fields:

@@ -150,7 +150,8 @@ def campaign(code: str | None, fresh: bool = False) -> data.CampaignRow | None:
 def parse_filters(query: Mapping[str, str], rows: list[dict]) -> tuple[dict, list[str]]:
     """The `etape` and `region` filters of a campaign's address (checked against the steps and the
     regions of its establishments; a wrong one is dropped with a French notice)."""
-    filters, notices = {"etape": None, "region": None}, []
+    filters: dict[str, str | None] = {"etape": None, "region": None}
+    notices: list[str] = []
     etape, region = query.get("etape"), query.get("region")
     if etape:
         if etape in model.STEPS:
@@ -259,13 +260,14 @@ def record(code: str, seen: Mapping[str, int], form: Mapping, *, fresh_versions:
     step = form.get("etape")
     date = model.parse_date(form.get("date"))
     problems = model.step_problems(step if isinstance(step, str) else None, date, camp.year, today())
-    compliant = {"oui": True, "non": False}.get(form.get("conforme"))
+    compliant = {"oui": True, "non": False}.get(str(form.get("conforme")))
     if step == "controle" and compliant is None:
         problems.append("contrôle a posteriori : indiquez s'il est conforme ou non")
-    note = form.get("note") if isinstance(form.get("note"), str) else ""
+    raw_note = form.get("note")
+    note = raw_note if isinstance(raw_note, str) else ""
     if len(note) > NOTE_MAX:
         problems.append(f"note de {fmt_int(len(note))} caractères (au plus {fmt_int(NOTE_MAX)})")
-    if problems:
+    if problems or not isinstance(step, str) or date is None:
         return Outcome(False, "Rien n'a été enregistré : " + " ; ".join(problems) + ".", current)
     try:
         expected = {str(f): int(v) for f, v in seen.items()}
