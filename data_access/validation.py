@@ -707,8 +707,10 @@ def _kind_rules(spec: KindSpec, frame: pd.DataFrame, present: pd.DataFrame, refs
     kind = spec.kind
     if kind == "establishments":
         return _establishment_rules(frame, present, refs)
+    if kind == "campaigns":  # the one kind that names no establishment
+        return _campaign_rules(refs)
     rules: list[Rule] = []
-    assert refs.establishments is not None  # load_references reads them for every kind but establishments
+    assert refs.establishments is not None  # load_references reads them for every kind naming establishments
     if kind == "ssr_recourse":
         activity = refs.establishments["activity"]
         rules += [
@@ -806,8 +808,6 @@ def _kind_rules(spec: KindSpec, frame: pd.DataFrame, present: pd.DataFrame, refs
                  lambda s: ~(present.loc[s.index, "end_on"] & ~present.loc[s.index, "start_on"]),
                  lambda r: "date de début manquante alors que la date de fin est renseignée", ignore_na=False),
         ]
-    elif kind == "campaigns":
-        rules += _campaign_rules(refs)
     elif kind == "actions":
         rules += _action_rules(frame, refs)
     return rules
