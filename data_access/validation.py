@@ -143,6 +143,7 @@ class KindSpec:
     label: str
     model: type[models.Base]
     fields: tuple[Field, ...]
+    duplicate_column: str | None = None  # the column a duplicated key is reported on (None: the row)
 
     @property
     def table(self):
@@ -227,6 +228,15 @@ SPECS: dict[str, KindSpec] = {s.kind: s for s in (
         Field("end_on", "date", "fin de la MSAP", required=False),
     )),
 )}
+
+# --- Ambulatory targets (issue 16): regional programmes' targets, no FINESS ------------------
+SPECS["ambulatory_targets"] = KindSpec("ambulatory_targets", "cibles de chirurgie ambulatoire",
+                                       models.AmbulatoryTarget, (
+    Field("region_code", "code", "code région", normalise=str.upper),
+    YEAR,
+    Field("target_pct", "float", "cible (%)"),
+    Field("departement_code", "code", "code département", required=False, default="", normalise=str.upper),
+), duplicate_column="region_code")
 
 
 # --- Header -------------------------------------------------------------------------------
@@ -402,6 +412,8 @@ class References:
     """What the rules compare codes with, read from the database before validation."""
 
     communes: pd.DataFrame | None = None  # index code: name, departement_code, region_code, latitude, longitude
+    regions: list[str] = field(default_factory=list)  # ambulatory_targets
+    departement_regions: dict[str, str] = field(default_factory=dict)  # ambulatory_targets: code -> region
     establishments: pd.DataFrame | None = None  # index finess: activity, region_code
     gestures: list[str] = field(default_factory=list)
     age_bands: list[str] = field(default_factory=list)
@@ -433,6 +445,10 @@ def load_references(conn: Connection, spec: KindSpec, raw: pd.DataFrame | None =
         refs.communes = pd.DataFrame.from_records(
             [tuple(r) for r in conn.execute(query)],
             columns=["code", "name", "departement_code", "region_code", "latitude", "longitude"]).set_index("code")
+        return refs
+    if spec.kind == "ambulatory_targets":
+        refs.regions = list(conn.scalars(select(m.Region.code).order_by(m.Region.code)))
+        refs.departement_regions = dict(conn.execute(select(m.Departement.code, m.Departement.region_code)).all())
         return refs
     refs.establishments = _frame(conn, m.Establishment.finess, m.Establishment.activity,
                                  m.Establishment.region_code, index="finess")
@@ -540,9 +556,12 @@ def finess_valid(s: pd.Series) -> pd.Series:
 
 
 def _common_rules(spec: KindSpec, frame: pd.DataFrame, refs: References) -> list[Rule]:
-    finess_ok = finess_valid(frame["finess"])
-    rules = [Rule("finess_format", "finess", lambda s: finess_ok.loc[s.index],
-                  lambda r: _finess_problem(r.finess))]
+    rules: list[Rule] = []
+    has_finess = "finess" in spec.names  # every kind but ambulatory_targets
+    if has_finess:
+        finess_ok = finess_valid(frame["finess"])
+        rules.append(Rule("finess_format", "finess", lambda s: finess_ok.loc[s.index],
+                          lambda r: _finess_problem(r.finess)))
     for f in spec.fields:
         if f.choices:
             rules.append(_member_rule(f.name, f.choices, f"{f.label} « {{}} » : valeur inconnue"))
@@ -557,7 +576,7 @@ def _common_rules(spec: KindSpec, frame: pd.DataFrame, refs: References) -> list
             rules.append(Rule(f"{f.name}_range", f.name, lambda s: s.dt.year.between(YEAR_MIN, YEAR_MAX),
                               lambda r, n=f.name: f"date {_date(getattr(r, n))} hors de la plage "
                                                   f"{YEAR_MIN}–{YEAR_MAX}"))
-    if refs.establishments is not None:
+    if has_finess and refs.establishments is not None:
         known = set(refs.establishments.index)
         rules.append(Rule(
             "finess_known", "finess",
@@ -573,7 +592,7 @@ def _common_rules(spec: KindSpec, frame: pd.DataFrame, refs: References) -> list
             "duplicated_key", keys[0], lambda s: ~duplicated.loc[s.index],
             lambda r: "clé en double (" + ", ".join(f"{k} {_show_key(getattr(r, k))}" for k in keys)
                       + f") : déjà présente ligne {int(first[r.Index])}",
-            column=None, ignore_na=False))
+            column=spec.duplicate_column, ignore_na=False))
     return rules
 
 
@@ -758,7 +777,34 @@ def _kind_rules(spec: KindSpec, frame: pd.DataFrame, present: pd.DataFrame, refs
                  lambda s: ~(present.loc[s.index, "end_on"] & ~present.loc[s.index, "start_on"]),
                  lambda r: "date de début manquante alors que la date de fin est renseignée", ignore_na=False),
         ]
+    elif kind == "ambulatory_targets":
+        rules += _ambulatory_target_rules(frame, refs)
     return rules
+
+
+def _ambulatory_target_rules(frame: pd.DataFrame, refs: References) -> list[Rule]:
+    """A known region; a percentage from 0 to 100; a local target's département in that region."""
+    dep_region = refs.departement_regions
+
+    def departement_test(s: pd.Series) -> pd.Series:
+        return s.eq("") | s.isin(dep_region)
+
+    def in_region_test(s: pd.Series) -> pd.Series:
+        region = frame.loc[s.index, "region_code"]
+        known = s.isin(dep_region) & region.isin(refs.regions)
+        return ~known | (s.map(dep_region) == region)
+
+    return [
+        _member_rule("region_code", refs.regions, "région « {} » inconnue"),
+        Rule("target_pct_range", "target_pct", lambda s: s.between(0, 100),
+             lambda r: f"cible {_fmt(r.target_pct)} % hors de la plage 0–100 (un pourcentage, ex. 65,5)"),
+        Rule("departement_known", "departement_code", departement_test,
+             lambda r: f"département « {show(r.departement_code)} » inconnu (code à 2 ou 3 caractères, ex. 33, "
+                       "2A, 971 ; vide pour la cible régionale)"),
+        Rule("departement_in_region", "departement_code", in_region_test,
+             lambda r: f"le département {r.departement_code} n'est pas dans la région {r.region_code} "
+                       f"(il est dans la région {dep_region.get(r.departement_code)})"),
+    ]
 
 
 def check(parsed: Parsed, spec: KindSpec, refs: References) -> tuple[list[Problem], int]:
