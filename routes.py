@@ -133,3 +133,13 @@ def export_caqes():
 
     view, _notices = caqes.parse_view(request.args.to_dict())
     return french_csv(caqes.export_rows(view), caqes.EXPORT_COLUMNS, caqes.export_name(view))
+
+
+@bp.get("/export/ambulatoire.csv")
+def export_ambulatoire():
+    """The territories grid of the /ambulatoire view of the same query string, in code order (as the
+    current mode shows it: masked in presentation mode)."""
+    from services import ambulatoire
+
+    view, _notices = ambulatoire.parse_view(request.args.to_dict())
+    return french_csv(ambulatoire.export_rows(view), ambulatoire.EXPORT_COLUMNS, ambulatoire.export_name(view))

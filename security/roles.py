@@ -35,6 +35,7 @@ PUBLIC = re.compile(r"^/(login|health|assets/.*|_dash-component-suites/.*|_favic
 # Paths needing more than VIEW; everything else a signed-in user may reach.
 _RULES: list[tuple[re.Pattern, str]] = [
     (re.compile(r"^/export/ssr\.csv$"), EXPORT_TERRITORY),
+    (re.compile(r"^/export/ambulatoire\.csv$"), EXPORT_TERRITORY),
     (re.compile(r"^/export/"), EXPORT_ESTABLISHMENT),
     (re.compile(r"^/admin(/.*)?$"), ADMIN),
 ]

@@ -1,0 +1,464 @@
+"""The /ambulatoire view (virage ambulatoire): its address (parse, validate, write back), the
+controls' choices, and every figure it shows — national figure, map, territories grid,
+establishments of a département with the MSAP AMBU default-rule flag, series against the
+target — and /export/ambulatoire.csv, from the same rows as the grid (`territory_rows`).
+
+Presentation mode (`security.presentation.current_mode()`): the secret statistique of
+analytics.ambulatory.ambulatory_secrecy over France > régions > départements > établissements
+(ambulatory stays, stays, and the stays without ambulatory care, from 1 to 10), anonymised names."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+import pandas as pd
+
+from analytics import ambulatory as model
+from analytics import msap as msap_model
+from analytics.ambulatory import AmbuView
+from analytics.classes import Classification, classify
+from analytics.secrecy import SECRET, NestedSecrecy, count_display
+from data_access import ambulatory as data
+from data_access.cache import cached
+from security.presentation import Mode, anonymous_names, current_mode
+from services.territories import geo_names
+from text.format import fmt_dec, fmt_int, fmt_pct, fmt_pct_range, fmt_pts, is_missing
+
+PATH = "/ambulatoire"
+EXPORT_COLUMNS = ["code", "libelle", "etablissements", "sejours", "sejours_ambulatoires", "taux_pct",
+                  "ic95_bas_pct", "ic95_haut_pct", "cible_pct", "ecart_cible_pts", "classe"]
+KEYS = ["region_code", "departement_code", "finess"]
+UNKNOWN_ALIAS = "Établissement ?"
+
+
+# ---------------------------------------------------------------------------
+# Reference data (cached per data version)
+# ---------------------------------------------------------------------------
+def catalogue() -> pd.DataFrame:
+    """code, label, specialty, marker_number, position of every procedure, list order."""
+    return cached(data.catalogue)
+
+
+def markers() -> list[str]:
+    """The codes of the 55 marker procedures ("all marker procedures" sums these)."""
+    cat = catalogue()
+    return cat.loc[cat["marker_number"] != "", "code"].tolist()
+
+
+def procedure_label(code: str) -> str:
+    if code == model.ALL:
+        return f"Les {len(markers())} gestes marqueurs"
+    cat = catalogue().set_index("code")
+    return str(cat["label"].get(code, code))
+
+
+def procedure_options() -> list[dict]:
+    """The procedure control's choices: all marker procedures, then each by specialty."""
+    cat = catalogue()
+    options = [{"label": procedure_label(model.ALL), "value": model.ALL}]
+    for specialty, group in cat.groupby("specialty", sort=True):
+        for r in group.itertuples():
+            number = f"{r.marker_number} · " if r.marker_number else ""
+            options.append({"label": f"{specialty} — {number}{r.label}", "value": r.code})
+    return options
+
+
+def years() -> list[int]:
+    return cached(data.years)
+
+
+def targets() -> pd.DataFrame:
+    return cached(data.targets)
+
+
+# ---------------------------------------------------------------------------
+# The view
+# ---------------------------------------------------------------------------
+def parse_view(query: Mapping[str, str]) -> tuple[AmbuView, list[str]]:
+    """The view of a query string (the page's address or the export's), with French notices for
+    the values ignored; a repeated parameter (not a string) is ignored silently."""
+    geo = geo_names()
+    query = {k: v for k, v in query.items() if isinstance(v, str)}
+    return model.parse_view(query, years(), catalogue()["code"].tolist(), geo.regions, geo.region_of)
+
+
+def query_string(view: AmbuView) -> str:
+    return view.query_string()
+
+
+def view_of(data_: dict | None) -> AmbuView:
+    return AmbuView(**data_)
+
+
+def with_controls(view: AmbuView, values: Mapping) -> AmbuView:
+    """The view after a control change (values: annee, geste, statut, niveau, methode, classes,
+    couleur as the controls show them). A new level starts again from France."""
+    niveau = values.get("niveau") if values.get("niveau") in model.LEVELS else view.niveau
+    try:
+        annee = int(values.get("annee")) if values.get("annee") is not None else view.annee
+        classes = int(values.get("classes")) if values.get("classes") is not None else view.classes
+    except (TypeError, ValueError):
+        annee, classes = view.annee, view.classes
+    new = replace(
+        view, annee=annee if annee in years() else view.annee,
+        geste=values.get("geste") if values.get("geste") in (model.ALL, *catalogue()["code"]) else view.geste,
+        statut=values.get("statut") if values.get("statut") in model.STATUS_LABELS else view.statut,
+        methode=values.get("methode") if values.get("methode") in model.METHODS else view.methode,
+        classes=classes if 3 <= classes <= 7 else view.classes,
+        couleur=values.get("couleur") if values.get("couleur") in model.COLOURINGS else view.couleur,
+        niveau=niveau, focus=view.focus if niveau == view.niveau else "")
+    return new
+
+
+def drill(view: AmbuView, code: str) -> AmbuView:
+    return model.drill(view, code)
+
+
+def with_focus(view: AmbuView, code: str) -> AmbuView:
+    """A breadcrumb: '' is France (the level kept), a region code its départements."""
+    return replace(view, focus=code, niveau="reg" if code else view.niveau)
+
+
+def breadcrumb(view: AmbuView) -> list[tuple[str, str]]:
+    """(code, label) from below France down to the focus."""
+    geo = geo_names()
+    path = model.breadcrumb(view, geo.region_of)
+    return [(c, geo.regions[c] if i == 0 else f"{geo.departements[c]} ({c})") for i, c in enumerate(path)]
+
+
+def title(view: AmbuView) -> str:
+    statut = "" if view.statut == model.ALL_STATUSES else f", {model.STATUS_LABELS[view.statut]}"
+    return f"{procedure_label(view.geste)} — {view.annee}{statut}"
+
+
+# ---------------------------------------------------------------------------
+# Counts and their secrecy
+# ---------------------------------------------------------------------------
+def _selection(view: AmbuView, year: int | None = None) -> tuple:
+    return (view.annee if year is None else year, tuple(view.groups(markers())), tuple(view.statuses))
+
+
+def counts(view: AmbuView, year: int | None = None) -> pd.DataFrame:
+    """One row per establishment of the view (its procedures, statuses and year, or `year`)."""
+    year, groups, statuses = _selection(view, year)
+    if year is None:
+        return pd.DataFrame({c: pd.Series(dtype="int64" if c in ("stays", "ambulatory_stays") else object)
+                             for c in data.ESTABLISHMENT_COLUMNS})
+    return cached(data.establishment_counts, year, groups, statuses)
+
+
+def _nested(_url: str, year: int, groups: tuple, statuses: tuple) -> NestedSecrecy:
+    frame = cached(data.establishment_counts, year, groups, statuses)
+    return model.ambulatory_secrecy(frame, KEYS)
+
+
+def secrecy(view: AmbuView, year: int | None = None) -> NestedSecrecy:
+    return cached(_nested, *_selection(view, year))
+
+
+# ---------------------------------------------------------------------------
+# Territories
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Territories:
+    """The map's territories: `table` those with data (analytics.ambulatory.territory_table), `full`
+    every territory of the map in `codes` order; `flags` the secrecy of the table's rows (by code)
+    in presentation mode, else None."""
+
+    level: str
+    region: str
+    names: dict[str, str]
+    codes: list[str]
+    table: pd.DataFrame
+    full: pd.DataFrame
+    classification: Classification
+    flags: pd.DataFrame | None
+    all_markers: bool = True  # the view sums every marker procedure (the targets apply)
+
+    @property
+    def title(self) -> str:
+        noun = "Régions" if self.level == "reg" else "Départements"
+        return noun + (f" — {geo_names().regions[self.region]}" if self.region else "")
+
+
+def territories(view: AmbuView, mode: Mode | None = None) -> Territories:
+    mode = current_mode() if mode is None else mode
+    geo = geo_names()
+    level, table, classification = model.territory_table(counts(view), view, geo.region_of,
+                                                         model.applicable(view, targets()))
+    flags = None
+    if mode.masked:
+        # classes over the rates shown only: a class bound must not give a secret rate away
+        flags = secrecy(view).levels[0 if level == "reg" else 1]
+        hidden = flags["rate_hidden"].reindex(table["code"], fill_value=False).to_numpy(dtype=bool)
+        classification = classify(table["rate"].where(~hidden), view.methode, view.classes)
+        gaps = table["gap_pts"].where(~hidden)
+        table = table.assign(classe=classification.classes, gap_classe=model.gap_classes(gaps))
+    path = model.breadcrumb(view, geo.region_of)
+    region = path[0] if path else ""
+    names = geo.regions if level == "reg" else geo.departements
+    codes = sorted(names) if not region else sorted(d for d, r in geo.region_of.items() if r == region)
+    return Territories(level, region, names, codes, table, model.with_all_territories(table, codes),
+                       classification, flags, view.geste == model.ALL)
+
+
+def _pct(x) -> float | None:
+    return None if is_missing(x) else round(float(x) * 100, 1) + 0.0
+
+
+def _pts(x) -> float | None:
+    return None if is_missing(x) else round(float(x), 1) + 0.0
+
+
+def _interval(low, high) -> str:
+    if is_missing(low) or is_missing(high):
+        return "–"
+    return f"{fmt_dec(low * 100, 1)} – {fmt_dec(high * 100, 1)}"
+
+
+def _shown(value, small, secondary):
+    return count_display(int(value), bool(small), bool(secondary))
+
+
+def territory_rows(view: AmbuView, mode: Mode | None = None) -> tuple[Territories, list[dict]]:
+    """One row per territory with data: the grid beside the map and /export/ambulatoire.csv."""
+    t = territories(view, mode)
+    rows = []
+    for r in t.table.itertuples():
+        row = {"code": r.code, "libelle": t.names.get(r.code, r.code), "etablissements": int(r.n_establishments),
+               "sejours": int(r.stays), "sejours_ambulatoires": int(r.ambulatory_stays), "taux_pct": _pct(r.rate),
+               "ic95": _interval(r.low, r.high), "ic95_bas_pct": _pct(r.low), "ic95_haut_pct": _pct(r.high),
+               "cible_pct": _pts(r.target_pct), "ecart_cible_pts": _pts(r.gap_pts), "classe": int(r.classe)}
+        if t.flags is not None and r.code in t.flags.index:
+            f = t.flags.loc[r.code]
+            row["sejours"] = _shown(r.stays, f["den_small"], f["den_secondary"])
+            row["sejours_ambulatoires"] = _shown(r.ambulatory_stays, f["num_small"], f["num_secondary"])
+            if f["rate_hidden"]:
+                row.update(taux_pct=SECRET, ic95=SECRET, ic95_bas_pct=SECRET, ic95_haut_pct=SECRET,
+                           ecart_cible_pts=None if row["cible_pct"] is None else SECRET, classe=None)
+        rows.append(row)
+    return t, rows
+
+
+def export_rows(view: AmbuView) -> list[dict]:
+    """/export/ambulatoire.csv: the grid's rows in code order."""
+    _t, rows = territory_rows(view)
+    return sorted(rows, key=lambda r: r["code"])
+
+
+def export_name(view: AmbuView) -> str:
+    return f"chirurgie-ambulatoire-{view.geste}-{view.annee}.csv".lower().replace("_", "-")
+
+
+# ---------------------------------------------------------------------------
+# National figure, map texts
+# ---------------------------------------------------------------------------
+def national(view: AmbuView, mode: Mode | None = None) -> tuple[str, str]:
+    """('62,3 %', '1 234 567 séjours ambulatoires sur 1 981 000 séjours · IC 95 % … · 1 001 établissements')."""
+    mode = current_mode() if mode is None else mode
+    row = model.national_rate(counts(view))
+    if not row["stays"]:
+        return "–", "pas de données"
+    if mode.masked:
+        f = secrecy(view).total.iloc[0]
+        amb = _shown(row["ambulatory_stays"], f["num_small"], f["num_secondary"])
+        stays = _shown(row["stays"], f["den_small"], f["den_secondary"])
+        if f["rate_hidden"]:
+            return SECRET, (f"{_count_text(amb)} séjours ambulatoires sur {_count_text(stays)} séjours"
+                            f" · {fmt_int(row['n_establishments'])} établissements")
+    return fmt_pct(row["rate"]), (f"{fmt_int(row['ambulatory_stays'])} séjours ambulatoires sur "
+                                  f"{fmt_int(row['stays'])} séjours · IC 95 % {fmt_pct_range(row['low'], row['high'])}"
+                                  f" · {fmt_int(row['n_establishments'])} établissements")
+
+
+def _count_text(value) -> str:
+    return value if isinstance(value, str) else fmt_int(value)
+
+
+def map_hover(t: Territories) -> list[str]:
+    """One hover text per territory of the map: rate with counts and interval, the target and the
+    gap to it; in presentation mode the counts masked and a secret rate not stated."""
+    out = []
+    for code, r in zip(t.codes, t.full.itertuples()):
+        lines = [f"<b>{t.names[code]}</b>"]
+        f = t.flags.loc[code] if t.flags is not None and code in t.flags.index else None
+        if not r.stays:
+            lines.append("pas de données")
+        elif f is not None and f["rate_hidden"]:
+            amb = _shown(r.ambulatory_stays, f["num_small"], f["num_secondary"])
+            stays = _shown(r.stays, f["den_small"], f["den_secondary"])
+            lines += ["Taux ambulatoire : secret statistique", f"({_count_text(amb)}/{_count_text(stays)} séjours)"]
+        else:
+            amb, stays = int(r.ambulatory_stays), int(r.stays)
+            if f is not None:
+                amb = _shown(amb, f["num_small"], f["num_secondary"])
+                stays = _shown(stays, f["den_small"], f["den_secondary"])
+            lines += [f"Taux ambulatoire : {fmt_pct(r.rate)} ({_count_text(amb)}/{_count_text(stays)} séjours)",
+                      f"IC 95 % : {fmt_pct_range(r.low, r.high)}"]
+        if not is_missing(r.target_pct):
+            lines.append(f"Cible : {fmt_dec(r.target_pct, 1)} %")
+            if r.stays and not (f is not None and f["rate_hidden"]):
+                lines.append(f"Écart à la cible : {fmt_pts(r.gap_pts / 100)}")
+        else:
+            lines.append("Pas de cible pour cette année" if t.all_markers else "Cible : fixée sur l'ensemble des gestes marqueurs")
+        if r.stays:
+            lines.append(f"{fmt_int(r.n_establishments)} établissement{'s' if r.n_establishments > 1 else ''}")
+        out.append("<br>".join(lines))
+    return out
+
+
+def map_classes(view: AmbuView, t: Territories) -> tuple[list[int], list[str], str]:
+    """(class of each territory of the map, legend labels, legend title) for the view's colouring;
+    a territory whose rate is secret gets class -1 (france_map.SECRET_CLASS)."""
+    if view.couleur == "ecart":
+        classes = t.full["gap_classe"].astype(int).tolist()
+        legend, heading = list(model.GAP_LABELS), "Écart à la cible"
+    else:
+        classes = t.full["classe"].astype(int).tolist()
+        legend = t.classification.legend_labels(noun="")
+        heading = f"Classes : {t.classification.method_label}"
+    if t.flags is not None:
+        for i, (code, r) in enumerate(zip(t.codes, t.full.itertuples())):
+            if code in t.flags.index and t.flags.at[code, "rate_hidden"]:
+                classes[i] = -1
+    return classes, legend, heading
+
+
+# ---------------------------------------------------------------------------
+# Establishments of a département
+# ---------------------------------------------------------------------------
+def _default_rule(_url: str, year: int, departement: str) -> dict[str, list[str]]:
+    """FINESS -> the procedures on which the MSAP AMBU default rule (analytics.msap.DEFAULT_RULE:
+    10 points below both the regional and the national rate, at least 30 stays) flags it, for the
+    establishments of `departement`, procedure by procedure as MSAP decisions are taken."""
+    frame = data.group_counts(_url, year).rename(columns={"ambulatory_stays": "cases"})
+    rule = replace(msap_model.DEFAULT_RULE, campagne="AMBU", geste=msap_model.ALL, perimetre="D" + departement)
+    local = set(frame.loc[frame["departement_code"] == departement, "gesture"])
+    flagged: dict[str, list[str]] = {}
+    for gesture, group in frame[frame["gesture"].isin(local)].groupby("gesture", sort=True):
+        ev = msap_model.evaluate(group.drop(columns="gesture"), rule)
+        for finess in ev.loc[ev["flagged"], "finess"]:
+            flagged.setdefault(finess, []).append(str(gesture))
+    return flagged
+
+
+def default_rule_flags(year: int, departement: str) -> dict[str, list[str]]:
+    return cached(_default_rule, int(year), departement)
+
+
+def establishment_rows(view: AmbuView, mode: Mode | None = None) -> tuple[str, list[dict]] | None:
+    """(title, rows) of the establishments of the département in focus (None at another level)."""
+    mode = current_mode() if mode is None else mode
+    geo = geo_names()
+    path = model.breadcrumb(view, geo.region_of)
+    if len(path) != 2 or view.annee is None:
+        return None
+    region, dep = path
+    goal = model.departement_targets(model.applicable(view, targets()), view.annee, geo.region_of).get(dep)
+    table = model.establishment_table(counts(view), dep, goal)
+    flags = default_rule_flags(view.annee, dep)
+    labels = {code: procedure_label(code) for code in catalogue()["code"]}
+    secret = secrecy(view) if mode.masked else None
+    aliases = anonymous_names(mode) if mode.masked else None
+    rows = []
+    for r in table.itertuples():
+        msap = flags.get(r.finess, [])
+        row = {"id": r.finess, "finess": r.finess, "nom": r.name, "lien": f"[{_link_text(r.name)}]({profile_href(r.finess, view.annee)})",
+               "statut": model.STATUS_LABELS.get(r.legal_status, r.legal_status),
+               "sejours": int(r.stays), "sejours_ambulatoires": int(r.ambulatory_stays), "taux_pct": _pct(r.rate),
+               "ic95": fmt_pct_range(r.low, r.high) if r.stays else "–",
+               "ecart_region": fmt_pts(r.gap_region_pts / 100) if r.stays else "–",
+               "ecart_cible": "–" if is_missing(r.gap_target_pts) else fmt_pts(r.gap_target_pts / 100),
+               "msap": (f"Ciblé ({len(msap)} geste{'s' if len(msap) > 1 else ''})" if msap else "Non ciblé"),
+               "msap_detail": ", ".join(labels.get(g, g) for g in msap)}
+        if secret is not None:
+            f = secret.levels[2].loc[r.finess]
+            row["sejours"] = _shown(r.stays, f["den_small"], f["den_secondary"])
+            row["sejours_ambulatoires"] = _shown(r.ambulatory_stays, f["num_small"], f["num_secondary"])
+            if f["rate_hidden"]:
+                row.update(taux_pct=SECRET, ic95=SECRET, ecart_region=SECRET, ecart_cible=SECRET)
+                row.update(msap="secret statistique" if msap else row["msap"], msap_detail="")
+            if secret.levels[0]["rate_hidden"].get(region, False):
+                row["ecart_region"] = SECRET
+            if aliases is not None:
+                code, name = aliases.get(r.finess, ("", UNKNOWN_ALIAS))
+                row.update(id=code or name, finess="", nom=name,
+                           lien=f"[{_link_text(name)}]({profile_href(code, view.annee)})" if code else name)
+        rows.append(row)
+    if secret is not None:  # a secret rate's place among the others would tell it
+        shown = [row for row in rows if row["taux_pct"] != SECRET]
+        rows = shown + sorted((row for row in rows if row["taux_pct"] == SECRET), key=lambda row: row["nom"])
+    goal_text = f" · cible {fmt_dec(goal, 1)} %" if goal is not None else ""
+    return f"Établissements — {geo.departements[dep]} ({len(rows)}){goal_text}", rows
+
+
+PROFILE_ANCHOR = "etab-ambu-section"  # id of the profile page's ambulatory section
+
+
+def profile_href(code: str, year: int | None) -> str:
+    """The profile's ambulatory section for a year (code: a FINESS, or a letter when anonymised)."""
+    return f"/etablissement/{code}" + (f"?annee={year}" if year else "") + f"#{PROFILE_ANCHOR}"
+
+
+def _link_text(name: str) -> str:
+    return str(name).replace("[", "(").replace("]", ")")
+
+
+# ---------------------------------------------------------------------------
+# Series
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Series:
+    """The series of the view's territory (France without focus): years, rates in percent (None where
+    secret), intervals, the target line and the hover counts (masked in presentation mode)."""
+
+    name: str | None
+    years: list[int]
+    france: list[float | None]
+    own: list[float | None]
+    low: list[float | None]
+    high: list[float | None]
+    target: list[float | None]
+    counts: list[list]
+
+
+def series(view: AmbuView, mode: Mode | None = None) -> Series:
+    mode = current_mode() if mode is None else mode
+    geo = geo_names()
+    by_year = cached(data.counts_by_year, tuple(view.groups(markers())), tuple(view.statuses))
+    path = model.breadcrumb(view, geo.region_of)
+    region = path[0] if path else None
+    dep = path[1] if len(path) == 2 else None
+    s = model.rate_series(by_year, region, dep, model.applicable(view, targets()))
+    years_ = [int(y) for y in s["year"]]
+
+    def pct(col) -> list:
+        return [None if is_missing(v) else round(float(v) * 100, 2) for v in s[col]]
+
+    france, own, low, high = pct("france_rate"), pct("rate"), pct("low"), pct("high")
+    counts_ = s[["ambulatory_stays", "stays"]].fillna(0).astype(int).values.tolist()
+    if mode.masked:
+        for i, year in enumerate(years_):
+            secret = secrecy(view, year)
+            if bool(secret.total["rate_hidden"].iloc[0]):
+                france[i] = None
+            level, code = (secret.levels[1], dep) if dep else (secret.levels[0], region)
+            if code and code in level.index:
+                f = level.loc[code]
+                counts_[i] = [_shown(counts_[i][0], f["num_small"], f["num_secondary"]),
+                              _shown(counts_[i][1], f["den_small"], f["den_secondary"])]
+                if f["rate_hidden"]:
+                    own[i] = low[i] = high[i] = None
+    name = (f"{geo.departements[dep]} ({dep})" if dep else geo.regions[region]) if region else None
+    target = [None if is_missing(v) else float(v) for v in s["target_pct"]]
+    return Series(name, years_, france, own, low, high, target, counts_)
+
+
+def anonymised() -> bool:
+    return current_mode().anonymised
+
+
+__all__ = ["EXPORT_COLUMNS", "PATH", "Series", "Territories", "breadcrumb", "catalogue", "counts", "drill",
+           "establishment_rows", "export_name", "export_rows", "map_classes", "map_hover", "markers", "national",
+           "parse_view", "procedure_label", "procedure_options", "query_string", "secrecy", "series", "territories",
+           "territory_rows", "title", "with_controls", "with_focus", "years"]
