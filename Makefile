@@ -3,27 +3,40 @@ SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell sha256sum requirements.txt | cut -c1-12)
+# One stamp per requirements file, named by its content: make run/serve install what the app needs
+# (requirements.txt), make test/lint/bench/load add the tools (requirements-dev.txt includes it).
+RUN_STAMP := $(VENV)/.installed-run-$(shell cat requirements.txt | sha256sum | cut -c1-12)
+DEV_STAMP := $(VENV)/.installed-dev-$(shell cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 8050
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help venv system-deps db run serve load test test-fast bench clean
+.PHONY: help venv venv-dev system-deps db run serve load lint test test-fast bench clean
 
 help:
 	@echo "make run    — installe, construit la base de démonstration si besoin, sert l'application sur http://$(HOST):$(PORT)"
-	@echo "make test   — installe et lance toute la suite (unitaires, PostgreSQL, navigateur)"
+	@echo "make test   — installe et lance toute la suite (lint et types, unitaires, PostgreSQL, navigateur)"
+	@echo "make lint   — ruff (style, imports, erreurs probables) et mypy (types)"
 	@echo "make serve  — sert l'application avec gunicorn (WORKERS workers, défaut 2 × cœurs + 1) sur DATABASE_URL"
 	@echo "make bench  — mesures de performance (hors tests)"
-	@echo "make load   — test de charge (locust, 50 utilisateurs, 60 s, puis pendant un import)"
+	@echo "make load   — test de charge (locust, 50 utilisateurs, 60 s, puis pendant un import, puis une rafale de 20 clients)"
 
-$(STAMP): requirements.txt
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements.txt
-	rm -f $(VENV)/.installed-* && touch $@
 
-venv: $(STAMP)
+$(RUN_STAMP): requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	rm -f $(VENV)/.installed-run-* && touch $@
+
+# The dev set includes the runtime set: once installed, the runtime stamp is current too.
+$(DEV_STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	rm -f $(VENV)/.installed-dev-* $(VENV)/.installed-run-* && touch $@ $(RUN_STAMP)
+
+venv: $(RUN_STAMP)
+
+venv-dev: $(DEV_STAMP)
 
 system-deps:
 	@bash scripts/system-deps.sh
@@ -44,22 +57,30 @@ serve: venv
 	@if [ -z "$$DATABASE_URL" ]; then $(BIN)/python manage.py seed-demo --scale national --seed 42 --if-empty; fi
 	$(BIN)/gunicorn -c gunicorn.conf.py --bind $(HOST):$(PORT) $(if $(WORKERS),--workers $(WORKERS)) app:server
 
+# Lint and types first: a lint or type error fails make test (and CI) before any test runs.
+lint: venv-dev
+	$(BIN)/ruff check .
+# enabled after the format pass:
+#	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
 # Two processes: the browser tests (Playwright) must not share a process with the in-process app tests.
-test: venv system-deps
+test: lint system-deps
 	$(BIN)/python -m pytest -m "not browser"
 	$(BIN)/python -m pytest -m browser
 
-test-fast: venv
+test-fast: venv-dev
 	$(BIN)/python -m pytest -m "not browser"
 
 # Benchmarks (not tests): SQLite at BENCH_SCALES (default region,national,stress), PostgreSQL at region and
 # national; databases cached in bench/.data. Tables printed and kept in bench/last-run.txt, figures in bench/results.json.
-bench: venv system-deps
+bench: venv-dev system-deps
 	set -o pipefail; $(BIN)/python -m bench 2>&1 | tee bench/last-run.txt
 
 # Load test: gunicorn (2 workers, Redis) on a national demo database, 50 locust users for 60 s, then again
-# during an import; report in bench/load/last-report.txt.
-load: venv
+# during an import, then a burst of 20 clients without think time for 30 s (0 errors, every export audited);
+# report in bench/load/last-report.txt.
+load: venv-dev
 	$(BIN)/python -m bench.load
 
 clean:

@@ -19,18 +19,19 @@ from sqlalchemy.exc import SQLAlchemyError
 
 import callbacks
 import routes
-from text import labels
 from components.navigation import visible_pages
-
 from config import DEFAULT_SECRET_KEY, ROOT, Settings, get_settings
-from data_access import users
+from data_access import db, users
 from data_access.cache import init_cache
 from pages.ids import Shell
 from security import roles
 from security.audit import init_audit
 from security.auth import init_auth
+from security.database_errors import init_database_errors
+from security.errors import init_errors
 from security.headers import init_headers
 from security.presentation import current_mode
+from text import labels
 
 INDEX = """<!DOCTYPE html>
 <html lang="fr">
@@ -131,6 +132,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     )
     app.server.config["ATLAS_SETTINGS"] = settings
     app.server.config["SECRET_KEY"] = settings.secret_key
+    init_database(app.server, settings)
     init_cache(app.server, settings)
     init_auth(app.server, settings)
     init_audit(app.server)
@@ -138,7 +140,15 @@ def create_app(settings: Settings | None = None) -> Dash:
     app.server.register_blueprint(routes.bp)
     _import_callbacks()
     init_headers(app)
+    init_errors(app)
     return app
+
+
+def init_database(server, settings: Settings) -> None:
+    """Pool sizes from the settings; a database unreachable or saturated answers a French 503 (the
+    pages show a banner: security.database_errors, assets/db-banner.js)."""
+    db.configure_pools(settings.db_pool_size, settings.db_max_overflow, settings.db_pool_timeout)
+    init_database_errors(server)
 
 
 class ConfigurationError(RuntimeError):

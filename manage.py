@@ -1,5 +1,5 @@
 """Atlas GDR command line: init-db, seed-demo, import, create-user, disable-user, reset-password,
-demo-users, delete-demo-users.
+end-sessions, demo-users, delete-demo-users.
 
 Every command reads DATABASE_URL (default: the embedded SQLite file).
 """
@@ -103,6 +103,20 @@ def cmd_disable_user(args) -> int:
                         f"Utilisateur « {args.login} » désactivé ; ses sessions ouvertes sont fermées.")
 
 
+def cmd_end_sessions(args) -> int:
+    from data_access import users
+
+    try:
+        ended = users.end_user_sessions(args.url, args.login, "admin")
+    except ValueError as exc:
+        print(f"Sessions inchangées : {exc}", file=sys.stderr)
+        return 1
+    users.record(args.url, os.environ.get("USER", "cli"), "sessions_fermees", target=args.login,
+                 detail=f"{ended} session(s) fermée(s) (ligne de commande)")
+    print(f"{ended} session(s) ouverte(s) de « {args.login} » fermée(s).")
+    return 0
+
+
 def cmd_demo_users(args) -> int:
     from security import accounts
 
@@ -141,13 +155,15 @@ def main(argv: list[str] | None = None) -> int:
     reset.add_argument("login")
     disable = sub.add_parser("disable-user", help="désactive un utilisateur")
     disable.add_argument("login")
+    end = sub.add_parser("end-sessions", help="ferme toutes les sessions ouvertes d'un utilisateur")
+    end.add_argument("login")
     sub.add_parser("demo-users", help="crée les comptes de démonstration (un par rôle)")
     sub.add_parser("delete-demo-users", help="supprime les comptes de démonstration")
     args = parser.parse_args(argv)
     args.url = args.url or get_settings().database_url
     handlers = {"init-db": cmd_init_db, "seed-demo": cmd_seed_demo, "import": cmd_import,
                 "create-user": cmd_create_user, "reset-password": cmd_reset_password,
-                "disable-user": cmd_disable_user, "demo-users": cmd_demo_users,
+                "disable-user": cmd_disable_user, "end-sessions": cmd_end_sessions, "demo-users": cmd_demo_users,
                 "delete-demo-users": cmd_delete_demo_users}
     return handlers[args.command](args)
 

@@ -9,6 +9,7 @@ from flask import Blueprint, Response, jsonify, request
 from config import current_settings
 from data_access import queries
 from data_access.cache import cache_status
+from text.format import fmt_csv_number
 
 bp = Blueprint("atlas", __name__)
 
@@ -37,11 +38,10 @@ def bp_logger():
 
 
 def _fr_number(value) -> str:
-    if value is None:
-        return ""
+    # Floats round as on screen (text.format: half up on the decimal value, one decimal); counts as they are.
     if isinstance(value, float):
-        return f"{value:.1f}".replace(".", ",")
-    return str(value)
+        return fmt_csv_number(value, 1)
+    return "" if value is None else str(value)
 
 
 def neutralise(text: str) -> str:
@@ -62,12 +62,10 @@ def french_csv(rows: list[dict], columns: list[str], file_name: str) -> Response
 
 @bp.get("/export/ssr.csv")
 def export_ssr():
-    from callbacks.ssr import territory_rows, view_from_query
+    from services import ssr
 
-    view, _notices = view_from_query(request.args.to_dict())
-    _level, rows = territory_rows(view)
-    rows = sorted(rows, key=lambda r: r["code"])
-    return french_csv(rows, SSR_COLUMNS, f"recours-ssr-{view.geste}-{view.annee}.csv")
+    view, _notices = ssr.parse_view(request.args.to_dict())
+    return french_csv(ssr.export_rows(view), SSR_COLUMNS, f"recours-ssr-{view.geste}-{view.annee}.csv")
 
 
 def _msap_list():
@@ -111,18 +109,15 @@ def export_profile_pdf(finess: str):
     unknown or malformed FINESS."""
     from html import escape
 
-    from callbacks.etablissement import default_gesture, funnel_svg, load_profile, locator
     from components.profile_pdf import render_pdf
+    from services import profile as service
 
-    profile = load_profile(finess, request.args.get("annee"))
-    if profile is None:
+    export = service.export({**request.args.to_dict(), "finess": finess})
+    if export is None:
         return Response(NOT_FOUND_PAGE.format(finess=escape(finess[:40])), status=404,
                         mimetype="text/html; charset=utf-8")
-    gesture = default_gesture(profile, request.args.get("geste"))
-    funnel = funnel_svg(profile.info["finess"], profile.year, gesture) if gesture else None
-    pdf = render_pdf(profile, locator=locator(profile.info["finess"]), funnel=funnel)
-    return Response(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="profil-{profile.public_id}-{profile.year}.pdf"'})
+    return Response(render_pdf(export), mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="{export.file_name}"'})
 
 
 @bp.get("/export/caqes.csv")

@@ -236,7 +236,7 @@ def rate_series(by_year: pd.DataFrame, region: str | None, departement: str | No
     goal = []
     for year in out["year"]:
         if departement:
-            goal.append(departement_targets(targets, int(year), {departement: region}).get(departement, np.nan))
+            goal.append(departement_targets(targets, int(year), {departement: region or ""}).get(departement, np.nan))
         elif region:
             goal.append(regional_targets(targets, int(year)).get(region, np.nan))
         else:

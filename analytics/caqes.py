@@ -36,7 +36,8 @@ import numpy as np
 import pandas as pd
 
 from analytics.classes import Classification, classify
-from analytics.perimeter import in_perimeter, parse_perimetre  # noqa: F401  (part of this module's API)
+from analytics.perimeter import in_perimeter, parse_perimetre
+from text import labels
 
 ATTEINT, EN_PROGRES, NON_ATTEINT = "atteint", "en progrès", "non atteint"
 NON_MESURE = "non mesuré"  # label of a result without an achieved value (status None)
@@ -47,11 +48,9 @@ ALL = "tous"
 LEVELS = ("reg", "dep")
 FRANCE = "FR"
 LEVEL_LABELS = {"reg": "Régions", "dep": "Départements"}
-SCOPE_LABELS = {"national": "national", "regional": "régional"}
-# Labels of the catalogue's parts (volets); a part missing here is shown from its code.
-PART_LABELS = {"produits_sante": "Produits de santé", "organisation": "Organisation des soins",
-               "pertinence": "Pertinence", "socle": "Socle (bon usage)", "transports": "Transports",
-               "qualite": "Qualité"}
+# Labels of the catalogue's scopes and parts (volets); a part missing there is shown from its code.
+SCOPE_LABELS = labels.CAQES_SCOPE_LABELS
+PART_LABELS = labels.CAQES_PART_LABELS
 PARAM_LABELS = {"annee": "année", "volet": "volet", "indicateur": "indicateur", "perimetre": "périmètre",
                 "niveau": "niveau"}
 MAP_METHOD, MAP_CLASSES = "quantiles", 4  # as the default of /ssr
@@ -78,7 +77,7 @@ def attainment(baseline: float, target: float, achieved: float | None, better: s
     """Share of the way from baseline to target, 0–1 (see the module docstring); None without
     an achieved value. A target reached gives 1 whatever the baseline (also when the target
     equals the baseline, or, in faulty data, lies on the wrong side of it: then 0 if not reached)."""
-    if _missing(achieved) or _missing(baseline) or _missing(target):
+    if achieved is None or _missing(achieved) or _missing(baseline) or _missing(target):
         return None
     _check_direction(better)
     if _gain(achieved, target, better) >= -EPS:
@@ -91,7 +90,7 @@ def attainment(baseline: float, target: float, achieved: float | None, better: s
 
 def status(baseline: float, target: float, achieved: float | None, better: str) -> str | None:
     """'atteint', 'en progrès' or 'non atteint'; None without an achieved value ('non mesuré')."""
-    if _missing(achieved) or _missing(baseline) or _missing(target):
+    if achieved is None or _missing(achieved) or _missing(baseline) or _missing(target):
         return None
     _check_direction(better)
     if _gain(achieved, target, better) >= -EPS:
@@ -242,9 +241,9 @@ def parse_view(query: dict[str, str], years: list[int], catalogue: pd.DataFrame,
         notices.append(f"Valeur « {value} » ignorée pour le paramètre {PARAM_LABELS[name]} : "
                        f"valeur par défaut utilisée.")
 
-    def raw(name: str) -> str | None:
+    def raw(name: str) -> str:  # "" when absent or blank
         value = query.get(name)
-        return None if value is None or str(value).strip() == "" else str(value).strip()[:60]
+        return "" if value is None or str(value).strip() == "" else str(value).strip()[:60]
 
     if raw("annee"):
         year = int(raw("annee")) if raw("annee").isdigit() else None
@@ -383,7 +382,7 @@ def headline(sel: pd.DataFrame) -> dict:
 
     return {
         "n_establishments": int(sel["finess"].nunique()), "n_indicators": int(sel["indicator"].nunique()),
-        "n_results": int(len(sel)), "n_measured": n_measured,
+        "n_results": len(sel), "n_measured": n_measured,
         "n_atteint": counts[ATTEINT], "n_en_progres": counts[EN_PROGRES], "n_non_atteint": counts[NON_ATTEINT],
         "n_non_mesure": int(len(sel) - n_measured),
         "share_atteint": share(counts[ATTEINT]), "share_en_progres": share(counts[EN_PROGRES]),

@@ -16,8 +16,8 @@ failing; mapclassify's warnings about it are silenced.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import pandas as pd

@@ -39,14 +39,15 @@ import numpy as np
 import pandas as pd
 
 from analytics.funnel import funnel_limits
+from analytics.perimeter import in_perimeter, parse_perimetre
 from analytics.rates import wilson_interval
-from analytics.ssr import AGE_BANDS, ALL_AGES, AGE_LABELS
-from analytics.perimeter import in_perimeter, parse_perimetre  # noqa: F401  (part of this module's API)
+from analytics.ssr import AGE_BANDS, AGE_LABELS, ALL_AGES
+from text import labels
 from text.format import NBSP, fmt_count, fmt_dec, fmt_int, fmt_pct, fmt_pct_range, fmt_pts  # pure module: no Dash
 
 ALL = "TOUS"
 CAMPAIGNS = ("SSR", "AMBU")
-CAMPAIGN_LABELS = {"SSR": "SSR après chirurgie orthopédique", "AMBU": "Chirurgie ambulatoire"}
+CAMPAIGN_LABELS = labels.MSAP_CAMPAIGN_LABELS
 METHODS = ("ecart", "funnel")
 METHOD_LABELS = {"ecart": "Écart aux taux de référence", "funnel": "Funnel plot (limites de contrôle)"}
 SEUILS = {"95": 0.95, "99.8": 0.998}  # URL value -> coverage of the funnel limits (proportion)
@@ -166,9 +167,9 @@ def parse_rule(query: dict[str, str], years: dict[str, list[int]], catalogues: d
         notices.append(f"Valeur « {value} » ignorée pour le paramètre {PARAM_LABELS[name]} : "
                        f"valeur par défaut utilisée.")
 
-    def raw(name: str) -> str | None:
+    def raw(name: str) -> str:  # "" when absent or blank
         value = query.get(name)
-        return None if value is None or str(value).strip() == "" else str(value)
+        return "" if value is None or str(value).strip() == "" else str(value)
 
     campagne = "SSR"
     if raw("campagne"):
@@ -257,7 +258,7 @@ def references(counts: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame]:
 
 
 def _tenths(points: float) -> int:
-    return int(round(float(points) * 10))
+    return round(float(points) * 10)
 
 
 def _beyond_by(cases, stays, ref_cases, ref_stays, ecart_tenths, high: bool) -> np.ndarray:
@@ -371,7 +372,7 @@ def reasons(frame: pd.DataFrame, rule: MsapRule) -> list[str]:
 
 def summary(evaluated: pd.DataFrame) -> dict:
     """Counts for the results heading: examined, flagged, below the volume minimum."""
-    return {"examined": int(len(evaluated)), "flagged": int(evaluated["flagged"].sum()),
+    return {"examined": len(evaluated), "flagged": int(evaluated["flagged"].sum()),
             "below_volume": int((~evaluated["enough_volume"]).sum())}
 
 
@@ -401,7 +402,7 @@ def sensitivity(counts: pd.DataFrame, rule: MsapRule) -> pd.DataFrame:
     high = rule.high_is_atypical
     if rule.methode == "ecart":
         top = max(SENSITIVITY_ECARTS[-1], math.ceil(rule.ecart_pts))
-        values = sorted(set(float(v) for v in range(0, top + 1)) | {float(rule.ecart_pts)})
+        values = sorted({float(v) for v in range(top + 1)} | {float(rule.ecart_pts)})
         tenths = np.array([_tenths(v) for v in values], dtype=np.int64)
         if len(examined):
             by_region = _beyond_by(examined["cases"], examined["stays"], examined["region_cases"],
@@ -439,6 +440,8 @@ def previous_msap(notified: pd.DataFrame, rule: MsapRule, gestures: list[str]) -
     named ('oui (2019 PTG, 2022 PTH)'). Establishments absent from the dict had none ('non').
     """
     if notified is None or notified.empty:
+        return {}
+    if rule.annee is None:  # no year of data: no campaign before it either
         return {}
     rows = notified[(notified["year"] <= int(rule.annee)) & notified["gesture"].isin([*gestures, ""])]
     out: dict[str, str] = {}

@@ -500,15 +500,18 @@ def _recourse_sentence(r: RecourseRow, secret: bool) -> str:
 
 
 def _profile_sentence(r: ProfileRow, secret: bool) -> str:
-    own = fmt_value(r.own.value, r.unit, r.kind)
-    basis = fmt_basis(r.own, r.kind, secret)
+    figure, region, france = r.own, r.refs["region"], r.refs["france"]
+    # only rows with a value worse than both references (hence with both) get a sentence
+    assert figure is not None and region is not None and france is not None
+    own = fmt_value(figure.value, r.unit, r.kind)
+    basis = fmt_basis(figure, r.kind, secret)
     if r.kind == "count":
-        return (f"{r.label} : {own}, contre une médiane de {fmt_value(r.refs['region'].value, r.unit, r.kind)} "
-                f"en région et de {fmt_value(r.refs['france'].value, r.unit, r.kind)} en France.")
-    if secret and (is_secret(r.own.numerator) or is_secret(r.own.denominator)):
+        return (f"{r.label} : {own}, contre une médiane de {fmt_value(region.value, r.unit, r.kind)} "
+                f"en région et de {fmt_value(france.value, r.unit, r.kind)} en France.")
+    if secret and (is_secret(figure.numerator) or is_secret(figure.denominator)):
         own = "s"
     return (f"{r.label} : {own}{' ' + basis if basis else ''}, contre "
-            f"{fmt_value(r.refs['region'].value, r.unit)} en région et {fmt_value(r.refs['france'].value, r.unit)} "
+            f"{fmt_value(region.value, r.unit)} en région et {fmt_value(france.value, r.unit)} "
             f"en France.")
 
 

@@ -235,7 +235,7 @@ class _Cells:
         for col, (values, masked) in enumerate(zip(self.values, self.masked)):
             for p, kids in self.children.items():
                 hidden = int(masked[kids].sum())
-                if hidden == 1 and not masked[p] or hidden == 0 and masked[p] and (values[kids] > 0).any():
+                if (hidden == 1 and not masked[p]) or (hidden == 0 and masked[p] and (values[kids] > 0).any()):
                     pick = self._smallest(col, kids)
                     if pick is not None:
                         masked[pick] = added = True
@@ -342,7 +342,8 @@ def nested_secrecy(frame: pd.DataFrame, keys: Sequence[str], num: str, den: str)
     figures (see `_Cells`) gets one more cell masked: the cells of the total it equals, a sibling,
     or else its own total. A rate is hidden when either of its counts is masked."""
     keys = list(keys)
-    parents, nums, dens, labels = [-1], [float(frame[num].sum())], [float(frame[den].sum())], [()]
+    parents, nums, dens = [-1], [float(frame[num].sum())], [float(frame[den].sum())]
+    labels: list[tuple] = [()]
     index: dict[tuple, int] = {(): 0}
     sums = []
     for depth in range(len(keys)):
@@ -441,7 +442,7 @@ def linked_suppression(values: Sequence, groupings: Sequence[Sequence[Hashable]]
                 hidden = sum(masked[i] for i in rows)
                 if totals[k][g]:
                     pick = smallest(rows) if hidden == 0 else None
-                elif hidden == 1 or hidden and deducible([vals[i] for i in rows], [masked[i] for i in rows]):
+                elif hidden == 1 or (hidden and deducible([vals[i] for i in rows], [masked[i] for i in rows])):
                     pick = smallest(rows)
                     if pick is None:
                         totals[k][g] = changed = True
@@ -451,8 +452,8 @@ def linked_suppression(values: Sequence, groupings: Sequence[Sequence[Hashable]]
                     masked[pick] = changed = True
             labels = list(groups)
             hidden_totals = [totals[k][g] for g in labels]
-            if grand_shown and len(labels) >= 2 and (sum(hidden_totals) == 1 or any(hidden_totals) and deducible(
-                    [sums[k][g] for g in labels], hidden_totals)):
+            if grand_shown and len(labels) >= 2 and (sum(hidden_totals) == 1 or (any(hidden_totals) and deducible(
+                    [sums[k][g] for g in labels], hidden_totals))):
                 candidates = [(sums[k][g], j) for j, g in enumerate(labels) if not totals[k][g] and sums[k][g] > 0]
                 if candidates:
                     totals[k][labels[min(candidates)[1]]] = changed = True

@@ -41,10 +41,23 @@
         return url;
     }
 
+    /* The header's presentation switches reload the page with ?presentation= / ?anonyme= in its
+       address: the server sets the session's mode from them (security.auth) and every figure is
+       rebuilt in that mode. */
+    function switchMode(presentation, anonyme) {
+        var params = new URLSearchParams(window.location.search);
+        var on = (presentation || []).indexOf('oui') >= 0;
+        params.set('presentation', on ? 'oui' : 'non');
+        params.set('anonyme', on && (anonyme || []).indexOf('oui') >= 0 ? 'oui' : 'non');
+        window.location.assign(window.location.pathname + '?' + params.toString() + window.location.hash);
+        return '';
+    }
+
     window.dash_clientside = Object.assign({}, window.dash_clientside, {
         atlas: Object.assign({}, (window.dash_clientside || {}).atlas, {
             writeAddress: writeAddress,
-            navigate: navigate
+            navigate: navigate,
+            switchMode: switchMode
         })
     });
 })();

@@ -34,8 +34,20 @@ import os
 import sys
 import time
 
-from bench.common import (DATA, FIGURE_BUDGET_S, HERE, MIN_REPS, PG_SCALES, REDIS_URL, REPS, SCALES, WARMUP,
-                          log, machine, percentiles)
+from bench.common import (
+    DATA,
+    FIGURE_BUDGET_S,
+    HERE,
+    MIN_REPS,
+    PG_SCALES,
+    REDIS_URL,
+    REPS,
+    SCALES,
+    WARMUP,
+    log,
+    machine,
+    percentiles,
+)
 
 # Kept for scripts written against the former bench/__main__.py: the national database, the percentiles.
 _percentiles = percentiles

@@ -1,6 +1,7 @@
 """Shared pieces of the benchmarks: paths, settings from the environment, percentiles, machine facts."""
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
 import statistics
@@ -69,11 +70,9 @@ def machine() -> dict:
     from importlib.metadata import version
 
     cpu = None
-    try:
+    with contextlib.suppress(OSError, StopIteration):
         cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                    if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
     mem_kb = next((int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
                    if line.startswith("MemTotal")), 0)
     packages = {name: version(name) for name in ("dash", "plotly", "Flask", "SQLAlchemy", "psycopg", "pandas",

@@ -105,9 +105,9 @@ class Server:
                 raise RuntimeError(f"the server stopped while starting, see {log_path}:\n"
                                    + log_path.read_text()[-3000:])
             try:
-                if requests.get(self.base + "/health", timeout=5).status_code in (200, 302, 401):
-                    if len(self.worker_pids()) == workers:
-                        return
+                if (requests.get(self.base + "/health", timeout=5).status_code in (200, 302, 401)
+                        and len(self.worker_pids()) == workers):
+                    return
             except requests.RequestException:
                 pass
             time.sleep(0.3)
@@ -237,11 +237,13 @@ def time_interactions(replayer: Replayer, cache: Cache, recorded: dict[str, dict
     figures = {}
     for name, rec in recorded.items():
         if rec.get("kind") == "get":
-            run = (lambda path=rec["path"]: replayer.get(path))
+            def run(path=rec["path"]):
+                return replayer.get(path)
             parts = {}
         else:
             groups = waves(rec)
-            run = (lambda groups=groups: replayer.interaction(groups))
+            def run(groups=groups):
+                return replayer.interaction(groups)
             parts = {f"{i + 1}. {b['output'].strip('.').split('.')[0]}": b
                      for i, b in enumerate(rec["bodies"])} if per_callback else {}
         for cold in (True, False):

@@ -112,8 +112,8 @@ def _signed_in(client, url: str):
         accounts.create_user(url, "bench-ssr-profile", secrets.token_hex(16), "analyste")
         user = users.by_login(url, "bench-ssr-profile")
     with client.session_transaction() as session:
-        session.update({auth.SESSION_USER: user.id, auth.SESSION_VERSION: user.auth_version,
-                        auth.SESSION_SEEN: time.time(), "anon_salt": "bench"})
+        auth.start_session(session, url, user, user_agent="bench")
+        session["anon_salt"] = "bench"
     return client
 
 

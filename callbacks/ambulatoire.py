@@ -13,8 +13,6 @@ from dash.exceptions import PreventUpdate
 from components import ambulatoire as ui
 from components import france_map
 from components.address import address, navigate_callback, write_address_callback
-from data_access import territories
-from data_access.cache import cached
 from pages.ids import Ambulatoire as ids
 from security.presentation import current_mode
 from services import ambulatoire as svc
@@ -80,15 +78,6 @@ def _view(data):
     return svc.view_of(data)
 
 
-def territories_geojson(level: str) -> dict:
-    """The level's boundaries with the overseas territories moved into their insets (cached)."""
-    return cached(_inset_layer, level)
-
-
-def _inset_layer(url: str, level: str) -> dict:
-    return france_map.inset_geojson(territories.feature_collection(url, level), level).geojson
-
-
 @callback(Output(ids.MAP, "figure"), Output(ids.FIGURE_KEY, "data"),
           Input(ids.VIEW, "data"), State(ids.FIGURE_KEY, "data"))
 def render_map(view_data, figure_key):
@@ -109,7 +98,7 @@ def render_map(view_data, figure_key):
                                         legend_title=heading, title=svc.title(view), no_data_label=no_data,
                                         secret_label=secret_label)
         return patch, no_update
-    layer = territories_geojson(t.level)
+    layer = france_map.territories_geojson(t.level)
     if t.region:
         layer = {**layer, "features": [f for f in layer["features"] if f["id"] in set(t.codes)]}
     fig = france_map.choropleth_figure(layer, t.codes, classes, colors, hover, legend, svc.title(view),

@@ -14,8 +14,6 @@ from analytics.caqes import CaqesView
 from components import caqes as ui
 from components import france_map
 from components.address import address, navigate_callback, write_address_callback
-from data_access import territories
-from data_access.cache import cached
 from pages.ids import Caqes as ids
 from services import caqes as svc
 from text.format import fmt_int
@@ -96,14 +94,6 @@ def _view(data: dict | None) -> CaqesView:
     return CaqesView(**data)
 
 
-def territories_geojson(level: str) -> dict:
-    """The level's boundaries with the overseas territories moved into their insets (cached)."""
-    return cached(_inset_layer, level)
-
-
-def _inset_layer(url: str, level: str) -> dict:
-    return france_map.inset_geojson(territories.feature_collection(url, level), level).geojson
-
 
 @callback(Output(ids.MAP, "figure"), Output(ids.FIGURE_KEY, "data"),
           Input(ids.VIEW, "data"), State(ids.FIGURE_KEY, "data"))
@@ -120,7 +110,7 @@ def render_map(view_data, figure_key):
                                         legend_title=texts["legend_title"], title=texts["title"],
                                         no_data_label=texts["no_data_label"])
         return patch, no_update
-    layer = territories_geojson(t.level)
+    layer = france_map.territories_geojson(t.level)
     if t.region:
         layer = {**layer, "features": [f for f in layer["features"] if f["id"] in set(t.codes)]}
     fig = france_map.choropleth_figure(layer, t.codes, t.full["classe"], texts["colors"], texts["hover"],

@@ -3,14 +3,14 @@ import dash_ag_grid as dag
 import pandas as pd
 from dash import Input, Output, callback, html
 
-from text import labels
-from text.format import fmt_int
 from config import current_settings
 from data_access import queries
 from pages.ids import Donnees as ids
 from pages.ids import Shell
 from security import roles
 from security.presentation import current_role
+from text import labels
+from text.format import fmt_int
 
 _GRID_STYLE = {"height": "320px"}
 _INT = {"type": "numericColumn", "valueFormatter": {"function": "Number(params.value).toLocaleString('fr-FR')"}}

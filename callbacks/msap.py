@@ -7,7 +7,6 @@ from dataclasses import asdict
 
 from dash import Input, Output, Patch, State, callback, ctx, html, no_update
 
-from callbacks.ssr import territories_geojson
 from components import france_map
 from components import msap as view
 from components.address import address, navigate_callback, write_address_callback
@@ -110,7 +109,7 @@ def map_figure(res: service.Results, rule, map_key):
         patch = Patch()
         patch["data"][france_map.POINTS_TRACE] = points.to_plotly_json()
         return patch, no_update
-    fig = view.perimeter_map(territories_geojson("dep"), service.map_departements(rule.perimetre),
+    fig = view.perimeter_map(france_map.territories_geojson("dep"), service.map_departements(rule.perimetre),
                              geo_names().departements, rule.perimetre == "FR", MAP_SIZE)
     fig.add_trace(points)
     return fig, rule.perimetre

@@ -1,10 +1,10 @@
 """The header's data version, refreshed on every navigation."""
-from dash import Input, Output, callback, clientside_callback, html
+from dash import ClientsideFunction, Input, Output, callback, clientside_callback, html
 
-from text import labels
 from config import current_settings
 from data_access import queries
 from pages.ids import Shell as ids
+from text import labels
 
 
 @callback(Output(ids.DATA_VERSION, "children"), Input(ids.URL, "pathname"))
@@ -21,16 +21,7 @@ def show_data_version(_pathname):
 # The presentation switches reload the page with ?presentation= / ?anonyme= in its address: the
 # server sets the session's mode from them (security.auth) and every figure is rebuilt in that mode.
 clientside_callback(
-    """
-    function(presentation, anonyme) {
-        const params = new URLSearchParams(window.location.search);
-        const on = (presentation || []).includes('oui');
-        params.set('presentation', on ? 'oui' : 'non');
-        params.set('anonyme', on && (anonyme || []).includes('oui') ? 'oui' : 'non');
-        window.location.assign(window.location.pathname + '?' + params.toString() + window.location.hash);
-        return '';
-    }
-    """,
+    ClientsideFunction(namespace="atlas", function_name="switchMode"),
     Output(ids.MODE_SYNC, "children"),
     Input(ids.PRESENTATION, "value"), Input(ids.ANONYMISED, "value"),
     prevent_initial_call=True,

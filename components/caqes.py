@@ -7,7 +7,7 @@ import pandas as pd
 from dash import html
 
 from analytics import caqes as model
-from text.format import MISSING, NBSP, fmt_count, fmt_dec, fmt_int, fmt_pct, fmt_pts, is_missing
+from text.format import MISSING, NBSP, fmt_count, fmt_dec, fmt_int, fmt_pct, fmt_pts, is_missing, round_pct
 
 STATUS_COLORS = {model.ATTEINT: "#1b7837", model.EN_PROGRES: "#d08c00", model.NON_ATTEINT: "#b2182b",
                  model.NON_MESURE: "#9e9e9e"}
@@ -229,7 +229,7 @@ _PTS = {**_NUM, "valueFormatter": {"function": "params.value == null ? '–' : (
 
 
 def _pct(x, digits: int = 1):
-    return None if is_missing(x) else round(float(x) * 100, digits) + 0.0  # + 0.0: no '-0,0'
+    return round_pct(x, digits)
 
 
 

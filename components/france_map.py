@@ -71,7 +71,8 @@ from __future__ import annotations
 
 import json
 import math
-from typing import NamedTuple, Sequence
+from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 import plotly.graph_objects as go
@@ -216,7 +217,9 @@ def _affine(drom: Drom) -> _Affine:
 
 
 _AFFINES = {d.dep: _affine(d) for d in DROMS}
-_BY_CODE = {**{d.dep: d for d in DROMS}, **{d.reg: d for d in DROMS}}
+# Keyed by département only: the overseas REGION codes 01…06 are also the codes of mainland
+# départements (Ain, Aisne, Allier, Alpes-de-Haute-Provence, Alpes-Maritimes).
+_BY_DEP = {d.dep: d for d in DROMS}
 
 
 def _apply(lon, lat, dep: str):
@@ -235,18 +238,20 @@ def _drom_of_point(lon: float, lat: float) -> Drom | None:
 
 
 def _drom_of_code(code) -> Drom | None:
+    """The overseas département of a département code or FINESS number (its first three
+    characters, 971…976), or None for a mainland one."""
     if code is None or (isinstance(code, float) and math.isnan(code)):
         return None
-    code = str(code)
-    return _BY_CODE.get(code[:3] if code.startswith("97") else code)
+    return _BY_DEP.get(str(code).strip()[:3])
 
 
 def inset_point(lon: float, lat: float, dep_code: str | None = None) -> tuple[float, float]:
     """Where a point (WGS84 lon/lat) is drawn on the map: moved into its inset if overseas.
 
-    dep_code is a département (971…976), region (01…06) or FINESS number
-    (its first three characters); without it the territory is found from the
-    coordinates. Mainland points come back unchanged.
+    dep_code is a département code (971…976 overseas) or a FINESS number (its
+    first three characters), never a region code: the overseas regions 01…06
+    share their codes with mainland départements. Without it the territory is
+    found from the coordinates. Mainland points come back unchanged.
     """
     drom = _drom_of_code(dep_code) if dep_code is not None else _drom_of_point(lon, lat)
     if drom is None:
@@ -416,7 +421,7 @@ def _legend_slot(c: int, label: str | None, color: str) -> go.Choroplethmap:
     # filled square in the legend (an empty one is left out of the legend by Plotly).
     return go.Choroplethmap(
         locations=[_LEGEND_LOCATION], z=[c], geojson=_EMPTY_GEOJSON,
-        name=label or "", visible=True if label else False, showlegend=True, showscale=False,
+        name=label or "", visible=bool(label), showlegend=True, showscale=False,
         colorscale=[[0, color], [1, color]], marker={"line": {"color": BORDER_COLOR, "width": 0.5}},
         legendrank=2000 if c == 0 else 2001 if c == SECRET_CLASS else 1000 + c, hoverinfo="skip",
     )
@@ -577,10 +582,54 @@ def establishment_points_trace(lat, lon, sizes, texts, dep_codes=None, *, max_si
 
 
 __all__ = [
-    "CHORO_TRACE", "DEFAULT_SIZE", "DROMS", "FRAMES_TRACE", "GRAPH_CONFIG", "INSET_BOXES", "InsetFrame",
-    "InsetLayout", "LEGEND_TRACE0", "MAINLAND_BOUNDS", "MAP_DOMAIN_X", "MAX_CLASSES", "NO_DATA_COLOR",
-    "POINTS_TRACE", "SECRET_CLASS", "SECRET_COLOR", "SECRET_LABEL", "SECRET_TRACE", "choropleth_figure",
-    "class_color", "establishment_points_trace", "geojson_bounds", "hover_text", "inset_frames", "inset_geojson",
-    "inset_point", "inset_points", "legend_heading", "map_view", "palette", "patch_colors", "points_trace_index",
-    "secret_colorscale", "secret_hover_text", "stepped_colorscale",
+    "CHORO_TRACE",
+    "DEFAULT_SIZE",
+    "DROMS",
+    "FRAMES_TRACE",
+    "GRAPH_CONFIG",
+    "INSET_BOXES",
+    "LEGEND_TRACE0",
+    "MAINLAND_BOUNDS",
+    "MAP_DOMAIN_X",
+    "MAX_CLASSES",
+    "NO_DATA_COLOR",
+    "POINTS_TRACE",
+    "SECRET_CLASS",
+    "SECRET_COLOR",
+    "SECRET_LABEL",
+    "SECRET_TRACE",
+    "InsetFrame",
+    "InsetLayout",
+    "choropleth_figure",
+    "class_color",
+    "establishment_points_trace",
+    "geojson_bounds",
+    "hover_text",
+    "inset_frames",
+    "inset_geojson",
+    "inset_point",
+    "inset_points",
+    "legend_heading",
+    "map_view",
+    "palette",
+    "patch_colors",
+    "points_trace_index",
+    "secret_colorscale",
+    "secret_hover_text",
+    "stepped_colorscale",
+    "territories_geojson",
 ]
+
+
+def territories_geojson(level: str) -> dict:
+    """The level's boundaries ("reg" or "dep") as drawn: the overseas territories moved into their
+    insets. Read once per data version (data_access.cache), shared by every map of the app."""
+    from data_access.cache import cached
+
+    return cached(_inset_layer, level)
+
+
+def _inset_layer(url: str, level: str) -> dict:
+    from data_access import territories
+
+    return inset_geojson(territories.feature_collection(url, level), level).geojson

@@ -16,9 +16,11 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from analytics import profile as model
+from analytics.profile_secrecy import PLAIN, SECRET_RATE, ProfileSecrecy, Shown, figure_lines
 from components import profile as ui
+from components.profile_charts import funnel_svg, locator_svg, recourse_chart_svg, svg_data_uri
 from text.format import MISSING, fmt_pct
-from text.labels import ACTIVITY_LABELS, STATUS_LABELS
+from text.labels import ACTIVITY_LABELS, CAQES_PART_LABELS, MSAP_CAMPAIGN_LABELS, MSAP_DECISION_LABELS, STATUS_LABELS
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 _env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
@@ -30,14 +32,14 @@ def _mark(mark: str | None) -> tuple[str, str]:
     return f"{ui.MARK_SYMBOLS[mark]} {model.MARK_LABELS[mark]}", ui.MARK_CLASSES[mark]
 
 
-def _shown(secret: ui.ProfileSecrecy | None, code: str, which: str) -> ui.Shown:
-    return secret.of_indicator(code, which) if secret is not None else ui.PLAIN
+def _shown(secret: ProfileSecrecy | None, code: str, which: str) -> Shown:
+    return secret.of_indicator(code, which) if secret is not None else PLAIN
 
 
-def _profile_rows(rows: list[model.ProfileRow], secret: ui.ProfileSecrecy | None = None) -> list[dict]:
+def _profile_rows(rows: list[model.ProfileRow], secret: ProfileSecrecy | None = None) -> list[dict]:
     out = []
     for r in rows:
-        own, own_basis = ui.figure_lines(r.own, r, None, _shown(secret, r.code, "own")) if r.own else (MISSING, [])
+        own, own_basis = figure_lines(r.own, r, None, _shown(secret, r.code, "own")) if r.own else (MISSING, [])
         refs = []
         for name in model.REFERENCES:
             fig = r.refs[name]
@@ -45,7 +47,7 @@ def _profile_rows(rows: list[model.ProfileRow], secret: ui.ProfileSecrecy | None
             if fig is None:
                 value, basis = MISSING, []
             else:
-                value, basis = ui.figure_lines(fig, r, name, _shown(secret, r.code, name))
+                value, basis = figure_lines(fig, r, name, _shown(secret, r.code, name))
             refs.append({"value": value, "basis": basis, "mark": mark, "css": css})
         detail = (f"{r.numerator_label} / {r.denominator_label}" if r.kind == "ratio" else "comptage (médianes)")
         out.append({"label": r.label, "detail": f"{detail} · {r.source}", "own": own, "own_basis": own_basis,
@@ -53,7 +55,7 @@ def _profile_rows(rows: list[model.ProfileRow], secret: ui.ProfileSecrecy | None
     return out
 
 
-def _recourse_rows(rows: list[model.RecourseRow], secret: ui.ProfileSecrecy | None = None) -> list[dict]:
+def _recourse_rows(rows: list[model.RecourseRow], secret: ProfileSecrecy | None = None) -> list[dict]:
     out = []
     for r in rows:
         c = ui.recourse_cells(r, secret)
@@ -62,14 +64,14 @@ def _recourse_rows(rows: list[model.RecourseRow], secret: ui.ProfileSecrecy | No
         out.append({"label": f"{r.label} ({r.gesture})", "own": f"{c['own'][0]} ({c['own'][1]})", "ci": c["ci"],
                     "region": f"{c['region'][0]} ({c['region'][1]})", "france": f"{c['france'][0]} ({c['france'][1]})",
                     "region_mark": reg_mark, "region_css": reg_css, "france_mark": fr_mark, "france_css": fr_css,
-                    "funnel": f"{c['funnel'][0]} (99,8 % : {c['funnel'][1]})" if c["funnel"] else ui.SECRET_RATE})
+                    "funnel": f"{c['funnel'][0]} (99,8 % : {c['funnel'][1]})" if c["funnel"] else SECRET_RATE})
     return out
 
 
-def render_html(p, edited: dt.datetime | None = None, locator: str | None = None,
-                funnel: tuple[str, str] | None = None) -> str:
-    """The profile (callbacks.etablissement.Profile) as the PDF's HTML; `locator` is the locator's SVG,
-    `funnel` the (caption, SVG) of the funnel plot of one gesture."""
+def render_html(export, edited: dt.datetime | None = None) -> str:
+    """The profile's PDF data (services.profile.ProfileExport: the profile, its locator and the
+    funnel of one gesture) as the PDF's HTML."""
+    p, loc, funnel = export.profile, export.locator, export.funnel
     info = p.shown or p.info
     edited = edited or dt.datetime.now()
     identity = [(label, value) for label, value in ui.identity_items(info) if label != "FINESS"]
@@ -81,12 +83,12 @@ def render_html(p, edited: dt.datetime | None = None, locator: str | None = None
         profile_rows, profile_message = [], f"Pas d'indicateur du profil SSR pour {p.year}."
     else:
         profile_rows, profile_message = [], ""
-    msap_rows = [[ui.MSAP_CAMPAIGNS.get(r.campaign, r.campaign), r.gesture or "tous", str(r.year),
-                  ui.MSAP_DECISIONS.get(r.decision, r.decision), ui._date(r.decided_on),
+    msap_rows = [[MSAP_CAMPAIGN_LABELS.get(r.campaign, r.campaign), r.gesture or "tous", str(r.year),
+                  MSAP_DECISION_LABELS.get(r.decision, r.decision), ui._date(r.decided_on),
                   f"{ui._date(r.start_on)} – {ui._date(r.end_on)}" if r.start_on else ""]
                  for r in p.msap_history.itertuples()]
     contracts = [f"Contrat {c.start_year}–{c.end_year}, signé le {ui._date(c.signed_on)} ; volets : "
-                 + ", ".join(ui.CAQES_PARTS.get(x, x) for x in str(c.parts).split("+"))
+                 + ", ".join(CAQES_PART_LABELS.get(x, x) for x in str(c.parts).split("+"))
                  for c in p.caqes_contracts.itertuples()]
     caqes_rows = [[r["label"], model.fmt_value(r["baseline"], r["unit"]), model.fmt_value(r["target"], r["unit"]),
                    model.fmt_value(r["achieved"], r["unit"]), r["status"] or "non renseigné",
@@ -96,15 +98,16 @@ def render_html(p, edited: dt.datetime | None = None, locator: str | None = None
         "edited": edited.strftime("%d/%m/%Y à %H:%M"),
         "subtitle": " · ".join([info["category"], STATUS_LABELS.get(info["legal_status"], info["legal_status"]),
                                 ACTIVITY_LABELS.get(info["activity"], info["activity"])]),
-        "identity": identity, "locator": ui.svg_data_uri(locator) if locator else "",
-        "funnel_caption": funnel[0] if funnel else "", "funnel": ui.svg_data_uri(funnel[1]) if funnel else "",
+        "identity": identity, "locator": svg_data_uri(locator_svg(loc.lat, loc.lon, loc.departement)),
+        "funnel_caption": funnel.caption if funnel else "",
+        "funnel": svg_data_uri(funnel_svg(funnel.points, funnel.p0, funnel.curve, funnel.finess)) if funnel else "",
         "points": p.points, "points_note": ui.POINTS_NOTE, "masked": p.secrecy is not None,
         "profile_rows": profile_rows, "profile_message": profile_message, "comparables": p.comparables_text,
         "interval_note": ui.INTERVAL_NOTE,
         "recourse_rows": _recourse_rows(p.recourse_rows, p.secrecy),
-        "recourse_svg": Markup(ui.recourse_chart_svg(p.recourse_rows, width=680, secret=p.secrecy))
+        "recourse_svg": Markup(recourse_chart_svg(p.recourse_rows, width=680, secret=p.secrecy))
         if p.recourse_rows else "",
-        "is_mco": p.is_mco, "msap_flags": [(ui.MSAP_CAMPAIGNS.get(c, c), t) for c, t in p.msap_flags],
+        "is_mco": p.is_mco, "msap_flags": [(MSAP_CAMPAIGN_LABELS.get(c, c), t) for c, t in p.msap_flags],
         "msap_rows": msap_rows[-8:],
         "caqes_contracts": contracts, "caqes_rows": caqes_rows,
         "caqes_title": f"Indicateurs {p.caqes_year}" if p.caqes_year else "",
@@ -115,9 +118,8 @@ def render_html(p, edited: dt.datetime | None = None, locator: str | None = None
     return _env.get_template("profil.html").render(**context)
 
 
-def render_pdf(p, edited: dt.datetime | None = None, locator: str | None = None,
-               funnel: tuple[str, str] | None = None) -> bytes:
-    """The profile as PDF bytes (A4, French)."""
+def render_pdf(export, edited: dt.datetime | None = None) -> bytes:
+    """The profile's PDF data (services.profile.ProfileExport) as PDF bytes (A4, French)."""
     from weasyprint import HTML
 
-    return HTML(string=render_html(p, edited, locator, funnel), base_url=str(TEMPLATES)).write_pdf()
+    return HTML(string=render_html(export, edited), base_url=str(TEMPLATES)).write_pdf()

@@ -1,18 +1,16 @@
-"""Rows and columns of the SSR view's grids (French headings, figures formatted for display,
-raw values kept for sorting).
+"""The SSR view's grids (French headings; the rows, from `services.ssr`, hold raw values for
+sorting and the grid formats them), its national figure, its breadcrumb, its notices and the value
+of its address store.
 
-In presentation mode (`secrecy` flags given) a count cell may hold "< 11" or "masqué" and a rate
+In presentation mode (`masked`) a count cell may hold "< 11" or "masqué" and a rate
 "secret statistique" instead of the number: the grid shows such text as is and sorts it below
 every number ("< 11" between 0 and 11)."""
 from __future__ import annotations
 
-import math
+from dash import html
 
-import pandas as pd
-
-from analytics.secrecy import MASK, SECRET, count_display
-from text.format import fmt_dec, fmt_int, fmt_pct, fmt_pct_range, fmt_pts
-from text.labels import STATUS_LABELS
+from analytics.secrecy import MASK
+from components import address
 
 _NUM = {"type": "numericColumn"}
 # Sort on the raw number, show the French text.
@@ -47,17 +45,6 @@ def _masked_columns(columns: list[dict]) -> list[dict]:
             for col in columns]
 
 
-def _pct(x) -> float | None:
-    return None if x is None or (isinstance(x, float) and math.isnan(x)) else round(float(x) * 100, 1)
-
-
-def _interval(low, high) -> str:
-    """'43,2 – 51,4' (percent, the unit being in the column heading)."""
-    if low is None or high is None or math.isnan(low) or math.isnan(high):
-        return "–"
-    return f"{fmt_dec(low * 100, 1)} – {fmt_dec(high * 100, 1)}"
-
-
 def territory_columns(level: str, masked: bool = False) -> list[dict]:
     noun = "Région" if level == "reg" else "Département"
     columns = [
@@ -77,34 +64,6 @@ def territory_columns(level: str, masked: bool = False) -> list[dict]:
     return _masked_columns(columns) if masked else columns
 
 
-def territory_rows(table: pd.DataFrame, names: dict[str, str], secrecy: pd.DataFrame | None = None) -> list[dict]:
-    """One row per territory with data (the grid and the CSV export show the same figures).
-
-    `secrecy` (presentation mode): flags of `analytics.secrecy.nested_secrecy` indexed by code."""
-    rows = []
-    for r in table.itertuples():
-        row = {
-            "code": r.code, "libelle": names.get(r.code, r.code), "taux_pct": _pct(r.rate),
-            "ic95": _interval(r.low, r.high) if r.stays else "–",
-            "ic95_bas_pct": _pct(r.low), "ic95_haut_pct": _pct(r.high),
-            "sejours_ssr": int(r.stays_with_ssr), "sejours": int(r.stays),
-            "etablissements": int(r.n_establishments), "classe": int(r.classe),
-        }
-        if secrecy is not None:
-            flags = secrecy.loc[r.code]
-            _mask_counts(row, flags)
-            if flags["rate_hidden"]:
-                row.update(taux_pct=SECRET, ic95=SECRET, ic95_bas_pct=SECRET, ic95_haut_pct=SECRET, classe=None)
-        rows.append(row)
-    return rows
-
-
-def _mask_counts(row: dict, flags) -> None:
-    """Counts of stays as the presentation mode shows them ("< 11", "masqué" or the count)."""
-    row["sejours_ssr"] = count_display(row["sejours_ssr"], bool(flags["num_small"]), bool(flags["num_secondary"]))
-    row["sejours"] = count_display(row["sejours"], bool(flags["den_small"]), bool(flags["den_secondary"]))
-
-
 def establishment_columns(masked: bool = False) -> list[dict]:
     columns = [
         {"field": "finess", "headerName": "FINESS", "pinned": "left", "width": 110},
@@ -120,68 +79,30 @@ def establishment_columns(masked: bool = False) -> list[dict]:
     return _masked_columns(columns) if masked else columns
 
 
-def establishment_rows(estab: pd.DataFrame, secrecy: pd.DataFrame | None = None,
-                       hidden_references: tuple[bool, bool] = (False, False),
-                       labels: dict[str, tuple[str, str]] | None = None) -> list[dict]:
-    """One row per establishment, highest rate first.
-
-    Presentation mode: `secrecy` flags indexed by FINESS; `hidden_references` says whether the
-    regional and the national rate are secret (a gap to them would give them away); `labels`
-    (anonymised) maps FINESS to (the code of its profile's address, the name shown): no FINESS is
-    sent. Rows whose rate is secret come last, in name order (their place among the rates would tell
-    it)."""
-    if secrecy is None:
-        return _establishment_rows(estab)
-    rows = []
-    for r, row in zip(estab.itertuples(), _establishment_rows(estab)):
-        flags = secrecy.loc[r.finess]
-        _mask_counts(row, flags)
-        if flags["rate_hidden"]:
-            row.update(taux_pct=SECRET, ic95=SECRET, ecart_region=SECRET, ecart_france=SECRET)
-        if hidden_references[0]:
-            row["ecart_region"] = SECRET
-        if hidden_references[1]:
-            row["ecart_france"] = SECRET
-        if labels is not None:
-            code, name = labels.get(r.finess, ("", "Établissement ?"))
-            text = _markdown_text(name)
-            row.update(finess="", nom=name, lien=f"[{text}](/etablissement/{code})" if code else text)
-        rows.append(row)
-    shown = [row for row in rows if row["taux_pct"] != SECRET]
-    return shown + sorted((row for row in rows if row["taux_pct"] == SECRET), key=lambda row: row["nom"])
+def national_kpi(national: tuple[str, str]) -> list:
+    """France's rate and the basis under it (`services.ssr.Tables.national`)."""
+    rate, basis = national
+    return [html.Div("France entière", className="kpi-label"), html.Div(rate, className="kpi-value"),
+            html.Div(basis, className="kpi-basis")]
 
 
-def _markdown_text(text: str) -> str:
-    """Plain text for a markdown cell (no link, no emphasis)."""
-    return "".join("\\" + c if c in "\\`*_{}[]()#+-.!|<>" else c for c in text)
+def breadcrumb(crumbs: list[tuple[str, str]], crumb_type: str) -> list:
+    """France, then each (code, name) of the path: buttons with pattern-matching ids
+    {"type": crumb_type, "code": code} ('' for France)."""
+    items = [html.Button("France", id={"type": crumb_type, "code": ""}, className="crumb")]
+    for code, name in crumbs:
+        items += [html.Span("›", className="crumb-sep", **{"aria-hidden": "true"}),
+                  html.Button(name, id={"type": crumb_type, "code": code}, className="crumb")]
+    return items
 
 
-def _establishment_rows(estab: pd.DataFrame) -> list[dict]:
-    return [{
-        "finess": r.finess,
-        "nom": r.name,
-        "lien": f"[{r.name.replace('[', '(').replace(']', ')')}](/etablissement/{r.finess})",
-        "statut": STATUS_LABELS.get(r.legal_status, r.legal_status),
-        "sejours": int(r.stays), "sejours_ssr": int(r.stays_with_ssr), "taux_pct": _pct(r.rate),
-        "ic95": fmt_pct_range(r.low, r.high) if r.stays else "–",
-        "ecart_region": fmt_pts(r.gap_region_pts / 100) if r.stays else "–",
-        "ecart_france": fmt_pts(r.gap_france_pts / 100) if r.stays else "–",
-    } for r in estab.itertuples()]
+def notices(texts: list[str]):
+    """The French notices of the values the address asked for and the page ignored (None: none)."""
+    return html.Div([html.P(t) for t in texts], className="notice") if texts else None
 
 
-def national_text(row, secrecy: pd.Series | None = None) -> tuple[str, str]:
-    """('38,2 %', '41 234 séjours suivis de SSR sur 108 000 séjours · IC 95 % … · 1 012 établissements').
-
-    `secrecy` (presentation mode): the flags of the national total; a secret rate reads
-    ('secret statistique', '< 11 séjours suivis de SSR sur 40 séjours · 3 établissements')."""
-    if not row["stays"]:
-        return "–", "pas de données"
-    if secrecy is not None and secrecy["rate_hidden"]:
-        counts = {"sejours_ssr": int(row["stays_with_ssr"]), "sejours": int(row["stays"])}
-        _mask_counts(counts, secrecy)
-        num, den = (v if isinstance(v, str) else fmt_int(v) for v in (counts["sejours_ssr"], counts["sejours"]))
-        return SECRET, (f"{num} séjours suivis de SSR sur {den} séjours"
-                        f" · {fmt_int(row['n_establishments'])} établissements")
-    return fmt_pct(row["rate"]), (f"{fmt_int(row['stays_with_ssr'])} séjours suivis de SSR sur "
-                                  f"{fmt_int(row['stays'])} séjours · IC 95 % {fmt_pct_range(row['low'], row['high'])}"
-                                  f" · {fmt_int(row['n_establishments'])} établissements")
+def view_address(search: str) -> dict:
+    """The address store's value (`components.address`) for the view's query string: a new
+    drill-down focus is a new history entry (back steps back through drill-downs), any other
+    change replaces the current entry."""
+    return address.address("/ssr", search, push=("focus",))

@@ -7,7 +7,7 @@ import pandas as pd
 from sqlalchemy import Connection, delete, func, insert, select
 
 from data_access import catalogues, geography, models
-from data_access.db import get_engine
+from data_access.db import create_sqlite_file, get_engine
 from data_access.schema import upgrade
 
 
@@ -42,21 +42,23 @@ def load_catalogues(conn: Connection) -> None:
     """Insert or refresh catalogue rows (existing codes are updated, none deleted)."""
     for table, file_name in catalogues.CATALOGUES.items():
         df = _typed(catalogues.read_catalogue(file_name), table)
-        existing = set(conn.scalars(select(table.code)))
+        code = table.__table__.c.code
+        existing = set(conn.scalars(select(code)))
         rows = _records(df, table)
         new = [r for r in rows if r["code"] not in existing]
         if new:
             conn.execute(insert(table), new)
         for r in rows:
             if r["code"] in existing:
-                conn.execute(table.__table__.update().where(table.code == r["code"]).values(**r))
+                conn.execute(table.__table__.update().where(code == r["code"]).values(**r))
 
 
 def init_db(url: str) -> dict[str, int]:
     """Create or upgrade the schema and load geography and catalogues; safe to run twice.
 
-    Returns row counts of the reference tables.
+    Returns row counts of the reference tables. The only command that creates a SQLite file.
     """
+    create_sqlite_file(url)
     upgrade(url)
     with get_engine(url).begin() as conn:
         if conn.scalar(select(func.count()).select_from(models.Region)) == 0:
@@ -65,5 +67,5 @@ def init_db(url: str) -> dict[str, int]:
         load_catalogues(conn)
         if conn.scalar(select(func.count()).select_from(models.DataVersion)) == 0:
             conn.execute(insert(models.DataVersion).values(id=1, version=0, updated_at=dt.datetime.now(dt.UTC)))
-        return {t.__tablename__: conn.scalar(select(func.count()).select_from(t))
-                for t in (models.Region, models.Departement, models.Commune, *catalogues.CATALOGUES)}
+        tables: list[type[models.Base]] = [models.Region, models.Departement, models.Commune, *catalogues.CATALOGUES]
+        return {t.__tablename__: conn.scalar(select(func.count()).select_from(t)) or 0 for t in tables}

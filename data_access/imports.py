@@ -48,7 +48,7 @@ from data_access.validation import (
     validate,
 )
 
-__all__ = ["KINDS", "ImportRejected", "Problem", "ImportReport", "import_file", "import_frame"]
+__all__ = ["KINDS", "ImportRejected", "ImportReport", "Problem", "import_file", "import_frame"]
 
 KINDS: tuple[str, ...] = tuple(SPECS)  # dependency order: establishments first
 CHUNK = 20_000  # rows per executemany into SQLite's staging table
@@ -173,6 +173,7 @@ def _columns(typed: pd.DataFrame, spec: KindSpec, refs: References) -> dict[str,
     """Table columns as lists of Python values (None = NULL), derived columns included."""
     frame = typed
     if spec.kind == "establishments":
+        assert refs.communes is not None  # read by load_references for establishments
         commune = refs.communes.loc[typed["commune_code"]].set_axis(typed.index)
         frame = typed.assign(
             departement_code=commune["departement_code"],
@@ -214,14 +215,16 @@ def _stage(conn: Connection, table: Table, values: dict[str, list]) -> Table:
 
         copy_sql = sql.SQL("COPY {} ({}) FROM STDIN").format(
             sql.Identifier(stage.name), sql.SQL(", ").join(sql.Identifier(name) for name in values))
-        with conn.connection.driver_connection.cursor() as cursor, cursor.copy(copy_sql) as copy:
+        driver = conn.connection.driver_connection
+        assert driver is not None
+        with driver.cursor() as cursor, cursor.copy(copy_sql) as copy:
             for row in zip(*values.values()):
                 copy.write_row(row)
     elif conn.dialect.name == "sqlite":
         compiled = insert(stage).compile(dialect=conn.dialect)  # "INSERT … VALUES (?, ?, …)"
         # the columns' bind processors (dates -> ISO text) applied column-wise, not per row by SQLAlchemy
         columns = []
-        for name in compiled.positiontup:
+        for name in compiled.positiontup or []:
             processor = table.c[name].type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
             columns.append(values[name] if processor is None else [processor(v) for v in values[name]])
         rows = list(zip(*columns))
@@ -256,17 +259,17 @@ def _upsert(conn: Connection, table: Table, stage: Table) -> int:
         # one; rows left as they were are not returned. Counting here costs less than comparing
         # 200,000 keys again, or counting the whole table before and after.
         written = stmt.returning(literal_column("xmax = 0", Boolean).label("inserted")).cte("written")
-        return conn.scalar(select(func.count()).select_from(written).where(written.c.inserted))
+        return conn.scalar(select(func.count()).select_from(written).where(written.c.inserted)) or 0
     if conn.dialect.name == "sqlite":
         before = _count(conn, table)
         # WHERE true: SQLite would read the ON of ON CONFLICT as a join constraint of the SELECT.
-        stmt = sqlite.insert(table).from_select(names, select(*stage.c).where(literal(True)))
-        stmt = stmt.on_conflict_do_update(index_elements=keys, set_=_changes(table, stmt, keys),
-                                          where=_changed(table, stmt, keys))
-        conn.execute(stmt)
+        lite = sqlite.insert(table).from_select(names, select(*stage.c).where(literal(True)))
+        lite = lite.on_conflict_do_update(index_elements=keys, set_=_changes(table, lite, keys),
+                                          where=_changed(table, lite, keys))
+        conn.execute(lite)
         return _count(conn, table) - before
     raise NotImplementedError(f"import vers {conn.dialect.name} non pris en charge (SQLite ou PostgreSQL)")
 
 
 def _count(conn: Connection, table: Table) -> int:
-    return conn.scalar(select(func.count()).select_from(table))
+    return conn.scalar(select(func.count()).select_from(table)) or 0

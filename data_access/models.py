@@ -7,6 +7,7 @@ catalogue codes as strings.
 from __future__ import annotations
 
 import datetime as dt
+from typing import ClassVar
 
 from sqlalchemy import (
     CheckConstraint,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -24,7 +26,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
 class Base(DeclarativeBase):
-    pass
+    # Every model here maps a Table (DeclarativeBase types __table__ as any FromClause): insert(),
+    # update(), delete() and .name type-check on Model.__table__.
+    __table__: ClassVar[Table]
 
 
 # --- Geography -------------------------------------------------------------
@@ -345,3 +349,20 @@ class AuditEvent(Base):
     target: Mapped[str] = mapped_column(String(300), default="")
     detail: Mapped[str] = mapped_column(Text, default="")
     address: Mapped[str] = mapped_column(String(64), default="")
+
+
+class UserSession(Base):
+    """One signed-in session, so that it can be ended on the server (sign-out, password reset, account
+    disabled, an administrator). `id` is the SHA-256 of the 256-bit random token the cookie carries:
+    reading this table does not give a usable session."""
+
+    __tablename__ = "user_sessions"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    revoked_reason: Mapped[str | None] = mapped_column(String(20), nullable=True,
+                                                       doc="deconnexion, mot_de_passe, desactivation, admin, connexion")
+    address: Mapped[str] = mapped_column(String(64), default="")
+    user_agent: Mapped[str] = mapped_column(String(200), default="")

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from data_access import models
 from data_access.db import connect
+from data_access.frames import read_frame
 
 E, S, A, D = models.Establishment, models.SsrRecourse, models.AmbulatorySurgery, models.MsapDecision
 CAMPAIGNS = ("SSR", "AMBU")
@@ -44,9 +45,7 @@ def gestures(url: str, campaign: str) -> list[tuple[str, str]]:
         return [(r.code, r.label) for r in conn.execute(select(table.code, table.label).order_by(table.position))]
 
 
-def _frame(rows, columns) -> pd.DataFrame:
-    df = pd.DataFrame(rows, columns=columns)
-    return df.astype({"stays": "int64", "cases": "int64"})
+COUNT_TYPES = {"stays": "int64", "cases": "int64"}
 
 
 def establishment_counts(url: str, campaign: str, year: int, gestures: tuple[str, ...],
@@ -59,16 +58,16 @@ def establishment_counts(url: str, campaign: str, year: int, gestures: tuple[str
     if campaign == "SSR":
         stays, cases = func.sum(S.stays), func.sum(S.stays_with_ssr)
         where = [S.year == year, S.gesture.in_(list(gestures)), S.age_band.in_(list(age_bands))]
-        fact = S
+        fact_finess = S.finess
     else:
         stays, cases = func.sum(A.stays), func.sum(A.ambulatory_stays)
         where = [A.year == year, A.gesture_group.in_(list(gestures))]
-        fact = A
+        fact_finess = A.finess
     cols = [getattr(E, c) for c in ESTABLISHMENT_COLUMNS]
     stmt = (select(*cols, stays.label("stays"), cases.label("cases"))
-            .join(E, E.finess == fact.finess).where(*where).group_by(*cols).order_by(E.finess))
+            .join(E, E.finess == fact_finess).where(*where).group_by(*cols).order_by(E.finess))
     with connect(url) as conn:
-        return _frame(conn.execute(stmt).all(), COUNT_COLUMNS)
+        return read_frame(conn, stmt, COUNT_COLUMNS).astype(COUNT_TYPES)
 
 
 def counts_by_gesture(url: str, campaign: str, year: int, age_bands: tuple[str, ...] = ()) -> pd.DataFrame:
@@ -77,19 +76,19 @@ def counts_by_gesture(url: str, campaign: str, year: int, age_bands: tuple[str, 
     establishment gesture by gesture (see analytics.msap.default_rule_flag)."""
     _check(campaign)
     if campaign == "SSR":
-        fact, gesture = S, S.gesture
+        fact_finess, gesture = S.finess, S.gesture
         stays, cases = func.sum(S.stays), func.sum(S.stays_with_ssr)
         where = [S.year == year, S.age_band.in_(list(age_bands))] if age_bands else [S.year == year]
     else:
-        fact, gesture = A, A.gesture_group
+        fact_finess, gesture = A.finess, A.gesture_group
         stays, cases = func.sum(A.stays), func.sum(A.ambulatory_stays)
         where = [A.year == year]
     cols = [getattr(E, c) for c in ESTABLISHMENT_COLUMNS]
     stmt = (select(gesture.label("gesture"), *cols, stays.label("stays"), cases.label("cases"))
-            .join(E, E.finess == fact.finess).where(*where).group_by(gesture, *cols)
+            .join(E, E.finess == fact_finess).where(*where).group_by(gesture, *cols)
             .order_by(gesture, E.finess))
     with connect(url) as conn:
-        return _frame(conn.execute(stmt).all(), ["gesture", *COUNT_COLUMNS])
+        return read_frame(conn, stmt, ["gesture", *COUNT_COLUMNS]).astype(COUNT_TYPES)
 
 
 def notified(url: str, campaign: str) -> pd.DataFrame:

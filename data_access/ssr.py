@@ -13,6 +13,7 @@ from sqlalchemy import Connection, func, literal, select, union_all
 
 from data_access import models, ssr_totals
 from data_access.db import connect
+from data_access.frames import read_frame
 
 E, S = models.Establishment, models.SsrRecourse
 DEP, EST = models.SsrDepartementTotal, models.SsrEstablishmentTotal
@@ -56,7 +57,8 @@ def establishment_counts(url: str, year: int, gestures: list[str], age_bands: li
                     .group_by(S.finess).subquery())
             stmt = (select(*attrs, sums.c.stays, sums.c.stays_with_ssr).join_from(sums, E, E.finess == sums.c.finess)
                     .where(E.legal_status.in_(statuses)))
-        df = _frame(conn, stmt, ESTABLISHMENT_COLUMNS)
+        # plain numbers and strings only: the driver's tuples spare a SQLAlchemy Row per establishment
+        df = read_frame(conn, stmt, ESTABLISHMENT_COLUMNS, driver_rows=True)
     return df.astype({"stays": "int64", "stays_with_ssr": "int64"})
 
 
@@ -75,7 +77,7 @@ def counts_by_year(url: str, gestures: list[str], age_bands: list[str], statuses
                     .join(E, E.finess == S.finess)
                     .where(S.gesture.in_(gestures), S.age_band.in_(age_bands), E.legal_status.in_(statuses))
                     .group_by(S.year, E.region_code, E.departement_code))
-        df = _frame(conn, stmt, BY_YEAR_COLUMNS)
+        df = read_frame(conn, stmt, BY_YEAR_COLUMNS, driver_rows=True)
     return df.astype({"year": "int64", "stays": "int64", "stays_with_ssr": "int64"})
 
 
@@ -92,15 +94,3 @@ def _levels(conn: Connection, gestures: list[str], age_bands: list[str]) -> tupl
         return [TOTAL] if known and known <= set(values) else list(dict.fromkeys(values))
 
     return level(gestures, codes["g"]), level(age_bands, codes["a"])
-
-
-def _frame(conn: Connection, stmt, columns: list[str]) -> pd.DataFrame:
-    # The driver's plain tuples (no column here needs SQLAlchemy's result processing): building
-    # SQLAlchemy Rows for 10,000 establishments costs as much as the query, and pandas probing
-    # each Row's attributes costs more still.
-    result = conn.execute(stmt)
-    try:
-        rows = result.cursor.fetchall()
-    finally:
-        result.close()
-    return pd.DataFrame(rows, columns=columns)

@@ -22,6 +22,7 @@ data) it rebuilds them in full, and until then readers (data_access/ssr.py) read
 """
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from itertools import product
 
 from sqlalchemy import (
@@ -42,7 +43,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.sql import Select
+from sqlalchemy.sql import CompoundSelect, Select
 
 from data_access import models
 
@@ -95,7 +96,7 @@ def fact_changes(conn: Connection, stage: Table) -> int:
            .select_from(stage.outerjoin(F, key))
            .where(or_(F.c.finess.is_(None), *[F.c[c] != stage.c[c] for c in _COUNTS])))
     conn.execute(insert(CHANGES).from_select([c.name for c in CHANGES.columns], sel))
-    return conn.scalar(select(func.count()).select_from(CHANGES))
+    return conn.scalar(select(func.count()).select_from(CHANGES)) or 0
 
 
 def drop_changes(conn: Connection) -> None:
@@ -113,7 +114,7 @@ def moved_departements(conn: Connection, stage: Table) -> set[str]:
 
 
 def maintain_end(conn: Connection, version: int, consistent: bool, *, facts_changed: bool = False,
-                 departements: set[str] = frozenset()) -> None:
+                 departements: AbstractSet[str] = frozenset()) -> None:
     """After the upsert: bring the totals to `version` (add CHANGES when `facts_changed`,
     recompute `departements`), or rebuild them when they were not `consistent` before the import."""
     if not consistent:
@@ -141,7 +142,7 @@ def _rollup_col(col, keep: bool, name: str):
     return (col if keep else literal(TOTAL, String(10))).label(name)
 
 
-def _departement_rows(source: Select) -> Select:
+def _departement_rows(source: Select) -> CompoundSelect:
     """The 8 rollups of gesture × age band × legal status, by year and département, of `source`
     (finess, year, gesture, age_band, stays, stays_with_ssr)."""
     src = source.subquery("src")
@@ -163,7 +164,7 @@ def _departement_rows(source: Select) -> Select:
     return union_all(*parts)
 
 
-def _establishment_rows(source: Select) -> Select:
+def _establishment_rows(source: Select) -> CompoundSelect:
     """Per year, gesture (a code, and TOTAL) and establishment, `source` summed over the age bands."""
     src = source.subquery("src")
     return union_all(*[

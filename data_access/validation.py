@@ -22,6 +22,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -29,6 +30,7 @@ import pandera.pandas as pa
 from sqlalchemy import Connection, select
 
 from data_access import models
+from data_access.frames import read_frame
 
 MAX_LISTED = 50  # problems listed in the message; the rest are counted
 MAX_KEPT = 10_000  # problems kept on the exception
@@ -354,7 +356,8 @@ def parse(raw: pd.DataFrame, spec: KindSpec) -> Parsed:
         filled = s.ne("")
         present[f.name] = col.expand(filled)
         if f.required:
-            col.report(problems, ~filled, f.name, lambda v, f=f: f"valeur obligatoire manquante ({f.label})")
+            # report() calls the message now, in this iteration
+            col.report(problems, ~filled, f.name, lambda v: f"valeur obligatoire manquante ({f.label})")  # noqa: B023
         huge = s.str.len().gt(MAX_CHARS)
         col.report(problems, huge, f.name, lambda v: f"valeur de {len(v)} caractères (au plus {MAX_CHARS})")
         s = s.where(~huge, "")
@@ -391,12 +394,13 @@ def parse(raw: pd.DataFrame, spec: KindSpec) -> Parsed:
                        lambda v: f"« {show(v)} » n'est pas une date valide (formats acceptés : AAAA-MM-JJ ou "
                                  "JJ/MM/AAAA)")
         else:
-            values = s if f.normalise is None else s.map(lambda v: f.normalise(v) if v else v)
+            # the lambdas below run within this iteration (map, report): the loop variables are current
+            values = s if f.normalise is None else s.map(lambda v: f.normalise(v) if v else v)  # noqa: B023
             limit = spec.max_length(f.name)
             if limit is not None and f.type == "text":  # codes are checked against their lists
                 too_long = todo & values.str.len().gt(limit)
                 col.report(problems, too_long, f.name,
-                           lambda v: f"« {show(v)} » : {len(v)} caractères, au plus {limit} acceptés")
+                           lambda v: f"« {show(v)} » : {len(v)} caractères, au plus {limit} acceptés")  # noqa: B023
                 todo &= ~too_long
             values = values.where(todo, None).astype(object)
         if not f.required and f.default is not None:
@@ -423,11 +427,6 @@ class References:
     caqes_parts: list[str] = field(default_factory=list)
 
 
-def _frame(conn: Connection, *cols, index: str) -> pd.DataFrame:
-    rows = conn.execute(select(*cols)).all()
-    return pd.DataFrame.from_records([tuple(r) for r in rows], columns=[c.key for c in cols]).set_index(index)
-
-
 def load_references(conn: Connection, spec: KindSpec, raw: pd.DataFrame | None = None) -> References:
     """The catalogues and tables the kind's rules need. For establishments, only the
     communes named in `raw` are read (all of them when `raw` is None or names very many)."""
@@ -442,16 +441,14 @@ def load_references(conn: Connection, spec: KindSpec, raw: pd.DataFrame | None =
             wanted = pd.unique(raw["commune_code"].astype(str).str.strip())
             if len(wanted) <= 5_000:
                 query = query.where(m.Commune.code.in_([str(c).upper() for c in wanted]))
-        refs.communes = pd.DataFrame.from_records(
-            [tuple(r) for r in conn.execute(query)],
-            columns=["code", "name", "departement_code", "region_code", "latitude", "longitude"]).set_index("code")
+        refs.communes = read_frame(conn, query).set_index("code")  # code, name, departement_code, region_code, …
         return refs
     if spec.kind == "ambulatory_targets":
         refs.regions = list(conn.scalars(select(m.Region.code).order_by(m.Region.code)))
         refs.departement_regions = dict(conn.execute(select(m.Departement.code, m.Departement.region_code)).all())
         return refs
-    refs.establishments = _frame(conn, m.Establishment.finess, m.Establishment.activity,
-                                 m.Establishment.region_code, index="finess")
+    refs.establishments = read_frame(conn, select(m.Establishment.finess, m.Establishment.activity,
+                                                 m.Establishment.region_code)).set_index("finess")
     if spec.kind in ("ssr_recourse", "msap_decisions"):
         refs.gestures = codes(m.Gesture)
     if spec.kind == "ssr_recourse":
@@ -461,8 +458,8 @@ def load_references(conn: Connection, spec: KindSpec, raw: pd.DataFrame | None =
     if spec.kind == "profile_values":
         refs.profile_kinds = dict(conn.execute(select(m.ProfileIndicator.code, m.ProfileIndicator.kind)).all())
     if spec.kind in ("caqes_results", "caqes_contracts"):
-        refs.caqes_indicators = _frame(conn, m.CaqesIndicator.code, m.CaqesIndicator.part,
-                                       m.CaqesIndicator.region_code, index="code")
+        refs.caqes_indicators = read_frame(conn, select(m.CaqesIndicator.code, m.CaqesIndicator.part,
+                                                         m.CaqesIndicator.region_code)).set_index("code")
         refs.caqes_parts = sorted(set(refs.caqes_indicators["part"]))
     return refs
 
@@ -486,13 +483,13 @@ class Rule:
     name: str
     on: str
     test: Callable[[pd.Series], pd.Series]
-    message: Callable[[tuple], str]
+    message: Callable[[Any], str]  # a row of DataFrame.itertuples()
     column: object = _INHERIT
     ignore_na: bool = True
 
     @property
     def reported_column(self) -> str | None:
-        return self.on if self.column is _INHERIT else self.column
+        return self.on if self.column is _INHERIT else cast("str | None", self.column)
 
 
 def _ok(mask: pd.Series, *partners: pd.Series) -> pd.Series:
@@ -555,6 +552,11 @@ def finess_valid(s: pd.Series) -> pd.Series:
     return _by_value(s, lambda u: u.str.fullmatch(_FINESS).astype(bool))
 
 
+def _message(column: str, template: str, show_value: Callable[[Any], str] = str) -> Callable[[Any], str]:
+    """A rule's message: `template` with the row's value of `column` in place of {}."""
+    return lambda r: template.format(show_value(getattr(r, column)))
+
+
 def _common_rules(spec: KindSpec, frame: pd.DataFrame, refs: References) -> list[Rule]:
     rules: list[Rule] = []
     has_finess = "finess" in spec.names  # every kind but ambulatory_targets
@@ -567,15 +569,13 @@ def _common_rules(spec: KindSpec, frame: pd.DataFrame, refs: References) -> list
             rules.append(_member_rule(f.name, f.choices, f"{f.label} « {{}} » : valeur inconnue"))
         if f.type == "int" and f.name.endswith("year"):
             rules.append(Rule(f"{f.name}_range", f.name, lambda s: s.between(YEAR_MIN, YEAR_MAX),
-                              lambda r, n=f.name: f"année {getattr(r, n)} hors de la plage {YEAR_MIN}–{YEAR_MAX}"))
+                              _message(f.name, f"année {{}} hors de la plage {YEAR_MIN}–{YEAR_MAX}")))
         elif f.type == "int":
             rules.append(Rule(f"{f.name}_not_negative", f.name, lambda s: s.ge(0),
-                              lambda r, f=f: f"{getattr(r, f.name)} : un nombre de {f.label} ne peut pas être "
-                                             "négatif"))
+                              _message(f.name, f"{{}} : un nombre de {f.label} ne peut pas être négatif")))
         elif f.type == "date":
             rules.append(Rule(f"{f.name}_range", f.name, lambda s: s.dt.year.between(YEAR_MIN, YEAR_MAX),
-                              lambda r, n=f.name: f"date {_date(getattr(r, n))} hors de la plage "
-                                                  f"{YEAR_MIN}–{YEAR_MAX}"))
+                              _message(f.name, f"date {{}} hors de la plage {YEAR_MIN}–{YEAR_MAX}", _date)))
     if has_finess and refs.establishments is not None:
         known = set(refs.establishments.index)
         rules.append(Rule(
@@ -604,6 +604,7 @@ def _show_key(value) -> str:
 
 def _establishment_rules(frame: pd.DataFrame, present: pd.DataFrame, refs: References) -> list[Rule]:
     com = refs.communes
+    assert com is not None  # load_references reads the communes for this kind
     dep_of = com["departement_code"]
     known_commune = set(com.index)
 
@@ -681,6 +682,7 @@ def _kind_rules(spec: KindSpec, frame: pd.DataFrame, present: pd.DataFrame, refs
     if kind == "establishments":
         return _establishment_rules(frame, present, refs)
     rules: list[Rule] = []
+    assert refs.establishments is not None  # load_references reads them for every kind but establishments
     if kind == "ssr_recourse":
         activity = refs.establishments["activity"]
         rules += [
@@ -735,6 +737,7 @@ def _kind_rules(spec: KindSpec, frame: pd.DataFrame, present: pd.DataFrame, refs
         ]
     elif kind == "caqes_results":
         ind = refs.caqes_indicators
+        assert ind is not None
         region_of_ind = ind["region_code"].dropna()
         region_of_est = refs.establishments["region_code"]
 
@@ -830,17 +833,17 @@ def check(parsed: Parsed, spec: KindSpec, refs: References) -> tuple[list[Proble
         failures = err.failure_cases
     problems, omitted = [], 0
     for name, group in failures.groupby("check", sort=False):
-        rule = by_name.get(name)
+        failed = by_name.get(name)
         lines = pd.to_numeric(group["index"], errors="coerce")
-        if rule is None or lines.isna().any():  # a rule that crashed: say so rather than hide it
-            column = rule.reported_column if rule else None
+        if failed is None or lines.isna().any():  # a rule that crashed: say so rather than hide it
+            column = failed.reported_column if failed else None
             problems.append(Problem(None, column, f"contrôle « {name} » impossible : "
                                                   f"{show(group['failure_case'].iloc[0], 200)}"))
             continue
         lines = np.sort(pd.unique(lines.astype(int)))
         omitted += max(0, len(lines) - MAX_KEPT)
         rows = frame.loc[lines[:MAX_KEPT]]
-        problems += [Problem(int(r.Index), rule.reported_column, rule.message(r)) for r in rows.itertuples()]
+        problems += [Problem(int(r.Index), failed.reported_column, failed.message(r)) for r in rows.itertuples()]
     return problems, omitted
 
 
@@ -851,5 +854,5 @@ def validate(raw: pd.DataFrame, spec: KindSpec, refs: References) -> tuple[pd.Da
     found, omitted = check(parsed, spec, refs)
     problems = parsed.problems + found
     order = {name: i for i, name in enumerate(spec.names)}
-    problems.sort(key=lambda p: (p.line or 0, order.get(p.column, -1)))
+    problems.sort(key=lambda p: (p.line or 0, order.get(p.column or "", -1)))
     return parsed.frame, problems, len(problems) + omitted

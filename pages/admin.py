@@ -2,6 +2,8 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import html
 
+from config import current_settings
+from data_access import users
 from pages.ids import Admin as ids
 from security import roles
 from security.audit import EVENT_LABELS
@@ -28,6 +30,17 @@ def layout(**_query):
             html.P("Création, désactivation et changement de mot de passe : python manage.py create-user | "
                    "disable-user | reset-password (voir README)."),
             html.Div(id=ids.USERS),
+            html.Div(
+                [
+                    _field("Fermer toutes les sessions de", dbc.Select(id=ids.SESSIONS_LOGIN, options=[
+                        {"label": login, "value": login}
+                        for login in users.listing(current_settings().database_url)["login"]])),
+                    dbc.Button("Fermer ses sessions", id=ids.SESSIONS_END, color="danger", outline=True,
+                               className="align-self-end"),
+                ],
+                className="filters",
+            ),
+            html.P(id=ids.SESSIONS_RESULT, **{"aria-live": "polite"}),
             html.H2("Journal d'audit"),
             html.Div(
                 [

@@ -5,6 +5,7 @@ from dash import dcc, html
 from analytics.profile import normalise_finess
 from components.profile import not_found
 from pages.ids import Etablissement as ids
+from services.profile import parse_view
 
 
 def _title(finess=None, **_):
@@ -16,21 +17,26 @@ dash.register_page(__name__, path_template="/etablissement/<finess>", name="Prof
 
 
 def layout(finess=None, annee=None, geste=None, **_query):
-    # Everything that needs the database is filled by callbacks/etablissement.py (one callback
-    # renders the profile's sections); a malformed FINESS shows the "introuvable" block at once.
-    code = normalise_finess(finess)
-    store = {"finess": code, "raw": str(finess or "")[:40], "annee": annee if isinstance(annee, str) else None,
+    # The address's view (services.profile.parse_view) sets the year selector; the profile's
+    # sections are rendered by one callback (callbacks/etablissement.py). A malformed FINESS (or an
+    # anonymised code that names none) shows the "introuvable" block at once.
+    view = parse_view({"finess": finess, "annee": annee, "geste": geste})
+    # the store holds what the address says, never the FINESS an anonymised code stands for
+    store = {"finess": normalise_finess(finess), "raw": view.raw, "annee": annee if isinstance(annee, str) else None,
              "geste": geste if isinstance(geste, str) else None}
+    found = view.finess is not None
     return html.Div([
         dcc.Store(id=ids.FINESS, data=store),
         dcc.Store(id=ids.FUNNEL_DEFAULT),
         dcc.Store(id=ids.FUNNEL_KEY),
+        dcc.Store(id=ids.ADDRESS),
         html.Div(id=ids.URL_SYNC, hidden=True),
-        html.Div(not_found(finess) if code is None else None, id=ids.NOT_FOUND, hidden=code is not None),
+        html.Div(None if found else not_found(finess), id=ids.NOT_FOUND, hidden=found),
         html.Div([
-            html.Div(html.H1(f"Établissement {code or ''}"), id=ids.HEADER),
+            html.Div(html.H1(f"Établissement {view.public_id}"), id=ids.HEADER),
             html.Fieldset([html.Legend("Année"),
-                           dbc.RadioItems(id=ids.ANNEE, options=[], value=None, inline=True, className="segmented",
+                           dbc.RadioItems(id=ids.ANNEE, options=[{"label": str(y), "value": y} for y in view.years],
+                                          value=view.year, inline=True, className="segmented",
                                           label_checked_class_name="seg-checked")],
                           className="control no-print"),
             html.Div(id=ids.TOP),
@@ -53,5 +59,5 @@ def layout(finess=None, annee=None, geste=None, **_query):
                 html.Div(id=ids.FUNNEL),
             ], id=ids.FUNNEL_BLOCK, className="profile-section funnel-section", hidden=True),
             html.Div(id=ids.BOTTOM),
-        ], id=ids.CONTENT, hidden=code is None),
+        ], id=ids.CONTENT, hidden=not found),
     ], className="profile-page")

@@ -3,9 +3,9 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from analytics.profile import FILTER_ALL as ALL
-from text.labels import ACTIVITY_LABELS, STATUS_LABELS
+from components.address import address
 from pages.ids import Etablissements as ids
+from services import etablissements as service
 
 dash.register_page(__name__, path="/etablissements", name="Établissements", title="Atlas GDR — établissements",
                    nav_order=50, description="Rechercher un établissement par nom, FINESS ou commune et ouvrir son "
@@ -32,14 +32,14 @@ def _select(label: str, component_id: str, options: list[dict], value: str) -> h
 
 
 def layout(q: str = "", region: str = "", departement: str = "", statut: str = "", activite: str = "", **_query):
-    # Region and département options come from the database (filled by a callback); the values
-    # read from the address are checked there too.
-    def text(v):
-        return v if isinstance(v, str) else ""
-
+    # The controls show the address's view (services.etablissements.parse_view: an unknown code is
+    # no filter); the grid is filled by callbacks/etablissements.py.
+    view = service.parse_view({"q": q, "region": region, "departement": departement, "statut": statut,
+                               "activite": activite})
     return html.Div(
         [
-            dcc.Store(id=ids.QUERY, data={"region": text(region), "departement": text(departement)}),
+            dcc.Store(id=ids.ADDRESS, data=address(service.PATH, service.query_string(view))),
+            dcc.Store(id=ids.OPEN),
             html.Div(id=ids.NAVIGATE, hidden=True),
             html.Div(id=ids.URL_SYNC, hidden=True),
             html.H1("Établissements"),
@@ -48,18 +48,15 @@ def layout(q: str = "", region: str = "", departement: str = "", statut: str = "
             html.Div(
                 [
                     html.Div([html.Label("Rechercher", htmlFor=ids.SEARCH, className="control-label"),
-                              dbc.Input(id=ids.SEARCH, type="search", value=text(q)[:100], debounce=120,
+                              dbc.Input(id=ids.SEARCH, type="search", value=view.q, debounce=120,
                                         placeholder="nom, FINESS ou commune — ex. : hopital prive, 330000017",
                                         autoComplete="off", className="search-input")],
                              className="control search-control"),
-                    _select("Région", ids.REGION, [{"label": "Toutes les régions", "value": ALL}], ALL),
-                    _select("Département", ids.DEPARTEMENT, [{"label": "Tous les départements", "value": ALL}], ALL),
-                    _select("Statut", ids.STATUT, [{"label": "Tous les statuts", "value": ALL}]
-                            + [{"label": v, "value": k} for k, v in STATUS_LABELS.items()],
-                            text(statut) if text(statut) in STATUS_LABELS else ALL),
-                    _select("Activité", ids.ACTIVITE, [{"label": "Toutes les activités", "value": ALL}]
-                            + [{"label": v, "value": k} for k, v in ACTIVITY_LABELS.items()],
-                            text(activite) if text(activite) in ACTIVITY_LABELS else ALL),
+                    _select("Région", ids.REGION, service.region_options(), view.region),
+                    _select("Département", ids.DEPARTEMENT, service.departement_options(view.region),
+                            view.departement),
+                    _select("Statut", ids.STATUT, service.status_options(), view.statut),
+                    _select("Activité", ids.ACTIVITE, service.activity_options(), view.activite),
                 ],
                 className="controls search-controls no-print",
             ),

@@ -18,6 +18,9 @@ class Admin:
     UNTIL = "admin-until"
     AUDIT = "admin-audit"
     AUDIT_COUNT = "admin-audit-count"
+    SESSIONS_LOGIN = "admin-sessions-login"
+    SESSIONS_END = "admin-sessions-end"
+    SESSIONS_RESULT = "admin-sessions-result"
 
 
 class Donnees:
@@ -27,8 +30,8 @@ class Donnees:
 
 
 class Ssr:
-    QUERY = "ssr-query"  # raw query string parameters the page was opened with
     VIEW = "ssr-view"  # the canonical view (analytics.ssr.SsrView as a dict)
+    ADDRESS = "ssr-address"  # the view's address (components.address), written by the browser
     FIGURE_KEY = "ssr-figure-key"  # which geometry the map holds (level + region): patch or redraw
     NOTICES = "ssr-notices"
     GESTE = "ssr-geste"
@@ -85,7 +88,7 @@ class Msap:
 
 
 class Etablissements:
-    QUERY = "etabs-query"  # region and département read from the address (checked by the callback)
+    ADDRESS = "etabs-address"  # store: the view's address (components.address), written by the browser
     URL_SYNC = "etabs-url-sync"
     SEARCH = "etabs-search"
     REGION = "etabs-region"
@@ -94,11 +97,13 @@ class Etablissements:
     ACTIVITE = "etabs-activite"
     COUNT = "etabs-count"
     GRID = "etabs-grid"
-    NAVIGATE = "etabs-navigate"  # clientside: a clicked row opens the profile
+    OPEN = "etabs-open"  # store: the profile's address of the row clicked
+    NAVIGATE = "etabs-navigate"  # clientside: opens the address of OPEN
 
 
 class Etablissement:
     FINESS = "etab-finess"  # store: the FINESS and query of the page address
+    ADDRESS = "etab-address"  # store: the view's address (components.address), written by the browser
     URL_SYNC = "etab-url-sync"
     CONTENT = "etab-content"
     HEADER = "etab-header"  # title (etab-title), subtitle, PDF link (etab-pdf), notices

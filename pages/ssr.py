@@ -1,12 +1,16 @@
+from dataclasses import asdict
+
 import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from analytics import ssr as model
+from components.controls import options, segmented
 from components.france_map import GRAPH_CONFIG
-from components.controls import options, segmented, url_state
+from components.ssr_tables import notices, view_address
 from pages.ids import Ssr as ids
+from services import ssr as service
 
 dash.register_page(__name__, path="/ssr", name="Recours au SSR", title="Atlas GDR — recours au SSR", nav_order=10,
                    description="Part des patients orientés en SSR après chirurgie orthopédique, par région, "
@@ -20,31 +24,39 @@ SHORT_METHODS = {"quantiles": "Effectifs égaux", "jenks": "Fisher-Jenks", "egau
 
 
 def layout(**query):
-    # The page opens with the defaults; the view callback reads `query` (kept as is in a store),
-    # checks each value against the data and fills the controls.
+    # The address is the view: checked against the data here, so the controls open with its values
+    # and the map, tables and series render from the VIEW store's first data (callbacks/ssr.py).
+    view, ignored = service.parse_view(query)
+    search = service.query_string(view)
     return html.Div(
         [
-            *url_state(query, ids.QUERY, [ids.VIEW, ids.FIGURE_KEY], [ids.URL_SYNC]),
+            dcc.Store(id=ids.VIEW, data=asdict(view)),
+            dcc.Store(id=ids.FIGURE_KEY),
+            dcc.Store(id=ids.ADDRESS, data=view_address(search)),
+            html.Div(id=ids.URL_SYNC, hidden=True),
             html.Div([html.H1("Recours au SSR après chirurgie orthopédique"),
-                      html.A("Exporter le tableau (CSV)", id=ids.EXPORT, href="/export/ssr.csv",
+                      html.A("Exporter le tableau (CSV)", id=ids.EXPORT, href=service.EXPORT_PATH + search,
                              className="button no-print", download="")],
                      className="page-title"),
             html.Div(
                 [
-                    segmented("Geste", ids.GESTE, options(SHORT_GESTURES), "PTG"),
-                    segmented("Âge", ids.AGE, options(SHORT_AGES), "tous"),
-                    segmented("Statut", ids.STATUT, options(SHORT_STATUSES), "tous"),
-                    segmented("Niveau", ids.NIVEAU, options(model.LEVEL_LABELS), "reg"),
-                    segmented("Année", ids.ANNEE, [], None),
-                    segmented("Classes", ids.METHODE, options(SHORT_METHODS), "quantiles"),
-                    segmented("Nombre", ids.CLASSES, [{"label": str(k), "value": k} for k in range(3, 8)], 4),
+                    segmented("Geste", ids.GESTE, options(SHORT_GESTURES), view.geste),
+                    segmented("Âge", ids.AGE, options(SHORT_AGES), view.age),
+                    segmented("Statut", ids.STATUT, options(SHORT_STATUSES), view.statut),
+                    segmented("Niveau", ids.NIVEAU, options(model.LEVEL_LABELS), view.niveau),
+                    segmented("Année", ids.ANNEE, [{"label": str(y), "value": y} for y in service.years()],
+                              view.annee),
+                    segmented("Classes", ids.METHODE, options(SHORT_METHODS), view.methode),
+                    segmented("Nombre", ids.CLASSES, [{"label": str(k), "value": k} for k in range(3, 8)],
+                              view.classes),
                 ],
                 className="controls no-print",
             ),
-            html.Div(id=ids.NOTICES, role="status"),
+            html.Div(notices(ignored), id=ids.NOTICES, role="status"),
             html.Div([html.Nav(id=ids.BREADCRUMB, className="breadcrumb", **{"aria-label": "Fil d'Ariane"}),
                       dbc.Checklist(id=ids.POINTS, options=[{"label": "Afficher les établissements (taille = séjours)",
-                                                             "value": "oui"}], value=[], className="points-toggle")],
+                                                             "value": "oui"}], value=["oui"] if view.points else [],
+                                    className="points-toggle")],
                      className="crumb-row"),
             html.Div(
                 [

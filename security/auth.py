@@ -1,16 +1,21 @@
 """Sign-in and the request gate: every request except the sign-in page, /health and static files
 needs a signed-in user, and the role must allow the path (security.roles).
 
-Sessions are Flask's signed cookies (HttpOnly, SameSite=Lax, Secure over HTTPS), holding the user id,
-the user's `auth_version` (a password reset or a disabled account ends older sessions) and the time
-of the last request (inactivity limit, checked on the server).
+Sessions live on the server (table user_sessions, data_access.users): the cookie (Flask's signed
+cookie: HttpOnly, SameSite=Lax, Secure over HTTPS) carries a 256-bit random token, the table its
+SHA-256. The gate looks the session up on every request, so ending it on the server (sign-out, a
+password reset, a disabled account, an administrator) takes effect at the very next request. A new
+token is drawn at each sign-in (no fixation). A session ends after `session_idle_hours` without a
+request and `session_max_hours` after sign-in, whatever the activity (OWASP ASVS 3.3).
 """
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import secrets
-import time
+import unicodedata
 from datetime import timedelta
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 from flask import Blueprint, Response, abort, g, jsonify, redirect, render_template, request, session
 from flask.sessions import SecureCookieSessionInterface
@@ -27,10 +32,8 @@ from security.presentation import SESSION_ANONYMISED, SESSION_PRESENTATION, SESS
 bp = Blueprint("atlas_auth", __name__, template_folder="templates")
 limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=False)
 
-SESSION_USER = "uid"
-SESSION_VERSION = "av"
-SESSION_SEEN = "seen"
-SEEN_REFRESH_S = 60  # rewrite the cookie's last-seen time at most once a minute
+SESSION_TOKEN = "sid"
+SEEN_REFRESH_S = 60  # write a session's last-seen time at most once a minute (not once per request)
 API_PREFIXES = ("/_dash-", "/_reload-hash", "/export/")
 
 
@@ -44,7 +47,7 @@ class _SessionInterface(SecureCookieSessionInterface):
 def init_auth(server, settings: Settings) -> None:
     server.config.update(
         SESSION_COOKIE_NAME="atlas_session", SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session_idle_hours),
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=min(settings.session_idle_hours, settings.session_max_hours)),
         SESSION_REFRESH_EACH_REQUEST=True, WTF_CSRF_TIME_LIMIT=3600,
         RATELIMIT_STORAGE_URI=settings.redis_url or "memory://", RATELIMIT_KEY_PREFIX="atlas-login",
         # Redis down: count attempts in the worker's memory rather than refuse every sign-in
@@ -65,24 +68,51 @@ def _is_api(path: str) -> bool:
     return path.startswith(API_PREFIXES) or request.method != "GET"
 
 
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _cookie_session_id() -> str | None:
+    token = session.get(SESSION_TOKEN)
+    return _token_hash(token) if isinstance(token, str) and token else None
+
+
+def start_session(cookie_session, url: str, user: users.UserRow, address: str = "", user_agent: str = "") -> None:
+    """Open a server-side session for `user` in `cookie_session` (Flask's session, or a test client's
+    session_transaction): a new random token (the session the browser carried before is ended),
+    nothing else kept from before but a new anonymisation salt."""
+    previous = cookie_session.get(SESSION_TOKEN)
+    token = secrets.token_urlsafe(32)  # 256 bits
+    users.open_session(url, _token_hash(token), user.id, address=address, user_agent=user_agent,
+                       replaces=_token_hash(previous) if isinstance(previous, str) and previous else None)
+    cookie_session.clear()
+    cookie_session.permanent = True
+    cookie_session[SESSION_TOKEN] = token
+    cookie_session[SESSION_SALT] = secrets.token_hex(8)
+
+
 def current_user() -> users.UserRow | None:
-    """The signed-in user of this request, checked against the store (active, same auth_version)
-    and the inactivity limit; clears the session when it is no longer valid."""
-    uid = session.get(SESSION_USER)
-    if uid is None:
+    """The signed-in user of this request: the cookie's session exists on the server, is not ended,
+    nor idle or older than the limits, and its user is active. Otherwise the cookie is cleared."""
+    session_id = _cookie_session_id()
+    if session_id is None:
         return None
     settings = current_settings()
-    now = time.time()
-    seen = session.get(SESSION_SEEN, 0)
-    user = users.by_id(settings.database_url, uid)
-    if (user is None or not user.active or user.auth_version != session.get(SESSION_VERSION)
-            or now - seen > settings.session_idle_hours * 3600):
-        session.clear()
-        g.atlas_session_ended = True
-        return None
-    if now - seen > SEEN_REFRESH_S:
-        session[SESSION_SEEN] = now
-    return user
+    found = users.session_with_user(settings.database_url, session_id)
+    now = dt.datetime.now(dt.UTC)
+    if found is not None:
+        row, user = found
+        expired = (now - row.last_seen_at > timedelta(hours=settings.session_idle_hours)
+                   or now - row.created_at > timedelta(hours=settings.session_max_hours))
+        if row.revoked_at is None and user.active and not expired:
+            if (now - row.last_seen_at).total_seconds() > SEEN_REFRESH_S:
+                users.touch_session(settings.database_url, session_id)
+            return user
+        if row.revoked_at is None:
+            users.end_session(settings.database_url, session_id, "expiree" if expired else "desactivation")
+    session.clear()
+    g.atlas_session_ended = True
+    return None
 
 
 def gate():
@@ -126,16 +156,34 @@ def _mode_from_query() -> None:
 
 # --- sign-in / sign-out ---------------------------------------------------------
 
-def _safe_next(target: str | None) -> str:
-    """Only a path of this site (no scheme, no //host): no open redirect."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+# What browsers ignore or strip in a URL (WHATWG URL: tab, LF, CR anywhere; C0 controls and space at
+# the ends) and other invisible characters: a target holding any of them is refused outright.
+_REFUSED_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Zs", "Zl", "Zp"}
+
+
+def safe_next(target) -> str:
+    """The address to go to after signing in: a path of this site, else "/" (no open redirect).
+
+    Refused: anything not a string, a control, format or space character anywhere (what browsers strip
+    could turn "/<tab>/host" into "//host"), a backslash (read as "/"), anything not starting with a
+    single "/", and anything urllib reads with a scheme or a host. Other non-ASCII characters are
+    percent-encoded so the Location header is plain ASCII."""
+    if not isinstance(target, str) or not target or len(target) > 2000:
+        return "/"
+    if any(unicodedata.category(c) in _REFUSED_CATEGORIES for c in target) or "\\" in target:
+        return "/"
+    target = quote(unicodedata.normalize("NFC", target), safe="".join(chr(c) for c in range(0x21, 0x7F)))
+    if not target.startswith("/") or target.startswith("//"):
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("//"):
         return "/"
     return target
 
 
 def _login_page(message: str = "", status: int = 200, login: str = "") -> Response:
     html = render_template("login.html", csrf_token=generate_csrf(), message=message, login=login,
-                           suite=_safe_next(request.values.get("suite")))
+                           suite=safe_next(request.values.get("suite")))
     return Response(html, status=status, mimetype="text/html")
 
 
@@ -160,16 +208,13 @@ def login_submit():
     if user is None:
         audit.log_event("connexion_refusee", login=login or "(vide)")
         return _login_page("Identifiant ou mot de passe incorrect.", status=401, login=login)
-    session.clear()  # no fixation: a new session for the signed-in user
-    session.permanent = True
-    session[SESSION_USER] = user.id
-    session[SESSION_VERSION] = user.auth_version
-    session[SESSION_SEEN] = time.time()
-    session[SESSION_SALT] = secrets.token_hex(8)
+    url = current_settings().database_url
+    start_session(session, url, user, address=audit.client_address(),
+                  user_agent=request.headers.get("User-Agent", ""))
     g.atlas_user = user
-    users.touch_login(current_settings().database_url, user.id)
+    users.touch_login(url, user.id)
     audit.log_event("connexion")
-    return redirect(_safe_next(request.form.get("suite")))
+    return redirect(safe_next(request.form.get("suite")))
 
 
 @bp.post("/logout")
@@ -179,6 +224,9 @@ def logout():
     except Exception:
         abort(400)
     audit.log_event("deconnexion")
+    session_id = _cookie_session_id()
+    if session_id is not None:
+        users.end_session(current_settings().database_url, session_id, "deconnexion")
     session.clear()
     return redirect("/login")
 

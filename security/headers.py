@@ -1,7 +1,7 @@
-"""Security headers on every response, and French error pages that never show a trace or SQL."""
+"""Security headers on every response (the French error answers are in security.errors)."""
 from __future__ import annotations
 
-from flask import Response, jsonify, request
+from flask import Response, request
 
 
 def content_security_policy(script_hashes: list[str]) -> str:
@@ -45,15 +45,6 @@ def init_headers(app) -> None:
             response.cache_control.public = True
             response.cache_control.max_age = 31536000
         return response
-
-    @server.errorhandler(500)
-    def _server_error(error):
-        message = "Erreur interne : l'incident est enregistré dans le journal du serveur."
-        if request.path.startswith(("/_dash-", "/export/")):
-            return jsonify(erreur=message), 500
-        return Response(f'<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>Erreur</title></head>'
-                        f'<body><h1>Erreur</h1><p>{message}</p><p><a href="/">Accueil</a></p></body></html>',
-                        status=500, mimetype="text/html")
 
 
 def _is_data(path: str) -> bool:

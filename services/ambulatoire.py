@@ -22,7 +22,7 @@ from data_access import ambulatory as data
 from data_access.cache import cached
 from security.presentation import Mode, anonymous_names, current_mode
 from services.territories import geo_names
-from text.format import fmt_dec, fmt_int, fmt_pct, fmt_pct_range, fmt_pts, is_missing
+from text.format import fmt_dec, fmt_int, fmt_pct, fmt_pct_range, fmt_pts, is_missing, round_half_up, round_pct
 
 PATH = "/ambulatoire"
 EXPORT_COLUMNS = ["code", "libelle", "etablissements", "sejours", "sejours_ambulatoires", "taux_pct",
@@ -87,27 +87,35 @@ def query_string(view: AmbuView) -> str:
 
 
 def view_of(data_: dict | None) -> AmbuView:
-    return AmbuView(**data_)
+    return AmbuView(**(data_ or {}))
+
+
+def _choice(value, allowed, current: str) -> str:
+    """`value` when it is one of `allowed`, else `current` (a control value the page never offers)."""
+    return str(value) if value in allowed else current
+
+
+def _integer(value, current):
+    try:
+        return int(value) if value is not None else current
+    except (TypeError, ValueError):
+        return current
 
 
 def with_controls(view: AmbuView, values: Mapping) -> AmbuView:
     """The view after a control change (values: annee, geste, statut, niveau, methode, classes,
     couleur as the controls show them). A new level starts again from France."""
-    niveau = values.get("niveau") if values.get("niveau") in model.LEVELS else view.niveau
-    try:
-        annee = int(values.get("annee")) if values.get("annee") is not None else view.annee
-        classes = int(values.get("classes")) if values.get("classes") is not None else view.classes
-    except (TypeError, ValueError):
-        annee, classes = view.annee, view.classes
-    new = replace(
+    niveau = _choice(values.get("niveau"), model.LEVELS, view.niveau)
+    annee = _integer(values.get("annee"), view.annee)
+    classes = _integer(values.get("classes"), view.classes)
+    return replace(
         view, annee=annee if annee in years() else view.annee,
-        geste=values.get("geste") if values.get("geste") in (model.ALL, *catalogue()["code"]) else view.geste,
-        statut=values.get("statut") if values.get("statut") in model.STATUS_LABELS else view.statut,
-        methode=values.get("methode") if values.get("methode") in model.METHODS else view.methode,
+        geste=_choice(values.get("geste"), (model.ALL, *catalogue()["code"]), view.geste),
+        statut=_choice(values.get("statut"), tuple(model.STATUS_LABELS), view.statut),
+        methode=_choice(values.get("methode"), model.METHODS, view.methode),
         classes=classes if 3 <= classes <= 7 else view.classes,
-        couleur=values.get("couleur") if values.get("couleur") in model.COLOURINGS else view.couleur,
+        couleur=_choice(values.get("couleur"), model.COLOURINGS, view.couleur),
         niveau=niveau, focus=view.focus if niveau == view.niveau else "")
-    return new
 
 
 def drill(view: AmbuView, code: str) -> AmbuView:
@@ -203,11 +211,11 @@ def territories(view: AmbuView, mode: Mode | None = None) -> Territories:
 
 
 def _pct(x) -> float | None:
-    return None if is_missing(x) else round(float(x) * 100, 1) + 0.0
+    return round_pct(x)
 
 
 def _pts(x) -> float | None:
-    return None if is_missing(x) else round(float(x), 1) + 0.0
+    return None if is_missing(x) else round_half_up(x, 1) + 0.0
 
 
 def _interval(low, high) -> str:
@@ -318,7 +326,7 @@ def map_classes(view: AmbuView, t: Territories) -> tuple[list[int], list[str], s
         legend = t.classification.legend_labels(noun="")
         heading = f"Classes : {t.classification.method_label}"
     if t.flags is not None:
-        for i, (code, r) in enumerate(zip(t.codes, t.full.itertuples())):
+        for i, (code, _r) in enumerate(zip(t.codes, t.full.itertuples())):
             if code in t.flags.index and t.flags.at[code, "rate_hidden"]:
                 classes[i] = -1
     return classes, legend, heading

@@ -19,7 +19,7 @@ from data_access import caqes as caqes_data
 from data_access.cache import cached
 from security.presentation import anonymous_names, current_mode
 from services.territories import geo_names
-from text.format import is_missing
+from text.format import is_missing, round_pct
 
 PROFILE_ANCHOR = "etab-caqes-section"  # id of the profile page's CAQES section
 EXPORT_COLUMNS = model.EXPORT_COLUMNS  # the columns of /export/caqes.csv
@@ -242,7 +242,7 @@ def profile_href(finess: str, year: int | None) -> str:
 
 
 def _pct(x, digits: int = 1):
-    return None if is_missing(x) else round(float(x) * 100, digits) + 0.0  # + 0.0: no '-0,0'
+    return round_pct(x, digits)
 
 
 def establishment_rows(view: CaqesView) -> list[dict]:

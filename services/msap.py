@@ -21,7 +21,7 @@ from data_access import msap as msap_data
 from data_access.cache import cached
 from security.presentation import Mode, anonymous_names, current_mode
 from services.territories import geo_names
-from text.format import fmt_count, fmt_int
+from text.format import fmt_count, fmt_int, round_half_up, round_pct
 from text.labels import STATUS_LABELS
 
 # The CSV columns, in order (issue 5); the screen grid shows the same rows.
@@ -214,10 +214,11 @@ def table_rows(evaluated: pd.DataFrame, regions: dict[str, str], departements: d
         "departement": e["departement_code"].map(lambda c: departements.get(c, c)),
         "statut": e["legal_status"].map(lambda s: STATUS_LABELS.get(s, s)),
         "sejours": e["stays"].astype(int), "sejours_cibles": e["cases"].astype(int),
-        "taux_pct": (e["rate"] * 100).round(1), "taux_regional_pct": (e["region_rate"] * 100).round(1),
-        "taux_national_pct": (e["national_rate"] * 100).round(1),
-        "ecart_regional_pts": e["gap_region_pts"].round(1), "ecart_national_pts": e["gap_france_pts"].round(1),
-        "ic95_bas_pct": (e["low"] * 100).round(1), "ic95_haut_pct": (e["high"] * 100).round(1),
+        "taux_pct": e["rate"].map(round_pct), "taux_regional_pct": e["region_rate"].map(round_pct),
+        "taux_national_pct": e["national_rate"].map(round_pct),
+        "ecart_regional_pts": e["gap_region_pts"].map(round_half_up),
+        "ecart_national_pts": e["gap_france_pts"].map(round_half_up),
+        "ic95_bas_pct": e["low"].map(round_pct), "ic95_haut_pct": e["high"].map(round_pct),
         "cible": e["flagged"].map({True: "oui", False: "non"}), "motif": e["reason"],
         "msap_anterieure": e["finess"].map(lambda f: previous.get(f, "non")),
     })

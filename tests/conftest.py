@@ -132,21 +132,40 @@ def dash_app(sqlite_template, tmp_path_factory):
 
 
 def sign_in(test_client, role: str):
-    """Open a session for the test user of `role` directly in the cookie (no POST /login, so the
-    sign-in rate limit is left to the tests about it)."""
-    import time
-
+    """Open a session for the test user of `role` as the sign-in does (a server-side session row in
+    the app's current database, its token in the cookie) but without POST /login, so the sign-in
+    rate limit is left to the tests about it."""
     from data_access import users
     from security import auth
 
     url = test_client.application.config["ATLAS_SETTINGS"].database_url
     user = users.by_login(url, TEST_USERS[role])
     with test_client.session_transaction() as session:
-        session.clear()
-        session.permanent = True
-        session.update({auth.SESSION_USER: user.id, auth.SESSION_VERSION: user.auth_version,
-                        auth.SESSION_SEEN: time.time(), "anon_salt": "sel-de-test"})
+        auth.start_session(session, url, user, address="127.0.0.1", user_agent="pytest")
+        session["anon_salt"] = "sel-de-test"
     return test_client
+
+
+def move_session_back(test_client, column: str, seconds: float) -> None:
+    """Move the `column` ("last_seen_at" or "created_at") of the client's server-side session
+    `seconds` into the past, as if that much time had gone by."""
+    import datetime as dt
+    import hashlib
+
+    from sqlalchemy import update
+
+    from data_access import models
+    from data_access.db import get_engine
+    from security import auth
+
+    url = test_client.application.config["ATLAS_SETTINGS"].database_url
+    with test_client.session_transaction() as session:
+        session_id = hashlib.sha256(session[auth.SESSION_TOKEN].encode()).hexdigest()
+    when = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=seconds)
+    with get_engine(url).begin() as conn:
+        moved = conn.execute(update(models.UserSession).where(models.UserSession.id == session_id)
+                             .values({column: when})).rowcount
+    assert moved == 1
 
 
 def signed_client(server, role: str = "analyste"):

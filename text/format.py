@@ -62,6 +62,36 @@ def fmt_dec(value, digits: int = 1) -> str:
     return _fmt_decimal(_decimal(value), digits)
 
 
+def round_half_up(value, digits: int = 1) -> float:
+    """`value` rounded as the formatters round it (half up on the decimal value): 1.25 -> 1.3,
+    where round(1.25, 1) gives 1.2. For numbers a grid sorts on and shows, so they read as the text."""
+    return float(_decimal(value).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
+
+
+def round_pct(value, digits: int = 1) -> float | None:
+    """A proportion 0–1 as the number of percent fmt_pct shows: 0.0125 -> 1.3 (half up on the
+    decimal value, scaled exactly, so a grid cell and its CSV read as the screen's text); None for a
+    missing value, 0.0 rather than -0.0."""
+    if is_missing(value) or math.isinf(float(value)):
+        return None
+    return float(_decimal(value, 100).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)) + 0.0
+
+
+def fmt_csv_number(value, digits: int = 1) -> str:
+    """A number for a CSV cell that French Excel reads as a number: 1234.56 -> '1234,6'.
+
+    Decimal comma, no thousands separator, halves rounded up on the decimal value exactly as
+    fmt_dec and fmt_pct round on screen (1.25 -> '1,3', where f"{1.25:.1f}" says '1.2'), so an
+    export never disagrees with the screen. Integers are written as they are ('12345'); a
+    missing or infinite value is an empty cell."""
+    if is_missing(value) or math.isinf(float(value)):
+        return ""
+    if isinstance(value, numbers.Integral):
+        return str(int(value))
+    rounded = _decimal(value).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    return ("-" if rounded < 0 else "") + f"{abs(rounded):.{digits}f}".replace(".", ",")
+
+
 def fmt_int(value) -> str:
     """A count: 12345 -> '12 345' (no-break space U+00A0 between thousands)."""
     if is_missing(value):

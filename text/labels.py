@@ -17,6 +17,15 @@ DATASET_LABELS = {
 STATUS_LABELS = {"public": "Public", "espic": "Privé non lucratif (ESPIC)", "prive": "Privé lucratif"}
 ACTIVITY_LABELS = {"MCO": "MCO", "SSR": "SSR", "MCO+SSR": "MCO et SSR"}
 
+# MSAP campaigns and decisions, CAQES parts (volets) and scopes: the profile's page and PDF.
+MSAP_CAMPAIGN_LABELS = {"SSR": "SSR après chirurgie orthopédique", "AMBU": "Chirurgie ambulatoire"}
+MSAP_DECISION_LABELS = {"ciblee": "Ciblée", "notifiee": "Notifiée (MSAP)", "levee": "Levée",
+                        "abandonnee": "Abandonnée"}
+CAQES_PART_LABELS = {"produits_sante": "Produits de santé", "organisation": "Organisation des soins",
+                     "pertinence": "Pertinence", "socle": "Socle (bon usage)", "transports": "Transports",
+                     "qualite": "Qualité"}
+CAQES_SCOPE_LABELS = {"national": "national", "regional": "régional"}
+
 NO_DATA = "pas de données"
 DATA_VERSION = "Données v{version}"
 LAST_IMPORT = "dernier import le {date}"

@@ -12,6 +12,9 @@
    a request whose A responses agree is checked during the load (its response must be A's or B's).
 6. Phase "steady": locust, 50 users, 60 s. Phase "import": the same while ssr_recourse files B then A
    are imported with `manage.py import`; it lasts at least 60 s and until both imports have committed.
+7. Phase "burst" (issue 14): 20 signed-in clients without think time for 30 s, each looping over pages,
+   layout, page renders and the five exports (bench/load/burst.py): no error is allowed, and the audit
+   trail must hold one export event per export served.
 
 Prints the report and writes bench/load/last-report.txt and bench/load/last-report.json.
 """
@@ -286,6 +289,52 @@ class ImportLoop(threading.Thread):
             i += 1
 
 
+def run_burst(server: Server, url: str, logins: list[str], password: str, args) -> dict:
+    """Phase burst: bench/load/burst.py against the server; export events counted before and after."""
+    from sqlalchemy import select
+
+    from bench.load import burst
+    from data_access import models
+    from data_access.db import get_engine
+
+    with get_engine(url).connect() as conn:
+        finess = conn.scalar(select(models.SsrRecourse.finess).order_by(models.SsrRecourse.finess).limit(1))
+    sessions = [session_for(server.base, logins, password, i) for i in range(args.burst_clients)]
+    mix = burst.request_mix(sessions[0].get(server.base + "/_dash-dependencies", timeout=60).json(), finess)
+    before = burst.exports_audited(url)
+    pids, cpu_before, load_before = server.worker_pids(), server.cpu_seconds(), os.getloadavg()[0]
+    t0 = time.monotonic()
+    outcomes = burst.run(server.base, sessions, mix, seconds=args.burst_seconds)
+    result = burst.summary(outcomes, time.monotonic() - t0)
+    # a worker recycled during the phase (max_requests) takes its CPU time with it: no figure then
+    same_workers = server.worker_pids() == pids
+    result["workers_cpu_s"] = round(server.cpu_seconds() - cpu_before, 1) if same_workers else None
+    result["load_average"] = [round(load_before, 1), round(os.getloadavg()[0], 1)]
+    result["exports_audited"] = burst.exports_audited(url) - before
+    result["clients"] = args.burst_clients
+    by_name: dict[str, list[float]] = {}
+    for o in outcomes:
+        by_name.setdefault(o.name, []).append(o.seconds)
+    result["by_request"] = {name: percentiles(samples) for name, samples in sorted(by_name.items())}
+    return result
+
+
+def burst_text(b: dict) -> list[str]:
+    lines = [f"Phase 3 — burst: {b['clients']} clients without think time for {b['seconds']} s "
+             "(pages, layout, page renders, the five exports)", "",
+             f"  {b['requests']} requests, {b['rps']} requests/s, errors {b['errors']}"
+             f"{' ' + str(b['errors_by_kind']) if b['errors'] else ''}; "
+             f"p50 {b['p50_ms']} ms, p95 {b['p95_ms']} ms, max {b['max_ms']} ms",
+             f"  gunicorn workers used {b['workers_cpu_s'] if b['workers_cpu_s'] is not None else 'n/a (a worker was recycled)'}"
+             f" CPU-s; machine load average (1 min) before/after {b['load_average'][0]}/{b['load_average'][1]} "
+             f"on {os.cpu_count()} cores",
+             f"  exports served {b['exports_served']}, export events in the audit trail {b['exports_audited']}", "",
+             f"  {'request':48} {'n':>6} {'p50':>6} {'p95':>6}  (ms)"]
+    for name, p in b["by_request"].items():
+        lines.append(f"  {name:48.48} {p['n']:6d} {p['p50_ms']:6.0f} {p['p95_ms']:6.0f}")
+    return lines + [""]
+
+
 # --- report ------------------------------------------------------------------------------------------
 
 def percentiles(samples: list[float]) -> dict:
@@ -338,7 +387,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--redis-url", default=os.environ.get("ATLAS_LOAD_REDIS_URL", "redis://127.0.0.1:6379/9"),
                         help="a Redis database of its own: flushed before and after the run")
     parser.add_argument("--record", action="store_true", help="record the journeys again in Chromium")
-    parser.add_argument("--phases", default="steady,import")
+    parser.add_argument("--phases", default="steady,import,burst")
+    parser.add_argument("--burst-clients", type=int, default=20)
+    parser.add_argument("--burst-seconds", type=int, default=30)
     parser.add_argument("--static", choices=["browser", "none"], default="none",
                         help="browser: static files asked for as a returning user's browser does; "
                              "none: a caching proxy serves them (docs/deploy.md)")
@@ -392,6 +443,9 @@ def main(argv: list[str] | None = None) -> int:
             result["imports"] = {"done": loop.done, "errors": loop.errors}
             report["phases"]["import"] = result
             report["memory_after_import_mb"] = server.memory()
+        if "burst" in args.phases:
+            log(f"phase burst: {args.burst_clients} clients without think time, {args.burst_seconds} s")
+            report["phases"]["burst"] = run_burst(server, url, logins, password, args)
     finally:
         if server:
             server.stop()
@@ -407,7 +461,10 @@ def main(argv: list[str] | None = None) -> int:
     (HERE / "last-report.json").write_text(json.dumps(report, indent=1, ensure_ascii=False), encoding="utf-8")
     shutil.rmtree(workdir, ignore_errors=True)
     bad = sum(p["checks"]["violations"] + next(r for r in p["stats"] if r["name"] == "Aggregated")["failures"]
-              for p in report["phases"].values())
+              for name, p in report["phases"].items() if name != "burst")
+    if "burst" in report["phases"]:
+        b = report["phases"]["burst"]
+        bad += b["errors"] + abs(b["exports_served"] - b["exports_audited"])
     return 1 if bad else 0
 
 
@@ -430,6 +487,8 @@ def render(report: dict) -> str:
         lines.append(f"  imports during the phase: {len(imp['done'])}, errors {len(imp['errors'])}: "
                      + ", ".join(f"{d['file']} at {d['started_s']} s took {d['seconds']} s" for d in imp["done"]))
         lines.append("")
+    if "burst" in report["phases"]:
+        lines += burst_text(report["phases"]["burst"])
     for key in ("memory_before_mb", "memory_after_steady_mb", "memory_after_import_mb"):
         if key in report:
             lines.append(f"{key.replace('_mb', '').replace('_', ' ')} (MB, VmRSS/VmHWM): "

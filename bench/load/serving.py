@@ -72,7 +72,7 @@ class Server:
         self.proc: subprocess.Popen | None = None
         self.start_seconds: float | None = None
 
-    def start(self, timeout: float = 120) -> "Server":
+    def start(self, timeout: float = 120) -> Server:
         t0 = time.monotonic()
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--workers", str(self.workers),
@@ -133,7 +133,7 @@ class Server:
                 self.proc.kill()
                 self.proc.wait()
 
-    def __enter__(self) -> "Server":
+    def __enter__(self) -> Server:
         return self.start()
 
     def __exit__(self, *exc) -> None:

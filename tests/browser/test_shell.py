@@ -7,6 +7,9 @@ from tests.browser.conftest import ROOT
 PAGES = {"accueil": "/", "donnees": "/donnees", "methodes": "/methodes", "ssr": "/ssr", "msap": "/msap",
          "etablissements": "/etablissements", "etablissement": "/etablissement/950329508", "caqes": "/caqes",
          "admin": "/admin"}
+# Dash's router page for an address that is no page: only reached by navigating inside the app
+# (loaded directly, such an address is a French HTTP 404), see the test below.
+ROUTER_ONLY = {"not_found_404": "/adresse-inconnue"}
 
 
 @pytest.mark.parametrize("path", PAGES.values())
@@ -23,7 +26,19 @@ def test_page_loads_offline_with_empty_console(page_as, path):
 def test_every_registered_page_is_covered_by_the_offline_test():
     modules = {p.stem for p in (ROOT / "pages").glob("[!_]*.py")
                if "dash.register_page(" in p.read_text(encoding="utf-8")}
-    assert modules == set(PAGES)
+    assert modules == set(PAGES) | set(ROUTER_ONLY)
+
+
+def test_navigating_in_the_app_to_an_unknown_address_shows_a_french_page_with_an_empty_console(page_as):
+    page = page_as("admin")
+    page.goto("/")
+    page.watch.wait_dash_idle()
+    page.evaluate("url => window.dash_clientside.atlas.navigate(url)", ROUTER_ONLY["not_found_404"])
+    page.watch.wait_dash_idle()
+    assert page.locator("h1").first.inner_text() == "Page introuvable"
+    assert "Page not found" not in page.locator("body").inner_text()
+    assert page.watch.console == []
+    assert page.watch.outside_requests() == []
 
 
 def test_header_shows_data_version_and_navigation(page):

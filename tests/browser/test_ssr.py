@@ -3,7 +3,6 @@ figures, the address reproduces the view, the back button steps back, accessibil
 import re
 
 import pandas as pd
-import pytest
 from sqlalchemy import create_engine, text
 
 from tests.browser.conftest import axe_violations, click_on_map, grid_rows, wait_graph

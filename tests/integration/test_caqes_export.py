@@ -13,8 +13,8 @@ from sqlalchemy import insert, update
 from analytics.caqes import EXPORT_COLUMNS
 from data_access import models
 from data_access.db import get_engine
-from tests.factories import add_establishments
 from tests.conftest import app_on, signed_client
+from tests.factories import add_establishments
 
 LAC, CHU, PERIGUEUX, PARIS = "330000017", "330000025", "240000011", "750000019"
 

@@ -8,13 +8,11 @@ from urllib.parse import parse_qsl
 import openpyxl
 import pytest
 
+from tests.conftest import app_on, signed_client
 from tests.factories import small_ssr_dataset
 from tests.msap_factories import add_ambulatory, add_decisions
-from tests.conftest import app_on, signed_client
 
-COLUMNS = ("finess;raison_sociale;region;departement;statut;sejours;sejours_cibles;taux_pct;taux_regional_pct;"
-           "taux_national_pct;ecart_regional_pts;ecart_national_pts;ic95_bas_pct;ic95_haut_pct;cible;motif;"
-           "msap_anterieure").split(";")
+COLUMNS = ["finess", "raison_sociale", "region", "departement", "statut", "sejours", "sejours_cibles", "taux_pct", "taux_regional_pct", "taux_national_pct", "ecart_regional_pts", "ecart_national_pts", "ic95_bas_pct", "ic95_haut_pct", "cible", "motif", "msap_anterieure"]
 
 
 def dataset(url: str) -> None:

@@ -149,7 +149,7 @@ def test_msap_grid_masks_small_counts_and_the_next_smallest_cell_of_their_total(
     assert [r["finess"] for r in shown["msap-table"]["rowData"]] == [A, E, F, D, C, B]
     # the count and the national basis (not small) are the same
     assert flat(shown["msap-count"]) == flat(normal["msap-count"])
-    assert f"49,4 % (167 séjours suivis de SSR sur 338 séjours)" in flat(shown["msap-count"])
+    assert "49,4 % (167 séjours suivis de SSR sur 338 séjours)" in flat(shown["msap-count"])
     # the grid shows texts as they are, and keeps its FINESS column (not anonymised)
     columns = {c.get("field") or c.get("colId"): c for c in shown["msap-table"]["columnDefs"]}
     assert "typeof params.value === 'string'" in columns["sejours"]["valueFormatter"]["function"]
@@ -207,6 +207,7 @@ def test_msap_anonymised_letters_without_finess(dash_app, sqlite_url):
         exported = csv_rows(client, "/export/msap.csv" + QUERY)
         with server.test_request_context():
             import flask
+
             from security.presentation import anonymous_names
 
             flask.session.update(presentation=True, anonyme=True, anon_salt="x")
@@ -214,7 +215,7 @@ def test_msap_anonymised_letters_without_finess(dash_app, sqlite_url):
     rows = shown["msap-table"]["rowData"]
     assert {r["raison_sociale"] for r in rows} == {names[f][1] for f in (A, B, C, D, E, F)}
     assert all(re.fullmatch(r"Établissement [A-Z]{1,2}", r["raison_sociale"]) for r in rows)
-    assert [r["finess"] for r in rows][0] == names[A][0]  # the code of A's profile address, as row id
+    assert rows[0]["finess"] == names[A][0]  # the code of A's profile address, as row id
     text = flat(shown)
     for finess, name in ((A, "Clinique du Lac"), (B, "Clinique des Pins"), (E, "Hôpital privé de Paris")):
         assert finess not in text and name not in text
@@ -229,10 +230,10 @@ def test_msap_anonymised_letters_without_finess(dash_app, sqlite_url):
 # /etablissement/<finess> and its PDF
 # ---------------------------------------------------------------------------
 PROFILE_OUTPUTS = [("etab-content", "hidden"), ("etab-notfound", "hidden"), ("etab-notfound", "children"),
-                   ("etab-header", "children"), ("etab-annee", "options"), ("etab-annee", "value"),
-                   ("etab-top", "children"), ("etab-funnel-block", "hidden"), ("etab-funnel-geste", "options"),
-                   ("etab-funnel-geste", "value"), ("etab-funnel-default", "data"), ("etab-funnel", "children"),
-                   ("etab-funnel-key", "data"), ("etab-bottom", "children")]
+                   ("etab-header", "children"), ("etab-top", "children"), ("etab-funnel-block", "hidden"),
+                   ("etab-funnel-geste", "options"), ("etab-funnel-geste", "value"), ("etab-funnel-default", "data"),
+                   ("etab-funnel", "children"), ("etab-funnel-key", "data"), ("etab-bottom", "children"),
+                   ("etab-address", "data")]
 
 
 def profile(client, finess: str, mode: str = "image") -> dict:
@@ -292,6 +293,7 @@ def test_pdf_follows_the_mode(dash_app, sqlite_url, tmp_path):
         anonymous = pdf_text(client, f"/export/profil/{C}.pdf?annee=2024", tmp_path)
         with server.test_request_context():
             import flask
+
             from security.presentation import anonymous_names
 
             flask.session.update(presentation=True, anonyme=True, anon_salt="x")
@@ -333,11 +335,12 @@ def test_caqes_figures_unchanged_names_anonymised(dash_app, sqlite_url):
     assert row["lien"] == f"[{row['nom']}](/etablissement/{row['finess']}?annee=2024#etab-caqes-section)"
     assert (row["atteints"], row["en_progres"], row["interessement_eur"]) == (0, 1, 1200)
     assert A not in flat(anonymous) and "Clinique du Lac" not in flat(anonymous)
-    assert [c.get("field") for c in anonymous["caqes-table"]["columnDefs"]][0] == "lien"
+    assert anonymous["caqes-table"]["columnDefs"][0].get("field") == "lien"
     assert [(r["finess"], r["raison_sociale"], r["statut"]) for r in exported] == [("", row["nom"], "en progrès")]
 
 
-ETABS_OUTPUTS = [("etabs-grid", "rowData"), ("etabs-count", "children"), ("etabs-grid", "columnDefs")]
+ETABS_OUTPUTS = [("etabs-grid", "rowData"), ("etabs-count", "children"), ("etabs-grid", "columnDefs"),
+                 ("etabs-address", "data")]
 
 
 def etabs(client, query: str = "") -> dict:

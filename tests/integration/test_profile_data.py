@@ -11,8 +11,8 @@ from sqlalchemy import insert, update
 
 from data_access import models
 from data_access.db import get_engine
-from tests.factories import add_establishments, small_ssr_dataset
 from tests.conftest import app_on, signed_client
+from tests.factories import add_establishments, small_ssr_dataset
 
 N = "\u00a0"
 
@@ -64,7 +64,7 @@ def profile_dataset(url: str) -> None:
 
 
 def _load(server, finess, annee="2024"):
-    from callbacks.etablissement import load_profile
+    from services.profile import load_profile
 
     with server.test_request_context("/"):
         return load_profile(finess, annee)
@@ -160,7 +160,7 @@ def test_pdf_route_returns_an_a4_pdf_with_the_profile(dash_app, db_url, tmp_path
     for expected in ("CHU de Bordeaux", "330000025", "Votre établissement", "Région", "France", "Comparables",
                      "Points d'attention 2024", "Secret statistique", "Sources : PMSI"):
         assert expected in flat, expected
-    first = " ".join(p.points_for(True)[0].replace(N, " ").split())
+    first = " ".join(p.points[0].replace(N, " ").split())
     assert first in flat
 
 

@@ -46,8 +46,7 @@ def test_an_unreachable_cache_slows_a_request_down_but_does_not_fail_it(dash_app
     small_ssr_dataset(sqlite_url)
     monkeypatch.setattr(cache_module.cache, "get", broken)
     monkeypatch.setattr(cache_module.cache, "set", broken)
-    with app_on(dash_app, sqlite_url) as server:
-        with server.test_request_context("/"):
-            assert cache_module.cached(queries.dataset_counts) is not None
-            assert cache_module.cache_status() == "injoignable"
-            server.do_teardown_request()
+    with app_on(dash_app, sqlite_url) as server, server.test_request_context("/"):
+        assert cache_module.cached(queries.dataset_counts) is not None
+        assert cache_module.cache_status() == "injoignable"
+        server.do_teardown_request()

@@ -6,8 +6,8 @@ from urllib.parse import parse_qsl
 
 import pytest
 
-from tests.factories import small_ssr_dataset
 from tests.conftest import app_on, signed_client
+from tests.factories import small_ssr_dataset
 
 
 def _csv(client, query: str) -> list[dict]:
@@ -20,13 +20,13 @@ def _csv(client, query: str) -> list[dict]:
 
 
 def _screen_rows(server, query: str) -> list[dict]:
-    from analytics.ssr import SsrView
-    from callbacks.ssr import render_tables, view_from_query
+    from callbacks.ssr import render_tables
+    from services.ssr import parse_view
 
     with server.test_request_context("/ssr" + query):
-        view, _ = view_from_query(dict(parse_qsl(query[1:])))
+        view, _ = parse_view(dict(parse_qsl(query[1:])))
         from dataclasses import asdict
-        return render_tables(asdict(view))[2]
+        return render_tables(asdict(view))["rows"]
 
 
 def _fr(x) -> str:

@@ -4,8 +4,8 @@ import copy
 import json
 from pathlib import Path
 
-from tests.factories import small_ssr_dataset
 from tests.conftest import app_on, signed_client
+from tests.factories import small_ssr_dataset
 
 RECORDED = Path(__file__).resolve().parents[2] / "bench" / "requests" / "ssr_filter_change.json"
 

@@ -31,7 +31,7 @@ TARGETS = pd.DataFrame([("75", 2024, "", 65.0), ("75", 2024, "33", 60.0), ("11",
 
 def test_regional_rate_is_the_ratio_of_sums_not_the_mean_of_rates():
     view = m.AmbuView(annee=2024)
-    level, table, _ = m.territory_table(COUNTS, view, REGION_OF, TARGETS)
+    _level, table, _ = m.territory_table(COUNTS, view, REGION_OF, TARGETS)
     row = table.set_index("code").loc["75"]
     # (210 + 139 + 125) / (300 + 320 + 150) = 474 / 770 = 61.558 %
     assert (row["ambulatory_stays"], row["stays"]) == (474, 770)
@@ -90,7 +90,7 @@ def test_map_classes_are_mapclassify_s(method, cls):
                       zip(deps, rng.integers(200, 5000, 40), rng.uniform(0.4, 0.9, 40) * 1000)])
     counts["ambulatory_stays"] = np.minimum(counts["ambulatory_stays"], counts["stays"])
     view = m.AmbuView(annee=2024, niveau="dep", methode=method, classes=5)
-    _level, table, classification = m.territory_table(counts, view, {d: "75" for d in deps}, TARGETS.iloc[0:0])
+    _level, table, classification = m.territory_table(counts, view, dict.fromkeys(deps, "75"), TARGETS.iloc[0:0])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         expected = cls(table["rate"].to_numpy(), k=5)

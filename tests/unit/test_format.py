@@ -4,8 +4,19 @@ import math
 import numpy as np
 import pandas as pd
 
-from text.format import (MISSING, NBSP, fmt_count, fmt_dec, fmt_int, fmt_pct, fmt_pct_range, fmt_pts,
-                               fmt_rate_with_counts)
+from text.format import (
+    MISSING,
+    NBSP,
+    fmt_count,
+    fmt_csv_number,
+    fmt_dec,
+    fmt_int,
+    fmt_pct,
+    fmt_pct_range,
+    fmt_pts,
+    fmt_rate_with_counts,
+    round_half_up,
+)
 
 
 def test_nbsp_is_the_no_break_space():
@@ -62,3 +73,19 @@ def test_ranges_and_counted_nouns():
     assert fmt_count(3, "région") == "3\u00a0régions"
     assert fmt_count(12345, "séjour") == "12\u00a0345\u00a0séjours"
     assert fmt_dec(12345.67, 1) == "12\u00a0345,7"
+
+
+def test_fmt_csv_number_has_a_decimal_comma_no_grouping_and_rounds_halves_up_like_the_screen():
+    assert fmt_csv_number(1234.56) == "1234,6"
+    assert fmt_csv_number(1.25) == "1,3" and fmt_dec(1.25) == "1,3"  # f"{1.25:.1f}" says "1.2"
+    assert fmt_csv_number(0.625, 2) == "0,63"
+    assert fmt_csv_number(62.105, 2) == "62,11"
+    assert fmt_csv_number(-0.04) == "0,0" and fmt_csv_number(-1.25) == "-1,3"
+    assert fmt_csv_number(12345) == "12345" and fmt_csv_number(np.int64(190)) == "190"
+    assert fmt_csv_number(None) == "" and fmt_csv_number(math.nan) == "" and fmt_csv_number(math.inf) == ""
+
+
+def test_round_half_up_rounds_as_the_formatters_do():
+    assert round_half_up(1.25) == 1.3 and round(1.25, 1) == 1.2
+    assert round_half_up(100 * 0.0625) == 6.3 and round_half_up(62.105, 2) == 62.11
+    assert round_half_up(-1.25) == -1.3 and round_half_up(37.04) == 37.0

@@ -181,7 +181,7 @@ def test_figure_needs_no_network():
 
 
 def test_patch_colors_only_touches_colours_hover_and_legend_at_paths_that_exist():
-    fig, codes = _figure()
+    fig, _codes = _figure()
     scale = fm.stepped_colorscale(fm.palette(4))
     patch = fm.patch_colors(Patch(), [4, 3, 2, 1], scale, ["x"] * 4,
                             legend_items=["1", "2", "3", "4"], legend_title="T", title="Nouveau")
@@ -234,7 +234,6 @@ def test_a_region_in_focus_without_frames_is_fitted_to_its_own_extent():
 
 
 def test_a_long_one_line_legend_title_is_broken_after_its_colon():
-    fig, codes = _figure()
     assert fm.legend_heading("intervalles égaux") == "Classes\u00a0:<br>intervalles égaux"
     long = fm.choropleth_figure({"type": "FeatureCollection", "features": []}, [], [], fm.palette(3), [], [], "",
                                 "u", legend_title="Classes : seuils naturels (Fisher-Jenks)")
@@ -243,3 +242,34 @@ def test_a_long_one_line_legend_title_is_broken_after_its_colon():
                             legend_title="Classes : seuils naturels (Fisher-Jenks)")
     ops = {tuple(op["location"]): op["params"]["value"] for op in patch.to_plotly_json()["operations"]}
     assert ops[("layout", "legend", "title", "text")] == "Classes\u00a0:<br>seuils naturels (Fisher-Jenks)"
+
+
+# The overseas REGION codes 01…06 are also mainland DÉPARTEMENT codes: a point of Ain (01) must stay in Ain.
+MAINLAND_SHARING_A_REGION_CODE = ["01", "02", "03", "04", "06"]
+
+
+@pytest.fixture(scope="module")
+def region_of(sqlite_template):
+    eng = create_engine(f"sqlite:///{sqlite_template}")
+    with eng.connect() as c:
+        deps = pd.read_sql_table("departements", c)
+    eng.dispose()
+    return dict(zip(deps["code"], deps["region_code"]))
+
+
+@pytest.mark.parametrize("level", ["dep", "reg"])
+def test_each_establishment_point_falls_in_its_own_drawn_territory(layers, region_of, level):
+    """One establishment in each of 01, 02, 03, 04, 06 and in each overseas département, placed
+    (inside its département) and coded as the pages do (`departement_code`, or its FINESS number):
+    its drawn point lies in the drawn polygon of its own territory, insets included, at both levels."""
+    real = {f["id"]: _shape(f) for f in layers["dep"]["features"]}
+    drawn = {f["id"]: _shape(f) for f in fm.inset_geojson(layers[level], level).geojson["features"]}
+    deps = MAINLAND_SHARING_A_REGION_CODE + DROM_DEPS
+    spots = [shapely.point_on_surface(real[d]) for d in deps]
+    for codes in (deps, [d + "0001234"[len(d) - 2:] for d in deps]):  # département codes, then FINESS numbers
+        trace = fm.establishment_points_trace(lat=[p.y for p in spots], lon=[p.x for p in spots],
+                                              sizes=[100] * len(deps), texts=deps, dep_codes=codes)
+        for dep, code, x, y in zip(deps, codes, trace.lon, trace.lat):
+            territory = dep if level == "dep" else region_of[dep]
+            where = [t for t, shape in drawn.items() if shape.contains(shapely.Point(x, y))]
+            assert where == [territory], (level, code, (x, y), where)

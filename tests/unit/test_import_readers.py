@@ -23,8 +23,8 @@ def test_import_reader_detects_comma_and_semicolon_separators():
 
 
 @pytest.mark.parametrize("encoded, encoding", [
-    ("finess;name\n750000011;Hôpital Saint-Éloi\n".encode("utf-8"), "utf-8"),
-    (b"\xef\xbb\xbf" + "finess;name\n750000011;Hôpital Saint-Éloi\n".encode("utf-8"), "utf-8"),
+    ("finess;name\n750000011;Hôpital Saint-Éloi\n".encode(), "utf-8"),
+    (b"\xef\xbb\xbf" + "finess;name\n750000011;Hôpital Saint-Éloi\n".encode(), "utf-8"),
     ("finess;name\r\n750000011;Hôpital Saint-Éloi\r\n".encode("cp1252"), "cp1252"),
 ])
 def test_import_reader_decodes_utf8_with_or_without_bom_and_windows_1252(encoded, encoding):

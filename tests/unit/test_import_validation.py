@@ -10,9 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from data_access.validation import (
+    MAX_KEPT,
     SPECS,
     ImportRejected,
-    MAX_KEPT,
     Problem,
     References,
     check_header,

@@ -7,10 +7,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analytics import msap as model
+from analytics import profile_secrecy as ui
 from analytics.secrecy import MASK, SECONDARY, SECRET, counts_people, deducible, linked_suppression
 from components import msap as view
 from services import msap as service
-from components import profile as ui
 
 
 def test_linked_suppression_masks_the_next_smallest_cell_of_a_published_total():
@@ -75,8 +75,7 @@ def test_msap_secrecy_and_presentation_rows():
     assert (shown["330000025"]["sejours"], shown["330000033"]["sejours"]) == (MASK, SECONDARY)
     assert shown["330000033"]["taux_pct"] == SECRET
     assert shown["330000017"] == next(r for r in rows if r["finess"] == "330000017")
-    anonymous = service.presentation_rows(evaluated, rows, secret, rule, {f: ("K", "Établissement K")
-                                                                          for f in counts["finess"]})
+    anonymous = service.presentation_rows(evaluated, rows, secret, rule, dict.fromkeys(counts["finess"], ("K", "Établissement K")))
     assert {(r["finess"], r["raison_sociale"]) for r in anonymous} == {("K", "Établissement K")}
 
 

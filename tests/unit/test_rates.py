@@ -96,4 +96,4 @@ def test_wilson_is_vectorised_keeps_series_index_and_gives_nan_for_no_trial():
 
 
 def test_default_z_is_the_two_sided_95_percent_quantile():
-    assert Z_95 == pytest.approx(1.959963984540054)
+    assert pytest.approx(1.959963984540054) == Z_95

@@ -17,8 +17,16 @@ from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from analytics import secrecy
-from analytics.secrecy import MASK, SECONDARY, count_display, deducible, is_small, nested_secrecy, \
-    rate_secrecy, secondary_suppression
+from analytics.secrecy import (
+    MASK,
+    SECONDARY,
+    count_display,
+    deducible,
+    is_small,
+    nested_secrecy,
+    rate_secrecy,
+    secondary_suppression,
+)
 
 KEYS = ["region_code", "departement_code", "finess"]
 PROPERTIES = settings(max_examples=150, deadline=None, derandomize=True,

@@ -72,7 +72,7 @@ def _counts():
 
 
 def test_territory_rates_are_ratios_of_sums_not_means_of_rates():
-    level, table, classification = model.territory_table(_counts(), model.SsrView(niveau="dep", classes=3),
+    level, table, _classification = model.territory_table(_counts(), model.SsrView(niveau="dep", classes=3),
                                                          DEP_REGION)
     assert level == "dep"
     gironde = table.set_index("code").loc["33"]
