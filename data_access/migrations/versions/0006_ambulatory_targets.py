@@ -1,7 +1,7 @@
 """Virage ambulatoire: the 55 marker procedures' grouping in the catalogue, regional targets
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-03 12:40:00
 
 ambulatory_groups gains `specialty` (the surgical discipline the procedures are grouped by) and
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0006'
-down_revision = '0003'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
