@@ -21,6 +21,7 @@ from analytics.profile_secrecy import (
     figure_lines,
     recourse_shown,
 )
+from components import ambulatory_profile
 from components.navigation import can
 from components.profile_charts import (
     funnel_figure,
@@ -383,6 +384,8 @@ def funnel_view(funnel, mode: str, names: dict[str, str] | None = None) -> list:
 def bottom_block(p) -> list:
     """MSAP, CAQES, sources and the secret-statistique notice."""
     out = []
+    if p.is_mco:
+        out.append(ambulatory_profile.section(p.ambulatory, p.comparables_text))
     if p.is_mco or not p.msap_history.empty:
         out.append(html.Section([html.H2("Mise sous accord préalable (MSAP)"), msap_block(p.msap_history, p.msap_flags)],
                                 className="profile-section", id="etab-msap-section"))

@@ -681,8 +681,10 @@ def _kind_rules(spec: KindSpec, frame: pd.DataFrame, present: pd.DataFrame, refs
     kind = spec.kind
     if kind == "establishments":
         return _establishment_rules(frame, present, refs)
+    if kind == "ambulatory_targets":  # no FINESS: regions and départements only
+        return _ambulatory_target_rules(frame, refs)
     rules: list[Rule] = []
-    assert refs.establishments is not None  # load_references reads them for every kind but establishments
+    assert refs.establishments is not None  # load_references reads them for every other kind
     if kind == "ssr_recourse":
         activity = refs.establishments["activity"]
         rules += [
@@ -780,8 +782,6 @@ def _kind_rules(spec: KindSpec, frame: pd.DataFrame, present: pd.DataFrame, refs
                  lambda s: ~(present.loc[s.index, "end_on"] & ~present.loc[s.index, "start_on"]),
                  lambda r: "date de début manquante alors que la date de fin est renseignée", ignore_na=False),
         ]
-    elif kind == "ambulatory_targets":
-        rules += _ambulatory_target_rules(frame, refs)
     return rules
 
 

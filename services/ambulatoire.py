@@ -339,7 +339,7 @@ def _default_rule(_url: str, year: int, departement: str) -> dict[str, list[str]
     """FINESS -> the procedures on which the MSAP AMBU default rule (analytics.msap.DEFAULT_RULE:
     10 points below both the regional and the national rate, at least 30 stays) flags it, for the
     establishments of `departement`, procedure by procedure as MSAP decisions are taken."""
-    frame = data.group_counts(_url, year).rename(columns={"ambulatory_stays": "cases"})
+    frame = cached(data.group_counts, year).rename(columns={"ambulatory_stays": "cases"})
     rule = replace(msap_model.DEFAULT_RULE, campagne="AMBU", geste=msap_model.ALL, perimetre="D" + departement)
     local = set(frame.loc[frame["departement_code"] == departement, "gesture"])
     flagged: dict[str, list[str]] = {}
@@ -470,3 +470,162 @@ __all__ = ["EXPORT_COLUMNS", "PATH", "Series", "Territories", "breadcrumb", "cat
            "establishment_rows", "export_name", "export_rows", "map_classes", "map_hover", "markers", "national",
            "parse_view", "procedure_label", "procedure_options", "query_string", "secrecy", "series", "territories",
            "territory_rows", "title", "with_controls", "with_focus", "years"]
+
+
+# ---------------------------------------------------------------------------
+# The profile's "Chirurgie ambulatoire" section (services.profile calls it for a surgical establishment)
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ProcedureRow:
+    """One line of the profile's ambulatory table, as the current mode shows it: `cells` are the
+    display texts (own, ci, region, france, comparables as (rate, basis) pairs; funnel as
+    (position, limits)); `below_998` and `far_below_target` feed the points d'attention (False
+    when the rate is secret); `sentence` is the point's text."""
+
+    code: str
+    label: str
+    number: str
+    cells: dict
+    below_998: bool = False
+    far_below_target: bool = False
+    sentence: str = ""
+
+
+@dataclass(frozen=True)
+class AmbulatorySection:
+    year: int
+    total: ProcedureRow | None  # the 55 marker procedures together, with the regional target
+    rows: list[ProcedureRow]
+    target_text: str
+    verdict: str  # the MSAP AMBU default rule's sentence (services.profile's, the MSAP section's own)
+
+    def attention_points(self) -> list[str]:
+        """Procedures below the funnel's 99.8 % lower limit (list order), then the marker procedures'
+        rate far below the regional target."""
+        points = [r.sentence for r in self.rows if r.below_998]
+        if self.total is not None and self.total.far_below_target:
+            points.append(self.total.sentence)
+        return points
+
+
+def _secret_cells(_url: str, year: int, code: str) -> dict:
+    """The secrecy of one procedure's counts of a year over France > régions > départements > établissements:
+    {'cells': FINESS -> flags, 'region': code -> flags, 'france': flags} (flags: num, den, hidden)."""
+    frame = cached(data.group_counts, year)
+    frame = frame[frame["gesture"].isin(markers())] if code == model.ALL else frame[frame["gesture"] == code]
+    frame = frame.groupby(["region_code", "departement_code", "finess"], as_index=False)[
+        ["stays", "ambulatory_stays"]].sum()
+    s = model.ambulatory_secrecy(frame, KEYS)
+
+    def flags(df: pd.DataFrame) -> dict:
+        return {k: (bool(r.num_small), bool(r.num_secondary), bool(r.den_small), bool(r.den_secondary),
+                    bool(r.rate_hidden)) for k, r in zip(df.index, df.itertuples())}
+
+    return {"cells": flags(s.levels[2]), "region": flags(s.levels[0]), "france": flags(s.total)[s.total.index[0]]}
+
+
+_PLAIN = (False, False, False, False, False)
+
+
+def _pair(amb: int, stays: int, flags=_PLAIN) -> tuple[str, str]:
+    rate = SECRET if flags[4] else (fmt_pct(amb / stays) if stays else "–")
+    return rate, f"{_count_text(_shown(amb, flags[0], flags[1]))}/{_count_text(_shown(stays, flags[2], flags[3]))}"
+
+
+def _interval_text(amb: int, stays: int, flags=_PLAIN) -> str:
+    from analytics.rates import wilson_interval
+
+    if flags[4] or not stays:
+        return SECRET if flags[4] else "–"
+    return fmt_pct_range(*wilson_interval(amb, stays))
+
+
+def _procedure_row(code: str, label: str, number: str, counts_: pd.DataFrame, finess: str, region: str,
+                   comparables: set[str], year: int, secret: dict | None, target_pct: float | None) -> ProcedureRow:
+    from analytics.funnel import funnel_limits
+
+    own = counts_[counts_["finess"] == finess]
+    amb, stays = int(own["ambulatory_stays"].sum()), int(own["stays"].sum())
+    reg = counts_[counts_["region_code"] == region]
+    comp = counts_[counts_["finess"].isin(comparables)]
+    sums = {"region": (int(reg["ambulatory_stays"].sum()), int(reg["stays"].sum())),
+            "france": (int(counts_["ambulatory_stays"].sum()), int(counts_["stays"].sum())),
+            "comparables": (int(comp["ambulatory_stays"].sum()), int(comp["stays"].sum()))}
+    f_own = secret["cells"].get(finess, _PLAIN) if secret else _PLAIN
+    f_ref = {"region": secret["region"].get(region, _PLAIN) if secret else _PLAIN,
+             "france": secret["france"] if secret else _PLAIN, "comparables": _PLAIN}
+    if secret:  # the comparables' sum is not in the published hierarchy: its small counts are masked here
+        ca, cs = sums["comparables"]
+        small = (0 < ca < 11, False, 0 < cs < 11, False, 0 < ca < 11 or 0 < cs < 11 or 0 < cs - ca < 11)
+        f_ref["comparables"] = small
+    p0 = sums["france"][0] / sums["france"][1] if sums["france"][1] else float("nan")
+    low95, _h95 = funnel_limits(p0, [stays], 0.95) if stays else ([float("nan")], None)
+    low998, high998 = funnel_limits(p0, [stays], 0.998) if stays else ([float("nan")], [float("nan")])
+    rate = amb / stays if stays else float("nan")
+    hidden = f_own[4] or f_ref["france"][4]
+    if not stays:
+        position = "pas de séjour"
+    elif rate < low998[0]:
+        position = "sous la limite basse à 99,8 % (atypique)"
+    elif rate < low95[0]:
+        position = "sous la limite basse à 95 %"
+    elif rate > high998[0]:
+        position = "au-dessus de la limite haute à 99,8 %"
+    else:
+        position = "dans les limites"
+    cells = {"own": _pair(amb, stays, f_own), "ci": _interval_text(amb, stays, f_own),
+             **{k: _pair(*sums[k], f_ref[k]) for k in sums},
+             **{f"{k}_ci": _interval_text(*sums[k], f_ref[k]) for k in sums},
+             "funnel": (SECRET, "secret statistique") if hidden else (position, fmt_pct_range(low998[0], high998[0])),
+             "target": "–" if target_pct is None else f"{fmt_dec(target_pct, 1)} %",
+             "gap": "–"}
+    below = bool(stays) and not hidden and rate < low998[0]
+    far = False
+    if target_pct is not None and stays and not f_own[4]:
+        gap = rate * 100 - target_pct
+        cells["gap"] = fmt_pts(gap / 100)
+        far = stays >= msap_model.DEFAULT_RULE.volume_min and gap <= -model.FAR_BELOW_TARGET_PTS
+    refs = f", contre {cells['region'][0]} en région et {cells['france'][0]} en France"
+    if code == model.ALL:
+        sentence = (f"Chirurgie ambulatoire des {len(markers())} gestes marqueurs : {cells['own'][0]} "
+                    f"({cells['own'][1]} séjours){refs} ; {cells['gap']} par rapport à la cible régionale "
+                    f"{year} de {cells['target']}.")
+    else:
+        sentence = (f"Chirurgie ambulatoire — {label} : {cells['own'][0]} ({cells['own'][1]} séjours){refs} ; "
+                    "sous la limite basse à 99,8 % de l'entonnoir (établissement atypique).")
+    return ProcedureRow(code, label, number, cells, below, far, sentence)
+
+
+def profile_section(finess: str, region: str, year: int, comparables: set[str], verdict: str = "",
+                    mode: Mode | None = None) -> AmbulatorySection | None:
+    """The ambulatory section of an establishment's profile for `year`: each procedure it performed
+    (with stays), the 55 marker procedures together against the regional target, Votre
+    établissement / Région / France / Comparables with Wilson intervals, the position in the
+    procedure's funnel (limits around the national rate), and the MSAP AMBU default-rule verdict
+    (`verdict`, the sentence the profile's MSAP section states). None when the establishment has no
+    ambulatory-surgery stay that year."""
+    mode = current_mode() if mode is None else mode
+    if year not in years():
+        return None
+    frame = cached(data.group_counts, int(year))
+    own = frame[(frame["finess"] == finess) & (frame["stays"] > 0)]
+    if own.empty:
+        return None
+    cat = catalogue().set_index("code")
+    marker_set = set(markers())
+    rows = []
+    for code in [c for c in cat.index if c in set(own["gesture"])]:
+        secret = cached(_secret_cells, int(year), code) if mode.masked else None
+        rows.append(_procedure_row(code, str(cat.at[code, "label"]), str(cat.at[code, "marker_number"]),
+                                   frame[frame["gesture"] == code], finess, region, comparables, year, secret, None))
+    target = model.regional_targets(targets(), year).get(region)
+    total = None
+    if set(own["gesture"]) & marker_set:
+        all_frame = frame[frame["gesture"].isin(marker_set)].groupby(
+            ["finess", "region_code", "departement_code"], as_index=False)[["stays", "ambulatory_stays"]].sum()
+        secret = cached(_secret_cells, int(year), model.ALL) if mode.masked else None
+        total = _procedure_row(model.ALL, procedure_label(model.ALL), "", all_frame, finess, region, comparables,
+                               year, secret, target)
+    target_text = (f"Cible régionale {year} : {fmt_dec(target, 1)} % (sur les {len(marker_set)} gestes marqueurs)"
+                   if target is not None else f"Pas de cible régionale enregistrée pour {year}.")
+    return AmbulatorySection(int(year), total, rows, target_text, verdict)
