@@ -120,3 +120,29 @@ def test_presentation_mode_masks_the_export_and_the_grid_alike(dash_app, sqlite_
     assert reunion["taux_pct"] == "secret statistique" and reunion["sejours_ambulatoires"] in ("< 11", "masqué")
     assert reunion["classe"] == ""
     assert rows["75"]["taux_pct"] == "61,6"
+
+
+def test_profile_section_and_its_point_d_attention(dash_app, db_url):
+    from services.profile import load_profile
+    from text.format import NBSP
+
+    _dataset(db_url)
+    with app_on(dash_app, db_url) as server, server.test_request_context("/etablissement/330000025"):
+        p = load_profile("330000025", "2024")
+    s = p.ambulatory
+    assert [r.code for r in s.rows] == ["HERNIE_INGUINALE", "CATARACTE"]  # the list's order (GM08, GM10)
+    total = s.total.cells
+    # CHU de Bordeaux: (19 + 120) / (20 + 300) = 43.44 %; Nouvelle-Aquitaine 474/770 = 61.56 %
+    assert total["own"] == (f"43,4{NBSP}%", "139/320") and total["region"][0] == f"61,6{NBSP}%"
+    # the 55 marker procedures of France: (474 + 40 + 11) / (770 + 80 + 12) = 525/862 = 60.9 %
+    assert total["france"] == (f"60,9{NBSP}%", f"525/862")
+    # regional target 65.0 %: 43.44 − 65.0 = −21.6 points, 10 points or more below with ≥ 30 stays
+    assert total["target"] == "65,0 %" and total["gap"] == f"-21,6{NBSP}pts"
+    assert s.total.far_below_target
+    point = next(x for x in p.points if x.startswith("Chirurgie ambulatoire des 55 gestes marqueurs"))
+    assert "-21,6" in point and "65,0 %" in point
+    hernia = s.rows[0].cells
+    # hernia: 120/300 = 40 % against France (120 + 40)/(300 + 80) = 42.1 %: within the funnel's limits
+    assert hernia["own"][0] == f"40,0{NBSP}%" and hernia["france"][0] == f"42,1{NBSP}%"
+    assert hernia["funnel"][0] == "dans les limites" and not s.rows[0].below_998
+    assert "Ciblé" in s.verdict or "Non ciblé" in s.verdict
