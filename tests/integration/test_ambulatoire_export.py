@@ -135,7 +135,7 @@ def test_profile_section_and_its_point_d_attention(dash_app, db_url):
     # CHU de Bordeaux: (19 + 120) / (20 + 300) = 43.44 %; Nouvelle-Aquitaine 474/770 = 61.56 %
     assert total["own"] == (f"43,4{NBSP}%", "139/320") and total["region"][0] == f"61,6{NBSP}%"
     # the 55 marker procedures of France: (474 + 40 + 11) / (770 + 80 + 12) = 525/862 = 60.9 %
-    assert total["france"] == (f"60,9{NBSP}%", f"525/862")
+    assert total["france"] == (f"60,9{NBSP}%", "525/862")
     # regional target 65.0 %: 43.44 − 65.0 = −21.6 points, 10 points or more below with ≥ 30 stays
     assert total["target"] == "65,0 %" and total["gap"] == f"-21,6{NBSP}pts"
     assert s.total.far_below_target
