@@ -41,17 +41,17 @@ def _columns(columns: list[dict], masked: bool) -> list[dict]:
 def territory_columns(level: str, masked: bool = False) -> list[dict]:
     noun = "Région" if level == "reg" else "Département"
     return _columns([
-        {"field": "libelle", "headerName": noun, "flex": 1, "minWidth": 140, "tooltipField": "libelle"},
-        {"field": "taux_pct", "headerName": "Taux", **_PCT, "sort": "asc", "width": 80},
-        {"field": "ic95", "headerName": "IC 95 % (%)", "sortable": False, "width": 110,
-         "headerTooltip": "Intervalle de confiance à 95 % (Wilson)"},
-        {"field": "cible_pct", "headerName": "Cible", **_PCT, "width": 78,
-         "headerTooltip": "Cible régionale de l'année (ou cible locale du département)"},
-        {"field": "ecart_cible_pts", "headerName": "Écart", **_PTS, "width": 90,
+        {"field": "libelle", "headerName": noun, "flex": 1, "minWidth": 100, "tooltipField": "libelle"},
+        {"field": "taux_pct", "headerName": "Taux", **_PCT, "sort": "asc", "width": 82,
+         "headerTooltip": "Taux de chirurgie ambulatoire (séjours ambulatoires / séjours)"},
+        {"field": "ic95", "headerName": "IC 95 %", "sortable": False, "width": 100,
+         "headerTooltip": "Intervalle de confiance à 95 % (Wilson), en %"},
+        {"field": "cible_pct", "headerName": "Cible", **_PCT, "width": 76,
+         "headerTooltip": "Cible régionale de l'année (ou cible locale du département), sur les 55 gestes marqueurs"},
+        {"field": "ecart_cible_pts", "headerName": "Écart", **_PTS, "width": 86,
          "headerTooltip": "Écart à la cible, en points (taux − cible)"},
-        {"field": "sejours", "headerName": "Séjours", **_INT, "width": 92},
-        {"field": "classe", "headerName": "Cl.", "headerTooltip": "Classe du taux sur la carte (1 = taux les plus bas)",
-         **_NUM, "width": 56},
+        {"field": "sejours", "headerName": "Séjours", **_INT, "width": 84},
+        # the map's class (the export's `classe`) is in the rows; the legend shows it, the side panel has no room
     ], masked)
 
 
@@ -61,9 +61,9 @@ def establishment_columns(masked: bool = False, anonymised: bool = False) -> lis
          "pinned": "left"},
         {"field": "statut", "headerName": "Statut", "width": 90},
         {"field": "sejours", "headerName": "Séjours", **_INT, "width": 92},
-        {"field": "sejours_ambulatoires", "headerName": "Ambulatoires", **_INT, "width": 112},
+        {"field": "sejours_ambulatoires", "headerName": "Ambulatoires", **_INT, "width": 124},
         {"field": "taux_pct", "headerName": "Taux", **_PCT, "sort": "asc", "width": 80},
-        {"field": "ic95", "headerName": "IC 95 %", "sortable": False, "width": 130},
+        {"field": "ic95", "headerName": "IC 95 %", "sortable": False, "width": 150},
         {"field": "ecart_region", "headerName": "Écart région", "sortable": False, "width": 110},
         {"field": "ecart_cible", "headerName": "Écart cible", "sortable": False, "width": 104},
         {"field": "msap", "headerName": "MSAP AMBU", "tooltipField": "msap_detail", "width": 140,

@@ -397,7 +397,8 @@ def establishment_rows(view: AmbuView, mode: Mode | None = None) -> tuple[str, l
         shown = [row for row in rows if row["taux_pct"] != SECRET]
         rows = shown + sorted((row for row in rows if row["taux_pct"] == SECRET), key=lambda row: row["nom"])
     goal_text = f" · cible {fmt_dec(goal, 1)} %" if goal is not None else ""
-    return f"Établissements — {geo.departements[dep]} ({len(rows)}){goal_text}", rows
+    count = f"{len(rows)} établissement{'s' if len(rows) > 1 else ''}"
+    return f"Établissements — {geo.departements[dep]} ({dep}) : {count}{goal_text}", rows
 
 
 PROFILE_ANCHOR = "etab-ambu-section"  # id of the profile page's ambulatory section
