@@ -146,3 +146,26 @@ def test_profile_section_and_its_point_d_attention(dash_app, db_url):
     assert hernia["own"][0] == f"40,0{NBSP}%" and hernia["france"][0] == f"42,1{NBSP}%"
     assert hernia["funnel"][0] == "dans les limites" and not s.rows[0].below_998
     assert "Ciblé" in s.verdict or "Non ciblé" in s.verdict
+
+
+def test_anonymised_establishments_carry_no_finess_and_the_export_is_audited(dash_app, sqlite_url):
+    from data_access import users
+    from tests.conftest import TEST_USERS, dash_body
+
+    _dataset(sqlite_url)
+    view = {"annee": 2024, "geste": "TOUS", "statut": "tous", "niveau": "dep", "methode": "quantiles",
+            "classes": 4, "couleur": "taux", "focus": "33"}
+    with app_on(dash_app, sqlite_url) as server:
+        client = signed_client(server, "analyste")
+        assert client.get("/ambulatoire?presentation=oui&anonyme=oui").status_code == 200
+        resp = client.post("/_dash-update-component",
+                           json=dash_body(dash_app, "ambulatoire.render_tables", [view]))
+        rows = resp.get_json()["response"]["ambu-establishments"]["rowData"]
+        assert client.get("/export/ambulatoire.csv?annee=2024&niveau=reg").status_code == 200
+    assert len(rows) == 2
+    body = str(rows)
+    assert "330000017" not in body and "330000025" not in body and "Clinique du Lac" not in body
+    assert all(r["finess"] == "" and r["nom"].startswith("Établissement ") for r in rows)
+    events = users.audit_events(sqlite_url, event="export_csv")
+    assert (events["login"] == TEST_USERS["analyste"]).any()
+    assert events["target"].str.startswith("/export/ambulatoire.csv?annee=2024").any()
