@@ -53,7 +53,8 @@ def sync_view(values, click, cell, crumbs, current):
         view = svc.with_controls(view, values)
     if asdict(view) == current:
         raise PreventUpdate
-    return {"view": asdict(view), "address": address(svc.PATH, svc.query_string(view), PUSH), "notices": None,
+    return {"view": asdict(view), "address": address(svc.PATH, svc.query_string(view), PUSH),
+            "notices": ui.notice(svc.view_notices(view)),
             "values": {name: getattr(view, name) for name in CONTROL_IDS}}
 
 

@@ -59,7 +59,7 @@ def layout(**query):
                 ],
                 className="controls no-print",
             ),
-            html.Div(ui.notice(notices), id=ids.NOTICES, role="status"),
+            html.Div(ui.notice(notices + svc.view_notices(view)), id=ids.NOTICES, role="status"),
             html.Nav(id=ids.BREADCRUMB, className="breadcrumb", **{"aria-label": "Fil d'Ariane"}),
             html.Div(
                 [

@@ -118,6 +118,15 @@ def with_controls(view: AmbuView, values: Mapping) -> AmbuView:
         niveau=niveau, focus=view.focus if niveau == view.niveau else "")
 
 
+def view_notices(view: AmbuView) -> list[str]:
+    """What the view itself needs said: the gap colouring of one procedure has no target to show."""
+    if view.couleur == "ecart" and view.geste != model.ALL:
+        return [f"Les cibles régionales portent sur l'ensemble des {len(markers())} gestes marqueurs : pour un seul "
+                "geste, la carte colorée par l'écart à la cible reste grise (choisissez « "
+                f"{procedure_label(model.ALL)} » ou la coloration par le taux)."]
+    return []
+
+
 def drill(view: AmbuView, code: str) -> AmbuView:
     return model.drill(view, code)
 
