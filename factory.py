@@ -66,7 +66,7 @@ def _user_box():
     )
     anonymised = dbc.Checklist(
         id=Shell.ANONYMISED, switch=True, value=["oui"] if mode.anonymised else [],
-        options=[{"label": "Anonymiser", "value": "oui", "disabled": not mode.masked}],
+        options=[{"label": "Anonymiser", "value": "oui", "disabled": not mode.masked or mode.forced}],
         className="mode-switch", inputClassName="mode-input",
     )
     logout = html.Form([dcc.Input(type="hidden", name="csrf_token", value=generate_csrf()),

@@ -371,9 +371,14 @@ def reasons(frame: pd.DataFrame, rule: MsapRule) -> list[str]:
 
 
 def summary(evaluated: pd.DataFrame) -> dict:
-    """Counts for the results heading: examined, flagged, below the volume minimum."""
-    return {"examined": len(evaluated), "flagged": int(evaluated["flagged"].sum()),
-            "below_volume": int((~evaluated["enough_volume"]).sum())}
+    """Counts for the results heading: examined, flagged, below the volume minimum, and withheld (the
+    presentation mode's rows the rule is not applied to: column `withheld`, 0 without it)."""
+    if "withheld" not in evaluated.columns:
+        return {"examined": len(evaluated), "flagged": int(evaluated["flagged"].sum()),
+                "below_volume": int((~evaluated["enough_volume"]).sum())}
+    held = evaluated["withheld"].astype(bool)
+    return {"examined": len(evaluated), "flagged": int((evaluated["flagged"] & ~held).sum()),
+            "below_volume": int((~evaluated["enough_volume"] & ~held).sum()), "withheld": int(held.sum())}
 
 
 def summary_text(evaluated: pd.DataFrame) -> str:
@@ -387,8 +392,10 @@ def summary_text(evaluated: pd.DataFrame) -> str:
 # ---------------------------------------------------------------------------
 # Sensitivity: how fragile is the list?
 # ---------------------------------------------------------------------------
-def sensitivity(counts: pd.DataFrame, rule: MsapRule) -> pd.DataFrame:
-    """Number flagged as the rule's threshold varies, everything else fixed.
+def sensitivity(counts: pd.DataFrame, rule: MsapRule, exclude: frozenset = frozenset()) -> pd.DataFrame:
+    """Number flagged as the rule's threshold varies, everything else fixed, among the establishments
+    examined but those of `exclude` (FINESS; the presentation mode's withheld rows), the references
+    still over every establishment.
 
     `ecart`: one row per ecart in points (0 to 20 by 1, plus the rule's own value, extended up to
     it when it is above 20): columns value (points), flagged, current (bool). `funnel`: one row
@@ -396,8 +403,8 @@ def sensitivity(counts: pd.DataFrame, rule: MsapRule) -> pd.DataFrame:
     current.
     """
     national, regional = references(counts)
-    examined = counts[(counts["stays"] > 0) & in_perimeter(counts, rule.perimetre)].merge(
-        regional, on="region_code", how="left")
+    examined = counts[(counts["stays"] > 0) & in_perimeter(counts, rule.perimetre)
+                      & ~counts["finess"].isin(exclude)].merge(regional, on="region_code", how="left")
     enough = (examined["stays"] >= rule.volume_min).to_numpy()
     high = rule.high_is_atypical
     if rule.methode == "ecart":

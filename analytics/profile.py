@@ -87,14 +87,22 @@ def size_classes(est: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def comparables_text(activity: str, status_label: str, size_class: int, class_min: int, class_max: int,
+def comparables_text(activity: str, status_label: str, size_class: int, class_min: int | None, class_max: int | None,
                      class_n: int) -> str:
     """The tooltip of the Comparables column, e.g. 'Établissements SSR, privé lucratif, de taille
-    moyenne (tiers central) : de 92 à 131 lits et places (145 établissements en France).'"""
+    moyenne (tiers central) : de 92 à 131 lits et places (145 établissements en France).' Without
+    the bounds (None: the anonymised mode, where they would narrow the establishment's capacity):
+    '… (tiers central des lits et places de ce groupe ; 145 établissements en France).'"""
     third = {1: "premier tiers", 2: "tiers central", 3: "dernier tiers"}[size_class]
+    plural = "s" if class_n > 1 else ""
+    if class_min is None or class_max is None:
+        return (f"Établissements {activity}, {status_label.lower()}, de {SIZE_CLASS_LABELS[size_class]} ({third} "
+                f"des lits et places de ce groupe ; {fmt_int(class_n)} établissement{plural} en France). Classes "
+                f"de taille : terciles du nombre de lits et places parmi les établissements de même activité et "
+                f"même statut.")
     return (f"Établissements {activity}, {status_label.lower()}, de {SIZE_CLASS_LABELS[size_class]} ({third} des "
             f"lits et places de ce groupe) : de {fmt_int(class_min)} à {fmt_int(class_max)} lits et places "
-            f"({fmt_int(class_n)} établissement{'s' if class_n > 1 else ''} en France). Classes de taille : "
+            f"({fmt_int(class_n)} établissement{plural} en France). Classes de taille : "
             f"terciles du nombre de lits et places parmi les établissements de même activité et même statut.")
 
 

@@ -129,7 +129,8 @@ def indicator_secrecy(values: pd.DataFrame, catalogue: pd.DataFrame) -> dict[str
 def recourse_shown(secret: ProfileSecrecy | None, r: model.RecourseRow) -> tuple[Shown, Shown, Shown]:
     if secret is None:
         return PLAIN, PLAIN, PLAIN
-    return tuple(secret.of_recourse(r.gesture, w) for w in ("own", "region", "france"))
+    return secret.of_recourse(r.gesture, "own"), secret.of_recourse(r.gesture, "region"), \
+        secret.of_recourse(r.gesture, "france")
 
 
 def count_text(x, shown: str | None) -> str:
@@ -190,9 +191,12 @@ def presentation_points(recourse: Sequence[model.RecourseRow], rows: Sequence[mo
 
     def profile_sentence(r: model.ProfileRow) -> str:
         def ref(name: str) -> str:
-            shown = secret.of_indicator(r.code, name)
-            return SECRET_RATE if shown.hidden else model.fmt_value(r.refs[name].value, r.unit, r.kind)
+            shown, figure = secret.of_indicator(r.code, name), r.refs[name]
+            value = figure.value if figure is not None else None
+            return SECRET_RATE if shown.hidden else model.fmt_value(value, r.unit, r.kind)
 
+        if r.own is None:  # nothing of its own to compare (not a point d'attention in practice)
+            return f"{r.label} : {model.fmt_value(None, r.unit, r.kind)}."
         own, lines = figure_lines(r.own, r, None, secret.of_indicator(r.code, "own"))
         if r.kind == "count":
             return (f"{r.label} : {own}, contre une médiane de {ref('region')} en région et de {ref('france')} "

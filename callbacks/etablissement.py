@@ -15,9 +15,10 @@ from security.presentation import current_mode
 from services import profile as service
 
 
-def _locator_svg(url: str, finess: str) -> str:
-    """The locator's SVG (département outline and point), cached per establishment."""
-    loc = service.locator(finess)
+def _locator_svg(url: str, finess: str, anonymised: bool = False) -> str:
+    """The locator's SVG (département outline and point; anonymised, the département's point),
+    cached per establishment."""
+    loc = service.locator(finess, anonymised)
     return locator_svg(loc.lat, loc.lon, loc.departement)
 
 
@@ -58,7 +59,7 @@ def render_profile(store, annee, geste, mode):
     funnel = _funnel_view(finess, p.year, gesture, mode) if gesture else None
     return {"content_hidden": False, "not_found_hidden": True, "not_found": None,
             "header": ui.header_block(p.shown, p.subtitle, p.notices, p.pdf_href),
-            "top": ui.top_block(p, cached(_locator_svg, finess)), "funnel_hidden": not p.recourse_rows,
+            "top": ui.top_block(p, cached(_locator_svg, finess, current_mode().anonymised)), "funnel_hidden": not p.recourse_rows,
             "gestures": service.gesture_options(p), "gesture": gesture, "default_gesture": default,
             "funnel": funnel, "funnel_key": [p.public_id, p.year, gesture, mode], "bottom": ui.bottom_block(p),
             "address": _address(p.year, gesture, default)}

@@ -29,10 +29,22 @@ def search(q, region, departement, statut, activite, columns):
     view = service.parse_view({"q": q, "region": region, "departement": departement, "statut": statut,
                                "activite": activite})
     found = service.search(view)
-    # anonymised: no FINESS column (the `finess` field holds the code of the profile's address)
-    shown = [c for c in columns or [] if c.get("field") != "finess"] if found.anonymised and columns else no_update
+    shown = _anonymised_columns(columns) if found.anonymised and columns else no_update
     return {"rows": found.rows, "count": found.count_text, "columns": shown,
             "address": address(service.PATH, service.query_string(view))}
+
+
+def _anonymised_columns(columns: list[dict]) -> list[dict]:
+    """Anonymised: no FINESS column (the `finess` field holds the code of the profile's address), no
+    commune, the capacity a text (a band of lits et places)."""
+    out = []
+    for c in columns:
+        if c.get("field") in ("finess", "commune"):
+            continue
+        if c.get("field") == "lits_places":
+            c = {k: v for k, v in c.items() if k not in ("type", "valueFormatter")}
+        out.append(c)
+    return out
 
 
 @callback(Output(ids.OPEN, "data"), Input(ids.GRID, "cellClicked"), prevent_initial_call=True)

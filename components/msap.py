@@ -43,6 +43,8 @@ def count_block(evaluated: pd.DataFrame, rule: model.MsapRule, national: pd.Seri
     if s["below_volume"]:
         details.append(f"dont {fmt_int(s['below_volume'])} sous le volume minimal de {fmt_int(rule.volume_min)} "
                        f"séjours")
+    if s.get("withheld"):
+        details.append(f"{fmt_count(s['withheld'], 'non évalué', 'non évalués')} (secret statistique)")
     basis = (f"Taux national : {fmt_pct(national['rate'])} ({fmt_int(national['cases'])} {plural} sur "
              f"{fmt_count(national['stays'], 'séjour')})") if national["stays"] else "Pas de données"
     if secret is not None and national["stays"] and secret.national_hidden:
@@ -173,7 +175,8 @@ def funnel_figure(evaluated: pd.DataFrame, rule: model.MsapRule, national_rate: 
     data: list[dict] = []
     full, not_drawn = evaluated, 0
     if secret is not None:
-        keep = ~evaluated["finess"].map(lambda f: bool(secret.row(f)["rate_hidden"])).astype(bool)
+        keep = (~evaluated["withheld"] if "withheld" in evaluated.columns
+                else ~evaluated["finess"].map(lambda f: bool(secret.row(f)["rate_hidden"])).astype(bool))
         evaluated, not_drawn = evaluated[keep], int((~keep).sum())
         if secret.national_hidden:
             national_rate = math.nan

@@ -74,14 +74,18 @@ FUNNEL_SECRET = "Entonnoir non affiché : le taux national de ce geste est couve
 def identity_items(info: dict) -> list[tuple[str, str]]:
     """(label, value) pairs of the identity block, shared by the page and the PDF (no FINESS when it
     is hidden, '' in the anonymised presentation mode)."""
+    # anonymised (services.profile.anonymised_identity): no category nor commune, a capacity band
+    anonymised = "capacity" in info
     return [("FINESS", info["finess"])] * bool(info["finess"]) + [
         ("Statut", STATUS_LABELS.get(info["legal_status"], info["legal_status"])),
-        ("Catégorie", info["category"]),
+        *[("Catégorie", info["category"])] * bool(info["category"]),
         ("Activité", ACTIVITY_LABELS.get(info["activity"], info["activity"])),
-        ("Commune", f"{info['commune']} ({info['commune_code']})"),
-        ("Département", f"{info['departement']} ({info['departement_code']})"),
+        *[("Commune", f"{info['commune']} ({info['commune_code']})")] * bool(info["commune"]),
+        ("Département", f"{info['departement']} ({info['departement_code']})" if info["departement_code"]
+         else info["departement"]),
         ("Région", info["region"]),
-        ("Lits et places", f"{fmt_int(info['beds'])} lits, {fmt_int(info['places'])} places"),
+        ("Lits et places", info["capacity"] if anonymised
+         else f"{fmt_int(info['beds'])} lits, {fmt_int(info['places'])} places"),
     ]
 
 
@@ -334,7 +338,7 @@ def top_block(p, locator: str) -> list:
     `p` is a services.profile.Profile (its identity as the mode shows it, its masks in the
     presentation mode); `locator` the locator's SVG."""
     info = p.shown
-    where = f"{info['commune']}, {info['departement']} ({info['departement_code']})"
+    where = (f"{info['commune']}, " if info["commune"] else "") + f"{info['departement']} ({info['departement_code']})"
     out = [
         html.Div([
             html.Section([html.H2("Identité"), identity_block(info)], className="profile-section identity"),

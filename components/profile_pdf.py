@@ -76,8 +76,8 @@ def render_html(export, edited: dt.datetime | None = None) -> str:
     info = p.shown or p.info
     edited = edited or dt.datetime.now()
     identity = [(label, value) for label, value in ui.identity_items(info) if label != "FINESS"]
-    identity.append(("Comparables", f"{model.SIZE_CLASS_LABELS[p.size['size_class']]} "
-                                    f"({p.size['class_min']}–{p.size['class_max']} lits et places)"))
+    bounds = "" if "capacity" in info else f" ({p.size['class_min']}–{p.size['class_max']} lits et places)"  # anonymised
+    identity.append(("Comparables", f"{model.SIZE_CLASS_LABELS[p.size['size_class']]}{bounds}"))
     if p.is_ssr and p.has_profile_values:
         profile_rows, profile_message = _profile_rows(p.profile_rows, p.secrecy), ""
     elif p.is_ssr:
@@ -97,8 +97,8 @@ def render_html(export, edited: dt.datetime | None = None) -> str:
     context = {
         "name": info["name"], "finess": info["finess"], "year": p.year, "version": p.data_version,
         "edited": edited.strftime("%d/%m/%Y à %H:%M"),
-        "subtitle": " · ".join([info["category"], STATUS_LABELS.get(info["legal_status"], info["legal_status"]),
-                                ACTIVITY_LABELS.get(info["activity"], info["activity"])]),
+        "subtitle": " · ".join(part for part in [info["category"], STATUS_LABELS.get(info["legal_status"], info["legal_status"]),
+                                ACTIVITY_LABELS.get(info["activity"], info["activity"])] if part),
         "identity": identity, "locator": svg_data_uri(locator_svg(loc.lat, loc.lon, loc.departement)),
         "funnel_caption": funnel.caption if funnel else "",
         "funnel": svg_data_uri(funnel_svg(funnel.points, funnel.p0, funnel.curve, funnel.finess)) if funnel else "",

@@ -30,3 +30,20 @@ def feature_collection(url: str, level: str) -> dict:
     with connect(url) as conn:
         rows = conn.execute(select(table.code, table.geometry).order_by(table.code)).all()
     return geography.feature_collection([r.code for r in rows], [r.geometry for r in rows])
+
+
+def departement_anchors(url: str) -> dict[str, tuple[float, float]]:
+    """code -> (latitude, longitude) of a point inside each département (shapely's
+    representative point of its boundary): where the anonymised mode draws its establishments."""
+    import json
+
+    from shapely.geometry import shape
+
+    D = models.Departement
+    with connect(url) as conn:
+        rows = conn.execute(select(D.code, D.geometry).order_by(D.code)).all()
+    out = {}
+    for code, geometry in rows:
+        point = shape(json.loads(geometry)).representative_point()
+        out[code] = (round(point.y, 4), round(point.x, 4))
+    return out

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import overload
 
 import pandas as pd
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import ColumnElement, delete, func, insert, select, update
 
 from data_access import models
 from data_access.db import connect, get_engine
@@ -102,7 +103,7 @@ def listing(url: str, seen_since: dt.datetime | None = None, created_since: dt.d
     number of sessions not ended, seen after `seen_since` and opened after `created_since` (each
     bound optional: the idle and absolute limits). Read outside the request's snapshot."""
     U, S = models.User, models.UserSession
-    open_sessions = S.revoked_at.is_(None)
+    open_sessions: ColumnElement[bool] = S.revoked_at.is_(None)
     if seen_since is not None:
         open_sessions = open_sessions & (S.last_seen_at > seen_since)
     if created_since is not None:
@@ -129,6 +130,10 @@ class SessionRow:
     revoked_at: dt.datetime | None
 
 
+@overload
+def _utc(value: dt.datetime) -> dt.datetime: ...
+@overload
+def _utc(value: None) -> None: ...
 def _utc(value: dt.datetime | None) -> dt.datetime | None:
     """SQLite gives back naive datetimes: they were stored in UTC."""
     if value is not None and value.tzinfo is None:

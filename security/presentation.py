@@ -19,8 +19,8 @@ FORCED_ROLES = frozenset({"iraps"})
 @dataclass(frozen=True)
 class Mode:
     masked: bool = False  # secret statistique applies to every figure
-    anonymised: bool = False  # establishment names replaced by letters, FINESS hidden
-    forced: bool = False  # the role cannot leave the presentation mode
+    anonymised: bool = False  # letters for names; no FINESS, commune, exact point nor precise capacity
+    forced: bool = False  # the role cannot leave the presentation mode nor the anonymisation
     salt: str = ""  # keeps the letters stable for the meeting (the session)
 
 
@@ -42,8 +42,10 @@ def current_mode() -> Mode:
         return Mode()
     forced = current_role() in FORCED_ROLES
     masked = forced or bool(session.get(SESSION_PRESENTATION))
-    return Mode(masked=masked, anonymised=masked and bool(session.get(SESSION_ANONYMISED)), forced=forced,
-                salt=session.get(SESSION_SALT, ""))
+    # The iraps role shows the screen to people outside the insurer: anonymised too, whatever the
+    # session or a crafted `?anonyme=non` says.
+    anonymised = forced or (masked and bool(session.get(SESSION_ANONYMISED)))
+    return Mode(masked=masked, anonymised=anonymised, forced=forced, salt=session.get(SESSION_SALT, ""))
 
 
 ALIAS_PREFIX = "Établissement "
@@ -68,3 +70,39 @@ def anonymous_names(mode: Mode | None = None) -> dict[str, tuple[str, str]] | No
         memo[mode.salt] = {f: (label.removeprefix(ALIAS_PREFIX), label)
                            for f, label in secrecy.aliases(finess, mode.salt).items()}
     return memo[mode.salt]
+
+
+# Told for every letter elsewhere anyway: région, département and status by the /ssr grid of a
+# département (and its status filter) and the /msap list; the activity by the pages a letter
+# appears in (/ssr lists MCO establishments) and by its profile's sections.
+IDENTITY_KEYS = ["region_code", "departement_code", "legal_status", "activity"]
+IDENTITY_LEVELS = ["capacity"]  # generalised within them
+
+
+def anonymous_identities():
+    """FINESS-indexed frame of what an anonymised establishment may be shown with: region_code,
+    departement_code, legal_status and activity as they are (IDENTITY_KEYS), and its capacity band
+    (lits et places) generalised to analytics.anonymity.WITHHELD where fewer than K establishments
+    of the same département, status and activity share it (k-anonymity). Independent of the
+    session; cached per data version."""
+    from data_access.cache import cached
+
+    return cached(_identities)
+
+
+def _identities(url: str):
+    from analytics.anonymity import capacity_band, generalise
+    from data_access import establishments
+
+    d = establishments.directory(url)
+    frame = d.assign(capacity=(d["beds"] + d["places"]).map(capacity_band)).set_index("finess")
+    return generalise(frame, IDENTITY_LEVELS, by=IDENTITY_KEYS)
+
+
+def departement_anchors() -> dict[str, tuple[float, float]]:
+    """département code -> (latitude, longitude) where the anonymised mode draws its establishments
+    (data_access.territories.departement_anchors, cached per data version)."""
+    from data_access import territories
+    from data_access.cache import cached
+
+    return cached(territories.departement_anchors)

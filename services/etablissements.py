@@ -2,9 +2,10 @@
 
 Search as you type, accent-folded in Python on the cached directory (analytics.profile.search).
 The directory holds no count of stays or patients (beds and places are capacities): the
-presentation mode leaves it as it is, except anonymised, where names are letters, the FINESS column
-goes, and the search reads the letters and the communes only (a name typed would give its letter
-away)."""
+presentation mode leaves it as it is, except anonymised, where names are letters, the FINESS and
+commune columns go, the capacity is a band, the other attributes are k-anonymous
+(analytics.anonymity) and the search reads the letters only (a name or commune typed would give its
+letter away)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -13,16 +14,18 @@ from urllib.parse import quote, urlencode
 import pandas as pd
 
 from analytics import profile as model
+from analytics.anonymity import WITHHELD
 from analytics.profile import FILTER_ALL as ALL
 from data_access import establishments
 from data_access.cache import cached
-from security.presentation import anonymous_names, current_mode
+from security.presentation import anonymous_identities, anonymous_names
 from text.format import fmt_count
 from text.labels import ACTIVITY_LABELS, STATUS_LABELS
 
 PATH = "/etablissements"
 MAX_ROWS = 3000  # the whole national directory fits; the stress scale is cut (and says so)
 MAX_QUERY = 100  # characters of the search text kept
+NOT_STATED = "non précisé"  # an anonymised value shared by too few establishments to be shown
 
 
 @dataclass(frozen=True)
@@ -98,7 +101,7 @@ def departement_options(region: str) -> list[dict]:
 
 def departement_kept(region: str, current: str | None) -> str:
     """The département selected once the region changes: the current one if it is in the region."""
-    return current if current in set(_departements(region)["departement_code"]) else ALL
+    return current if current is not None and current in set(_departements(region)["departement_code"]) else ALL
 
 
 def status_options() -> list[dict]:
@@ -130,13 +133,40 @@ def rows(found: pd.DataFrame) -> list[dict]:
 
 
 def anonymised_directory(d: pd.DataFrame, names: dict[str, tuple[str, str]]):
-    """The directory as the anonymised mode shows it (FINESS -> the profile's code, name ->
-    'Établissement K', in the order of the letters) and its search keys (letters and communes)."""
+    """The directory as the anonymised mode shows it and its search keys (the letters only): FINESS
+    -> the profile's code, name -> 'Établissement K', in the order of the letters; no commune; the
+    région, département, status, activity and a capacity band as far as at least K establishments
+    share them (`security.presentation.anonymous_identities`), else « non précisé » (and the
+    filters do not find them under the value withheld)."""
+    identities = anonymous_identities().reindex(d["finess"])
+    regions = dict(zip(d["region_code"], d["region"]))
+    deps = dict(zip(d["departement_code"], d["departement"]))
     out = d.assign(finess=d["finess"].map(lambda f: names.get(f, ("", ""))[0]),
-                   name=d["finess"].map(lambda f: names.get(f, ("", "Établissement ?"))[1]))
+                   name=d["finess"].map(lambda f: names.get(f, ("", "Établissement ?"))[1]),
+                   commune="", commune_code="",
+                   region_code=identities["region_code"].fillna(WITHHELD).to_numpy(),
+                   departement_code=identities["departement_code"].fillna(WITHHELD).to_numpy(),
+                   legal_status=identities["legal_status"].fillna(WITHHELD).to_numpy(),
+                   activity=identities["activity"].fillna(WITHHELD).to_numpy(),
+                   capacity=identities["capacity"].fillna(WITHHELD).to_numpy())
+    out = out.assign(region=out["region_code"].map(lambda c: regions.get(c, "")),
+                     departement=out["departement_code"].map(lambda c: deps.get(c, "")),
+                     latitude=None, longitude=None, beds=0, places=0)
     out = out.assign(_len=out["finess"].str.len()).sort_values(["_len", "finess"], kind="stable").drop(columns="_len")
-    keys = out["name"].map(model.fold) + " " + out["commune"].map(model.fold) + " " + out["commune_code"].str.lower()
-    return out, keys
+    return out, out["name"].map(model.fold)
+
+
+def anonymised_rows(found: pd.DataFrame) -> list[dict]:
+    """The anonymised grid's rows: no FINESS (the field holds the profile's code), no commune, the
+    capacity as a band; a withheld value reads « non précisé »."""
+    def stated(label: str) -> str:
+        return label or NOT_STATED
+
+    return [{"finess": r.finess, "nom": r.name, "lien": f"[{r.name}](/etablissement/{r.finess})",
+             "departement": stated(f"{r.departement} ({r.departement_code})" if r.departement_code else ""),
+             "region": stated(r.region), "statut": stated(STATUS_LABELS.get(r.legal_status, r.legal_status)),
+             "activite": stated(ACTIVITY_LABELS.get(r.activity, r.activity)), "lits_places": stated(r.capacity)}
+            for r in found.itertuples()]
 
 
 def search(view: DirectoryView) -> SearchResult:
@@ -155,7 +185,8 @@ def search(view: DirectoryView) -> SearchResult:
     text = fmt_count(total, "établissement trouvé", "établissements trouvés")
     if total > MAX_ROWS:
         text += f" (les {MAX_ROWS} premiers sont listés : précisez la recherche)"
-    return SearchResult(rows(found.head(MAX_ROWS)), text, current_mode().anonymised)
+    shown = found.head(MAX_ROWS)
+    return SearchResult(anonymised_rows(shown) if names is not None else rows(shown), text, names is not None)
 
 
 def profile_href(row_id: str) -> str:

@@ -19,7 +19,7 @@ from analytics.secrecy import SECRET, count_display
 from analytics.ssr import AGE_LABELS
 from data_access import msap as msap_data
 from data_access.cache import cached
-from security.presentation import Mode, anonymous_names, current_mode
+from security.presentation import Mode, anonymous_names, current_mode, departement_anchors
 from services.territories import geo_names
 from text.format import fmt_count, fmt_int, round_half_up, round_pct
 from text.labels import STATUS_LABELS
@@ -124,6 +124,11 @@ def _quoted(value) -> str:
     return "" if value is None or value == "" else f" (« {value} »)"
 
 
+def _choice(value, allowed, current: str) -> str:
+    """`value` if it is one of `allowed` (a control's choices), else the current one."""
+    return value if isinstance(value, str) and value in allowed else current
+
+
 def apply_controls(rule: model.MsapRule, changed: str | None, controls: Mapping) -> Change:
     """The rule after the user changed the control of parameter `changed`; `controls` holds every
     control's value by query parameter. The controls only offer valid values; anything else (a
@@ -154,13 +159,13 @@ def apply_controls(rule: model.MsapRule, changed: str | None, controls: Mapping)
         reset["ecart_pts"] = control_values(rule)["ecart_pts"]
     names = geo_names()
     annee, geste, perimetre = controls.get("annee"), controls.get("geste"), controls.get("perimetre")
-    year = int(annee) if str(annee).isdigit() and int(annee) in years()[rule.campagne] else rule.annee
+    year = int(str(annee)) if str(annee).isdigit() and int(str(annee)) in years()[rule.campagne] else rule.annee
     new = replace(rule, annee=year,
-                  geste=geste if geste in (*codes(rule.campagne), model.ALL) else rule.geste,
-                  age=controls.get("age") if controls.get("age") in AGE_LABELS else rule.age, volume_min=volume,
-                  methode=controls.get("methode") if controls.get("methode") in model.METHODS else rule.methode,
+                  geste=_choice(geste, (*codes(rule.campagne), model.ALL), rule.geste),
+                  age=_choice(controls.get("age"), AGE_LABELS, rule.age), volume_min=volume,
+                  methode=_choice(controls.get("methode"), model.METHODS, rule.methode),
                   ecart_pts=ecart,
-                  seuil=controls.get("seuil") if controls.get("seuil") in model.SEUILS else rule.seuil,
+                  seuil=_choice(controls.get("seuil"), model.SEUILS, rule.seuil),
                   perimetre=(model.parse_perimetre(perimetre, names.regions, names.departements)[0]
                              or rule.perimetre) if perimetre else rule.perimetre)
     return Change(new, notices, reset)
@@ -227,17 +232,48 @@ def table_rows(evaluated: pd.DataFrame, regions: dict[str, str], departements: d
     return frame.to_dict("records")
 
 
+NOT_EVALUATED = "non évalué"
+NOT_EVALUATED_REASON = ("Non évalué : séjours ou taux couverts par le secret statistique (ni le volume minimal ni "
+                        "l'écart ne sont testés, quel que soit le réglage).")
+
+
+def withheld(evaluated: pd.DataFrame, secret: model.Secrecy, rule: model.MsapRule) -> pd.Series:
+    """Presentation mode: the rows the rule is not applied to (bool per row of `evaluated`), because
+    the volume test, the targeting flag and the place in the order would depend on a masked value
+    and a sweep of volume_min, ecart_pts or seuil would read it back: a row whose stays, cases or
+    rate are masked, or whose test uses a reference the secret statistique hides (the national
+    rate; the regional one for the ecart method). Depends on the secret flags only, not on the
+    rule's thresholds."""
+    def out(r) -> bool:
+        f = secret.row(r.finess)
+        return bool(f["rate_hidden"] or f["stays_masked"] or f["cases_masked"] or secret.national_hidden
+                    or (rule.methode == "ecart" and secret.region_hidden.get(r.region_code, False)))
+
+    return pd.Series([out(r) for r in evaluated.itertuples()], index=evaluated.index, dtype=bool)
+
+
+def presentation_frame(evaluated: pd.DataFrame, secret: model.Secrecy, rule: model.MsapRule) -> pd.DataFrame:
+    """`evaluated` with a `withheld` column (`withheld`) and those rows neither flagged nor below the
+    volume minimum: counts, funnel, map and sensitivity then ignore them whatever the thresholds."""
+    hold = withheld(evaluated, secret, rule)
+    return evaluated.assign(withheld=hold, flagged=evaluated["flagged"] & ~hold,
+                            enough_volume=evaluated["enough_volume"] | hold)
+
+
 def presentation_rows(evaluated: pd.DataFrame, rows: list[dict], secret: model.Secrecy, rule: model.MsapRule,
                       aliases: dict[str, tuple[str, str]] | None = None) -> list[dict]:
     """`table_rows` as the presentation mode shows them (grid, CSV and workbook alike): stays and
     cases from 1 to 10 as "< 11", those hidden so that a total cannot give them away as "masqué";
     a rate built on a masked count, its interval and gaps, and a hidden regional or national rate
-    as "secret statistique"; the reason restated without them. Rows whose rate is hidden come after
-    the others of their group (flagged, then not), by name, so their place in the order (by gap,
-    then by stays) does not tell their rate. `aliases` (anonymised mode): FINESS -> (code of the
+    as "secret statistique"; the reason restated without them. The rows `withheld` (their own
+    figures or their references masked) are "non évalué" and come last, by name (the letter when
+    anonymised): nothing shown of them, nor their place, moves with the rule's thresholds.
+    `evaluated` is `presentation_frame`'s (or evaluate's, then passed through it). `aliases` (anonymised mode): FINESS -> (code of the
     profile's address, 'Établissement K'), put in `finess` and `raison_sociale`."""
+    if "withheld" not in evaluated.columns:
+        evaluated = presentation_frame(evaluated, secret, rule)
     reasons = model.secret_reasons(evaluated, rule, secret)
-    groups: dict[tuple[bool, bool], list[dict]] = {}
+    shown, held = [], []
     for row, e, reason in zip(rows, evaluated.itertuples(), reasons):
         f = secret.row(e.finess)
         out = dict(row, motif=reason)
@@ -252,27 +288,39 @@ def presentation_rows(evaluated: pd.DataFrame, rows: list[dict], secret: model.S
         out.update(dict.fromkeys(hidden, SECRET))
         if aliases is not None:
             out["finess"], out["raison_sociale"] = aliases.get(e.finess, ("", "Établissement ?"))
-        groups.setdefault((bool(e.flagged), bool(f["rate_hidden"])), []).append(out)
-    ordered = []
-    for flagged in (True, False):
-        ordered += groups.get((flagged, False), [])
-        ordered += sorted(groups.get((flagged, True), []), key=lambda r: (r["raison_sociale"], r["finess"]))
-    return ordered
+        if e.withheld:
+            out.update(cible=NOT_EVALUATED, motif=NOT_EVALUATED_REASON)
+            held.append(out)
+        else:
+            shown.append(out)
+    return shown + sorted(held, key=lambda r: (len(r["finess"]) if aliases is not None else 0,
+                                               r["raison_sociale"], r["finess"]))
 
 
 def table(rule: model.MsapRule) -> tuple[pd.DataFrame, list[dict]]:
     """(evaluate's frame, the rows) of every establishment examined: the grid, /export/msap.csv and
     /export/msap.xlsx all show these rows — in the presentation mode, as the secret statistique
-    allows (`presentation_rows`)."""
+    allows (`presentation_frame`, `presentation_rows`), and anonymised with every point at its
+    département's (security.presentation.departement_anchors)."""
     names = geo_names()
     evaluated = model.evaluate(counts(rule), rule)
     notified = cached(msap_data.notified, rule.campagne)
     previous = model.previous_msap(notified, rule, rule.gestures(codes(rule.campagne)))
-    rows = table_rows(evaluated, names.regions, names.departements, previous)
     mode = current_mode()
+    if mode.masked:
+        evaluated = presentation_frame(evaluated, secrecy(rule), rule)
+    if mode.anonymised:
+        evaluated = _at_departement(evaluated)
+    rows = table_rows(evaluated, names.regions, names.departements, previous)
     if mode.masked:
         rows = presentation_rows(evaluated, rows, secrecy(rule), rule, anonymous_names(mode))
     return evaluated, rows
+
+
+def _at_departement(evaluated: pd.DataFrame) -> pd.DataFrame:
+    anchors = departement_anchors()
+    where = [anchors.get(c, (float("nan"), float("nan"))) for c in evaluated["departement_code"]]
+    return evaluated.assign(latitude=[w[0] for w in where], longitude=[w[1] for w in where])
 
 
 @dataclass(frozen=True)
@@ -293,7 +341,9 @@ def results(rule: model.MsapRule) -> Results:
     evaluated, rows = table(rule)
     national, _ = model.references(counts(rule))
     mode = current_mode()
-    return Results(evaluated, rows, national, model.sensitivity(counts(rule), rule),
+    # presentation mode: the sensitivity counts the rows the rule is applied to only
+    excluded = frozenset(evaluated.loc[evaluated["withheld"], "finess"]) if mode.masked else frozenset()
+    return Results(evaluated, rows, national, model.sensitivity(counts(rule), rule, excluded),
                    secrecy(rule) if mode.masked else None, anonymous_names(mode), mode)
 
 

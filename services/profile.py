@@ -34,7 +34,7 @@ from data_access import establishments, queries, territories
 from data_access import msap as msap_data
 from data_access import profile as data
 from data_access.cache import cached
-from security.presentation import Mode, anonymous_names, current_mode
+from security.presentation import Mode, anonymous_identities, anonymous_names, current_mode, departement_anchors
 from services import ambulatoire
 from services.ambulatoire import AmbulatorySection
 from text.format import fmt_pct
@@ -48,13 +48,13 @@ PATH = "/etablissement"
 # ---------------------------------------------------------------------------
 def resolve_finess(raw, mode: Mode | None = None) -> str | None:
     """The FINESS an address names: a FINESS, or in the anonymised mode the code standing for one
-    ('K' for 'Établissement K'); None otherwise."""
-    code = model.normalise_finess(raw)
-    if code is not None:
-        return code
+    ('K' for 'Établissement K'), and then only the code; None otherwise."""
     names = anonymous_names(mode)
+    if names is None:
+        return model.normalise_finess(raw)
+    # Anonymised: a FINESS names nothing (it would link the letter back to the establishment).
     wanted = str(raw or "").strip().upper()
-    if names and wanted:
+    if wanted:
         return next((f for f, (alias, _label) in names.items() if alias == wanted), None)
     return None
 
@@ -114,7 +114,7 @@ def parse_view(query: dict, mode: Mode | None = None) -> ProfileView:
 
 def query_string(year: int, gesture: str | None, default_gesture: str | None) -> str:
     """The address's query string of a view: the year, and the gesture unless it is the default one."""
-    params = {"annee": year}
+    params: dict[str, int | str] = {"annee": year}
     if gesture and gesture != default_gesture:
         params["geste"] = gesture
     return "?" + urlencode(params)
@@ -207,13 +207,13 @@ def profile_secrecy(finess: str, info: dict, size_class: int, year: int, recours
                                       "france": s["france"]}
     by_code = cached(_indicator_secrecy, year) if rows else {}
     comparables = (info["activity"], info["legal_status"], int(size_class))
-    for r in rows:
-        s = by_code.get(r.code)
-        if s is not None:
-            secret.indicators[r.code] = {"own": s["cells"].get(finess, PLAIN),
-                                         "region": s["region"].get(info["region_code"], PLAIN),
-                                         "comparables": s["comparables"].get(comparables, PLAIN),
-                                         "france": s["france"]}
+    for row in rows:
+        masks = by_code.get(row.code)
+        if masks is not None:
+            secret.indicators[row.code] = {"own": masks["cells"].get(finess, PLAIN),
+                                           "region": masks["region"].get(info["region_code"], PLAIN),
+                                           "comparables": masks["comparables"].get(comparables, PLAIN),
+                                           "france": masks["france"]}
     return secret
 
 
@@ -271,9 +271,11 @@ class Profile:
 
     @property
     def subtitle(self) -> str:
-        info = self.info
-        return (f"{info['category']} · {STATUS_LABELS.get(info['legal_status'], info['legal_status'])} · "
-                f"{info['commune']} ({info['departement_code']}) · {info['region']}")
+        info = self.shown or self.info
+        parts = [info["category"], STATUS_LABELS.get(info["legal_status"], info["legal_status"]),
+                 f"{info['commune']} ({info['departement_code']})" if info["commune"] else info["departement"],
+                 info["region"]]
+        return " · ".join(p for p in parts if p)
 
     @property
     def pdf_href(self) -> str:
@@ -296,8 +298,9 @@ def load(view: ProfileView) -> Profile | None:
     sizes = cached(_sizes).set_index("finess").loc[code]
     size = {"size_class": int(sizes["size_class"]), "class_min": int(sizes["class_min"]),
             "class_max": int(sizes["class_max"]), "class_n": int(sizes["class_n"]), "capacity": int(sizes["capacity"])}
+    low, high = (None, None) if mode.anonymised else (size["class_min"], size["class_max"])
     comparables = model.comparables_text(info["activity"], STATUS_LABELS.get(info["legal_status"], info["legal_status"]),
-                                         size["size_class"], size["class_min"], size["class_max"], size["class_n"])
+                                         size["size_class"], low, high, size["class_n"])
     own = cached(_own_values, code, year)
     rows = []
     if not own.empty:  # no value this year (or no SSR activity): no table to show, no point to raise
@@ -328,7 +331,7 @@ def load(view: ProfileView) -> Profile | None:
                     else model.attention_points(recourse, [], None, None))
         points = points[:first] + ambulatory.attention_points() + points[first:]
     names = anonymous_names(mode)
-    shown = dict(info, finess="", name=names.get(code, ("", "Établissement ?"))[1]) if names is not None else info
+    shown = anonymised_identity(info, names) if names is not None else info
     status = queries.data_status(current_settings().database_url)
     return Profile(info=info, year=year, years=list(view.years), notices=list(view.notices), size=size,
                    comparables_text=comparables, profile_rows=rows, has_profile_values=not own.empty,
@@ -348,6 +351,25 @@ def _ambulatory(finess: str, info: dict, size_class: int, year: int, flags: list
                  & (sizes["size_class"] == size_class)]
     verdict = next((sentence for campaign, sentence in flags if campaign == "AMBU"), "")
     return ambulatoire.profile_section(finess, info["region_code"], year, set(same["finess"]), verdict, mode)
+
+
+NOT_STATED = "non précisé"
+
+
+def anonymised_identity(info: dict, names: dict[str, tuple[str, str]]) -> dict:
+    """The identity as the anonymised mode shows it: the letter, no FINESS, commune nor category, the
+    capacity as a band, the région, département, status and activity as far as the directory shows
+    them (`security.presentation.anonymous_identities`: k-anonymous)."""
+    code = info["finess"]
+    ident = anonymous_identities()
+    row = ident.loc[code] if code in ident.index else dict.fromkeys(ident.columns, "")
+    return dict(info, finess="", name=names.get(code, ("", "Établissement ?"))[1], commune="", commune_code="",
+                category="", latitude=None, longitude=None,
+                legal_status=row["legal_status"] or NOT_STATED, activity=row["activity"] or NOT_STATED,
+                departement_code=row["departement_code"],
+                departement=info["departement"] if row["departement_code"] else NOT_STATED,
+                region=info["region"] if row["region_code"] else NOT_STATED,
+                capacity=row["capacity"] or NOT_STATED)
 
 
 def load_profile(finess, annee=None) -> Profile | None:
@@ -397,11 +419,14 @@ class Locator:
     departement: dict | None
 
 
-def locator(finess: str) -> Locator:
+def locator(finess: str, anonymised: bool = False) -> Locator:
+    """Anonymised: the point of the département (`departement_anchors`), not the establishment's."""
     d = cached(establishments.directory)
     info = d[d["finess"] == finess].iloc[0]
-    return Locator(float(info["latitude"]), float(info["longitude"]),
-                   cached(_departement_feature, info["departement_code"]))
+    lat, lon = float(info["latitude"]), float(info["longitude"])
+    if anonymised:
+        lat, lon = departement_anchors().get(info["departement_code"], (lat, lon))
+    return Locator(lat, lon, cached(_departement_feature, info["departement_code"]))
 
 
 @dataclass(frozen=True)
@@ -477,4 +502,4 @@ def export(query: dict) -> ProfileExport | None:
         return None
     gesture = default_gesture(p, view.geste)
     shown = funnel(p.info["finess"], p.year, gesture) if gesture else None
-    return ProfileExport(p, locator(p.info["finess"]), shown if shown is not None and not shown.hidden else None)
+    return ProfileExport(p, locator(p.info["finess"], p.public_id != p.info["finess"]), shown if shown is not None and not shown.hidden else None)

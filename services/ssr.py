@@ -23,7 +23,7 @@ from analytics.secrecy import SECRET, count_display
 from analytics.ssr import SsrView
 from data_access import ssr as ssr_data
 from data_access.cache import cached
-from security.presentation import Mode, anonymous_names, current_mode
+from security.presentation import Mode, anonymous_names, current_mode, departement_anchors
 from services.territories import geo_names
 from text.format import fmt_dec, fmt_int, fmt_pct, fmt_pct_range, fmt_pts, round_pct
 from text.labels import STATUS_LABELS
@@ -166,7 +166,7 @@ def tables(view: SsrView, mode: Mode | None = None) -> Tables:
     secret = _secrecy(view) if mode.masked else None
     national = _national_text(model.national_rate(counts), secret.total.iloc[0] if secret is not None else None)
     path = model.breadcrumb(view, geo.region_of)
-    crumbs = [(code, geo.regions.get(code) or geo.departements.get(code)) for code in path]
+    crumbs = [(code, geo.regions.get(code) or geo.departements.get(code, code)) for code in path]
     scope = f" — {geo.regions[path[0]]}" if path else ""
     tables_ = Tables(level=level, title=("Régions" if level == "reg" else "Départements") + scope, rows=rows,
                      national=national, crumbs=crumbs, export_href=EXPORT_PATH + query_string(view))
@@ -366,6 +366,8 @@ def points(view: SsrView, region: str, mode: Mode | None = None) -> Points:
         texts = [f"<b>{r.name}</b><br>{fmt_pct(r.stays_with_ssr / r.stays)} ({r.stays_with_ssr}/{r.stays} séjours)"
                  for r in pts.itertuples()]
         return Points(pts["latitude"], pts["longitude"], pts["stays"], texts, pts["departement_code"].tolist())
+    if mode.anonymised:
+        return _departement_points(view, pts)
     flags = _secrecy(view).levels[2].reindex(pts["finess"])
     aliases = anonymous_names(mode)
     texts = []
@@ -378,6 +380,32 @@ def points(view: SsrView, region: str, mode: Mode | None = None) -> Points:
     masked_volume = (flags["den_small"] | flags["den_secondary"]).to_numpy(dtype=bool)
     sizes = pts["stays"].astype(float).where(~masked_volume)
     return Points(pts["latitude"], pts["longitude"], sizes, texts, pts["departement_code"].tolist())
+
+
+def _departement_points(view: SsrView, pts: pd.DataFrame) -> Points:
+    """Anonymised: one circle per département with establishments, at the département's point
+    (security.presentation.departement_anchors), sized and described by the département's counts
+    as the secret statistique shows them: no establishment's position, name or count."""
+    anchors = departement_anchors()
+    names = geo_names().departements
+    by_dep = pts.groupby("departement_code", sort=True).agg(
+        stays=("stays", "sum"), stays_with_ssr=("stays_with_ssr", "sum"), n=("finess", "size"))
+    flags = _secrecy(view).levels[1].reindex(by_dep.index)
+    lat, lon, sizes, texts = [], [], [], []
+    for code, r, f in zip(by_dep.index, by_dep.itertuples(), flags.itertuples()):
+        a_lat, a_lon = anchors.get(code, (math.nan, math.nan))
+        lat.append(a_lat)
+        lon.append(a_lon)
+        masked_volume = bool(f.den_small) or bool(f.den_secondary)
+        sizes.append(math.nan if masked_volume else float(r.stays))
+        rate = SECRET if f.rate_hidden else fmt_pct(r.stays_with_ssr / r.stays)
+        num = _shown(r.stays_with_ssr, f.num_small, f.num_secondary)
+        den = _shown(r.stays, f.den_small, f.den_secondary)
+        texts.append(f"<b>{names.get(code, code)}</b><br>{fmt_int(r.n)} établissement{'s' if r.n >= 2 else ''}"
+                     f" · {rate} ({_count_text(num)}/{_count_text(den)} séjours)")
+    index = by_dep.index
+    return Points(pd.Series(lat, index=index), pd.Series(lon, index=index), pd.Series(sizes, index=index), texts,
+                  list(index))
 
 
 # ---------------------------------------------------------------------------
@@ -421,7 +449,7 @@ def series(view: SsrView, mode: Mode | None = None) -> Series:
                              _shown(counts[i][1], f["den_small"], f["den_secondary"])]
                 if f["rate_hidden"]:
                     own[i] = high[i] = low[i] = None
-    name = (geo.departements[departement] if departement else geo.regions[region]) if path else None
+    name = (geo.departements[departement] if departement else geo.regions[path[0]]) if path else None
     return Series(years=years_, france=france, name=name, own=own, high=high, low=low, counts=counts)
 
 

@@ -137,9 +137,12 @@ def test_msap_grid_masks_small_counts_and_the_next_smallest_cell_of_their_total(
         assert all(rows[f][c] == SECRET for c in ("taux_pct", "ic95_bas_pct", "ic95_haut_pct", "ecart_regional_pts",
                                                  "ecart_national_pts"))
         assert rows[f]["taux_regional_pct"] == 49.0 and rows[f]["taux_national_pct"] == 49.4
-    assert rows[B]["motif"] == ("Non ciblé : moins de 11 séjours (secret statistique), en dessous du volume minimal "
-                                "de 30.")
-    assert rows[C]["motif"] == "Non ciblé : taux couvert par le secret statistique."
+    # issue 13: the rule is not applied to them (a sweep of volume_min or ecart_pts would read their
+    # masked figures from the volume test or the flag): « non évalué », whatever the thresholds
+    for f in (B, C):
+        assert rows[f]["cible"] == "non évalué"
+        assert rows[f]["motif"] == ("Non évalué : séjours ou taux couverts par le secret statistique (ni le volume "
+                                    "minimal ni l'écart ne sont testés, quel que soit le réglage).")
     # everything else is the normal mode's figure; A: 60 %, +11.0 / +10.6 pts: flagged
     for f in (A, D, E, F):
         assert rows[f] == plain[f]
@@ -147,8 +150,11 @@ def test_msap_grid_masks_small_counts_and_the_next_smallest_cell_of_their_total(
     # order: flagged, the rows shown, then the hidden ones by name (their place would tell their rate)
     assert [r["finess"] for r in normal["msap-table"]["rowData"]] == [A, B, E, F, C, D]
     assert [r["finess"] for r in shown["msap-table"]["rowData"]] == [A, E, F, D, C, B]
-    # the count and the national basis (not small) are the same
-    assert flat(shown["msap-count"]) == flat(normal["msap-count"])
+    # the count: the same establishments flagged among as many examined; the rows not evaluated are
+    # counted apart, not among those below the volume minimum (B's 8 stays would tell)
+    assert "sous le volume minimal" in flat(normal["msap-count"])
+    assert flat(shown["msap-count"]) == flat(normal["msap-count"]).replace(
+        "dont 1 sous le volume minimal de 30 séjours", "2 non évalués (secret statistique)")
     assert "49,4 % (167 séjours suivis de SSR sur 338 séjours)" in flat(shown["msap-count"])
     # the grid shows texts as they are, and keeps its FINESS column (not anonymised)
     columns = {c.get("field") or c.get("colId"): c for c in shown["msap-table"]["columnDefs"]}
@@ -290,7 +296,7 @@ def test_pdf_follows_the_mode(dash_app, sqlite_url, tmp_path):
         shown = pdf_text(client, f"/export/profil/{C}.pdf?annee=2024", tmp_path)
         s1 = pdf_text(client, f"/export/profil/{S1}.pdf?annee=2024", tmp_path)
         presenting(client, anonymised=True)
-        anonymous = pdf_text(client, f"/export/profil/{C}.pdf?annee=2024", tmp_path)
+        by_finess = client.get(f"/export/profil/{C}.pdf?annee=2024")
         with server.test_request_context():
             import flask
 
@@ -303,12 +309,10 @@ def test_pdf_follows_the_mode(dash_app, sqlite_url, tmp_path):
     assert "s (masqué/masqué)" in shown and "20/50" not in shown and "secret statistique appliqué" in shown
     assert "49,0 % (97/198)" in shown and "49,4 % (167/338)" in shown
     assert "(< 11/100)" in s1 and "5/100" not in s1 and "5,00 %" not in s1
-    assert label in anonymous and C not in anonymous and "Centre hospitalier de Bègles" not in anonymous
-
-    def undated(text: str) -> str:
-        return re.sub(r"\d\d/\d\d/\d{4} à \d\d:\d\d", "", text)
-
-    assert undated(by_code) == undated(anonymous)
+    # anonymised (issue 13): the FINESS names no profile (it would link the letter back), the code does
+    assert by_finess.status_code == 404 and "introuvable" in by_finess.get_data(as_text=True)
+    assert label in by_code and C not in by_code and "Centre hospitalier de Bègles" not in by_code
+    assert "Bordeaux" not in by_code and "110 lits" not in by_code  # no commune, a capacity band
 
 
 # ---------------------------------------------------------------------------
@@ -367,18 +371,21 @@ def test_directory_unchanged_in_presentation_and_anonymised_search(dash_app, sql
     assert len(rows) == 9 and all(re.fullmatch(r"Établissement [A-Z]{1,2}", r["nom"]) for r in rows)
     assert all(r["lien"] == f"[{r['nom']}](/etablissement/{r['finess']})" for r in rows)
     assert not re.search(r"\d{9}", flat(anonymous)) and "Clinique" not in flat(anonymous)
+    # issue 13: no commune column, the capacity a band (a text column)
     assert [c["field"] for c in anonymous["etabs-grid"]["columnDefs"]] == [
-        "lien", "commune", "departement", "region", "statut", "activite", "lits_places"]
+        "lien", "departement", "region", "statut", "activite", "lits_places"]
     assert by_name["etabs-grid"]["rowData"] == []  # a name typed does not give its letter away
-    assert {r["commune"] for r in by_commune["etabs-grid"]["rowData"]} == {"Périgueux"}
+    assert by_commune["etabs-grid"]["rowData"] == []  # nor a commune (issue 13: communes are not shown)
+    assert "Périgueux" not in flat(anonymous) and "Bordeaux" not in flat(anonymous)
 
 
 def test_the_anonymised_code_opens_the_profile(dash_app, sqlite_url):
     dataset(sqlite_url)
     with app_on(dash_app, sqlite_url) as server:
         client = presenting(signed_client(server), anonymised=True)
-        code = next(r["finess"] for r in etabs(client)["etabs-grid"]["rowData"] if r["commune"] == "Périgueux"
-                    and r["activite"] == "MCO")
+        code = next(r["finess"] for r in etabs(client)["etabs-grid"]["rowData"] if r["departement"] == "Dordogne (24)"
+                    and r["statut"] == "Public")  # D, the only public establishment of Dordogne
+        by_finess = profile(client, D)
         shown = profile(client, code)
         plain = profile(signed_client(server), code)
     assert shown["etab-content"]["hidden"] is False
@@ -388,6 +395,9 @@ def test_the_anonymised_code_opens_the_profile(dash_app, sqlite_url):
     assert f"/export/profil/{code}.pdf?annee=2024" in header
     assert "FINESS" not in flat(shown["etab-top"])
     assert plain["etab-content"]["hidden"] is True  # outside the anonymised mode a code is no address
+    # anonymised, a FINESS is no address (issue 13): « introuvable », nothing of D
+    assert by_finess["etab-content"]["hidden"] is True and by_finess["etab-notfound"]["hidden"] is False
+    assert "Centre hospitalier de Périgueux" not in flat(by_finess) and "Périgueux" not in flat(shown)
 
 
 # ---------------------------------------------------------------------------
@@ -489,15 +499,19 @@ def test_presentation_never_shows_a_count_from_1_to_10(dash_app, sqlite_template
         assert deducible([examined[f][index] for f in order], masked, shown_total) == []
     # 3. every figure outside the masked cells is the normal mode's
     hidden_rate = {f for f, r in grid.items() if r["taux_pct"] == SECRET}
+    # issue 13: the rule is not applied to a row whose figures (or references) are masked
+    withheld = {f for f, r in grid.items() if r["cible"] == "non évalué"}
+    assert hidden_rate <= withheld
     for f, r in grid.items():
         for col, value in r.items():
-            if value not in (MASK, SECONDARY, SECRET) and col != "motif":
+            if value not in (MASK, SECONDARY, SECRET) and col != "motif" and not (col == "cible" and f in withheld):
                 assert value == plain[f][col], (f, col)
         if f not in hidden_rate and r["taux_regional_pct"] != SECRET and r["taux_national_pct"] != SECRET:
             assert r["motif"] == plain[f]["motif"]
     normal_by = {r["finess"]: r for r in normal_csv}
     for r in shown_csv:
-        assert {c: v for c, v in r.items() if v not in (MASK, SECONDARY, SECRET) and c != "motif"} == {
-            c: v for c, v in normal_by[r["finess"]].items() if r[c] not in (MASK, SECONDARY, SECRET) and c != "motif"}
-    assert [r["finess"] for r in shown["msap-table"]["rowData"] if r["finess"] not in hidden_rate] == [
-        r["finess"] for r in normal["msap-table"]["rowData"] if r["finess"] not in hidden_rate]
+        kept = [c for c, v in r.items() if v not in (MASK, SECONDARY, SECRET) and c != "motif"
+                and not (c == "cible" and r["finess"] in withheld)]
+        assert {c: r[c] for c in kept} == {c: normal_by[r["finess"]][c] for c in kept}
+    assert [r["finess"] for r in shown["msap-table"]["rowData"] if r["finess"] not in withheld] == [
+        r["finess"] for r in normal["msap-table"]["rowData"] if r["finess"] not in withheld]

@@ -260,15 +260,23 @@ def test_points_layer_masks_hover_and_volume(dash_app, sqlite_url):
     view = {**VIEW, "points": True}
     with app_on(dash_app, sqlite_url) as server:
         normal = _map(_client(server), view)
+        named = _map(_client(server, presentation=True), view)
         shown = _map(_client(server, presentation=True, anonyme=True), view)
     plain_points = normal["data"][10]
-    points = shown["data"][11]
     assert any("(10/50 séjours)" in t for t in plain_points["hovertext"])
-    assert _hover_counts_ok(points["hovertext"])
-    assert not any("Périgueux" in t or "Clinique" in t for t in points["hovertext"])
-    assert sum("secret statistique" in t for t in points["hovertext"]) >= 2
+    # presentation, not anonymised: each establishment's circle, its hover masked
+    named_points = named["data"][11]
+    assert _hover_counts_ok(named_points["hovertext"])
+    assert sum("secret statistique" in t for t in named_points["hovertext"]) >= 2
     # every count of stays is shown here (30 or more): circles sized as in the normal mode
-    assert points["marker"]["size"] == plain_points["marker"]["size"]
+    assert named_points["marker"]["size"] == plain_points["marker"]["size"]
+    # anonymised (issue 13): one circle per département at the département's point, no establishment
+    points = shown["data"][11]
+    assert _hover_counts_ok(points["hovertext"])
+    assert not any("Périgueux" in t or "Clinique" in t or "Établissement" in t for t in points["hovertext"])
+    assert sum("secret statistique" in t for t in points["hovertext"]) >= 2
+    assert len(points["lon"]) == 4 and len(set(zip(points["lon"], points["lat"]))) == 4  # 33, 24, 75, 974
+    assert any(t.startswith("<b>Gironde</b><br>2 établissements") for t in points["hovertext"])
 
 
 def test_presentation_mode_without_data(dash_app, sqlite_url):
