@@ -162,6 +162,9 @@ def test_anonymised_establishments_carry_no_finess_and_the_export_is_audited(das
                            json=dash_body(dash_app, "ambulatoire.render_tables", [view]))
         rows = resp.get_json()["response"]["ambu-establishments"]["rowData"]
         assert client.get("/export/ambulatoire.csv?annee=2024&niveau=reg").status_code == 200
+        iraps = signed_client(server, "iraps").post(  # anonymised whatever the session says
+            "/_dash-update-component", json=dash_body(dash_app, "ambulatoire.render_tables", [view])).get_data(True)
+    assert "330000017" not in iraps and "Clinique du Lac" not in iraps and "CHU de Bordeaux" not in iraps
     assert len(rows) == 2
     body = str(rows)
     assert "330000017" not in body and "330000025" not in body and "Clinique du Lac" not in body
