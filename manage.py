@@ -144,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     seed.add_argument("--if-empty", action="store_true", help="ne rien faire si toutes les données sont présentes")
     imp = sub.add_parser("import", help="importe un fichier CSV ou XLSX (tout ou rien)")
     imp.add_argument("kind", help="establishments, ssr_recourse, ambulatory_surgery, profile_values, "
-                                  "caqes_contracts, caqes_results, msap_decisions, campaigns, actions")
+                                  "caqes_contracts, caqes_results, msap_decisions, ambulatory_targets, campaigns, actions")
     imp.add_argument("file")
     imp.add_argument("--user", default=os.environ.get("USER", "cli"))
     roles = ["admin", "analyste", "medecin_conseil", "iraps"]

@@ -166,3 +166,13 @@ def export_campaigns():
         return error_response(400, f"Année « {annee[:10]} » invalide : quatre chiffres attendus (annee=2026).")
     year = int(annee) if annee else None
     return french_csv(actions.funnel_rows(year), actions.FUNNEL_EXPORT_COLUMNS, actions.funnel_export_name(year))
+
+
+@bp.get("/export/ambulatoire.csv")
+def export_ambulatoire():
+    """The territories grid of the /ambulatoire view of the same query string, in code order (as the
+    current mode shows it: masked in presentation mode)."""
+    from services import ambulatoire
+
+    view, _notices = ambulatoire.parse_view(request.args.to_dict())
+    return french_csv(ambulatoire.export_rows(view), ambulatoire.EXPORT_COLUMNS, ambulatoire.export_name(view))

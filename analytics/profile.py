@@ -30,6 +30,9 @@ Pure functions (no Dash, no SQL). Conventions:
        (statistically atypical: the basis of an MSAP);
     2. other SSR recourse rates worse than both the regional and the national rate beyond
        the Wilson 95 % interval;
+    (services.profile then inserts the ambulatory-surgery points of services.ambulatoire:
+    marker procedures below their funnel's 99.8 % lower limit, then the 55 together 10 points
+    or more below the regional target)
     3. SSR profile indicators worse than both the region and France (beyond the interval
        or the tolerance above);
     4. CAQES indicators of the year whose target is not reached: "non atteint" before

@@ -21,6 +21,7 @@ from analytics.profile_secrecy import (
     figure_lines,
     recourse_shown,
 )
+from components import ambulatory_profile
 from components.navigation import can
 from components.profile_charts import (
     funnel_figure,
@@ -54,7 +55,9 @@ INTERVAL_NOTE = ("« Similaire » : la référence est dans l'intervalle de conf
                  "indicateurs (durées, actes, personnels déclarés, médianes), l'établissement est à moins de 5 % "
                  "(en relatif) de la référence. Sens « sans jugement » : aucun sens favorable défini.")
 POINTS_NOTE = ("Ordre : taux de recours au SSR au-dessus de la limite à 99,8 % de l'entonnoir, puis taux de recours "
-               "moins favorables que la région et la France au-delà de l'intervalle à 95 %, puis indicateurs du profil "
+               "moins favorables que la région et la France au-delà de l'intervalle à 95 %, puis taux de chirurgie "
+               "ambulatoire d'un geste marqueur sous la limite basse à 99,8 % de son entonnoir, puis taux des gestes "
+               "marqueurs à 10 points ou plus sous la cible régionale, puis indicateurs du profil "
                "SSR moins favorables que la région et la France, puis indicateurs CAQES dont la cible n'est pas "
                "atteinte (non atteints d'abord, atteinte la plus faible d'abord).")
 
@@ -387,6 +390,8 @@ def funnel_view(funnel, mode: str, names: dict[str, str] | None = None) -> list:
 def bottom_block(p) -> list:
     """MSAP, CAQES, sources and the secret-statistique notice."""
     out = []
+    if p.is_mco:
+        out.append(ambulatory_profile.section(p.ambulatory, p.comparables_text))
     if p.is_mco or not p.msap_history.empty:
         out.append(html.Section([html.H2("Mise sous accord préalable (MSAP)"), msap_block(p.msap_history, p.msap_flags)],
                                 className="profile-section", id="etab-msap-section"))

@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from analytics import profile as model
 from analytics.profile_secrecy import PLAIN, SECRET_RATE, ProfileSecrecy, Shown, figure_lines
+from components import ambulatory_profile
 from components import profile as ui
 from components.profile_charts import funnel_svg, locator_svg, recourse_chart_svg, svg_data_uri
 from text.format import MISSING, fmt_pct
@@ -107,6 +108,7 @@ def render_html(export, edited: dt.datetime | None = None) -> str:
         "recourse_rows": _recourse_rows(p.recourse_rows, p.secrecy),
         "recourse_svg": Markup(recourse_chart_svg(p.recourse_rows, width=680, secret=p.secrecy))
         if p.recourse_rows else "",
+        "ambulatory": p.ambulatory, "ambulatory_rows": ambulatory_profile.pdf_rows(p.ambulatory),
         "is_mco": p.is_mco, "msap_flags": [(MSAP_CAMPAIGN_LABELS.get(c, c), t) for c, t in p.msap_flags],
         "msap_rows": msap_rows[-8:],
         "caqes_contracts": contracts, "caqes_rows": caqes_rows,

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 SCALES = ("region", "national", "stress")
 DEFAULT_REGION = "75"  # Nouvelle-Aquitaine
 KINDS = ("establishments", "ssr_recourse", "ambulatory_surgery", "profile_values",
-         "caqes_contracts", "caqes_results", "msap_decisions", "campaigns", "actions")
+         "caqes_contracts", "caqes_results", "msap_decisions", "ambulatory_targets", "campaigns", "actions")
 COLUMNS: dict[str, tuple[str, ...]] = {
     "establishments": ("finess", "name", "legal_status", "category", "activity", "commune_code",
                        "latitude", "longitude", "beds", "places"),
@@ -45,6 +45,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "caqes_contracts": ("finess", "start_year", "end_year", "signed_on", "parts"),
     "caqes_results": ("finess", "year", "indicator", "baseline", "target", "achieved", "savings_eur"),
     "msap_decisions": ("finess", "campaign", "gesture", "year", "decision", "decided_on", "start_on", "end_on"),
+    "ambulatory_targets": ("region_code", "year", "target_pct", "departement_code"),
     "campaigns": ("code", "label", "theme", "year", "perimeter"),
     "actions": ("campaign", "finess", "step", "date", "by", "note"),
 }
@@ -128,6 +129,42 @@ AMBU_NATIONAL = dict(zip(YEARS.tolist(), (0.550, 0.562, 0.573, 0.583, 0.592, 0.6
 AMBU_STATUS_LOGIT = {"public": 0.0, "espic": 0.10, "prive": 0.35}
 AMBU_LOW_OUTLIERS = (0.06, -1.2)  # share of establishments far behind, and their logit offset
 
+# The 55 marker procedures (issue 16) are drawn from their own random streams, so that adding them
+# left every other table's draws as they were: the eight groups above are still drawn first on
+# the main stream (their stays and the AMBU MSAP history are kept), then every procedure's
+# ambulatory stays are drawn again on MARKER_STREAM with the levels below, each establishment
+# keeping the lead or lag it had on the eight groups (so the MSAP history still fits the rates).
+LEGACY_AMBU_GROUPS = tuple(AMBU_GROUPS)  # the catalogue of 2025, in its order then
+MARKER_STREAM, TARGET_STREAM = 16, 17  # numpy.random.default_rng([seed, stream])
+# code -> (ambulatory rate 2015 before calibration, median stays per establishment performing it)
+AMBU_MARKERS = {
+    "ADENOIDECTOMIE": (0.88, 60), "ARTHROSCOPIE_GENOU": (0.72, 120), "CHIR_ANALE": (0.50, 60),
+    "CANAL_CARPIEN": (0.955, 150), "PTERYGION": (0.85, 15), "DUPUYTREN": (0.70, 25), "BOURSES": (0.62, 30),
+    "HERNIE_INGUINALE": (0.45, 200), "VARICES": (0.65, 80), "CATARACTE": (0.96, 300),
+    "TUMORECTOMIE_SEIN": (0.40, 40), "MAIN_TENDONS": (0.68, 30), "STRABISME": (0.72, 15),
+    "LESIONS_CUTANEES": (0.82, 60), "LESIONS_SOUS_CUTANEES": (0.74, 30), "KYSTES_SYNOVIAUX": (0.86, 20),
+    "AVULSION_DENTAIRE": (0.91, 80), "POIGNET": (0.55, 15), "PIED": (0.42, 15), "PERTE_SUBSTANCE_TETE": (0.55, 15),
+    "MAXILLAIRES": (0.38, 10), "ACCES_VASCULAIRE": (0.68, 40), "LITHOTRITIE": (0.84, 30),
+    "HERNIE_ENFANT": (0.86, 15), "VESSIE": (0.45, 30), "URETERE": (0.42, 30), "FISTULE_AV": (0.50, 15),
+    "PARAPHIMOSIS": (0.85, 15), "CHOLECYSTECTOMIE": (0.22, 180), "NEZ": (0.42, 20),
+    "HERNIE_ABDOMINALE": (0.35, 30), "MAIN": (0.75, 30), "HALLUX_VALGUS": (0.35, 80),
+    "ARTHROSCOPIE_CHEVILLE": (0.45, 8), "PRELEVEMENT_OVOCYTES": (0.95, 40), "INTERRUPTION_TUBAIRE": (0.74, 15),
+    "ANGIOPLASTIE_PERIPHERIQUE": (0.28, 30), "ANGIOPLASTIE_MEMBRE_SUP": (0.55, 10), "URETRE": (0.55, 15),
+    "EPAULE": (0.32, 20), "COL_VULVE_VAGIN": (0.85, 30), "UTERUS": (0.68, 50), "BOURSES_ENFANT": (0.86, 15),
+    "SINUS": (0.33, 20), "GLAUCOME": (0.55, 10), "TROU_MACULAIRE": (0.55, 10), "TYMPAN": (0.60, 15),
+    "LESIONS_BOUCHE": (0.80, 15), "FISTULE_BUCCALE": (0.68, 8), "LAMBEAU": (0.60, 8),
+    "GLANDES_SALIVAIRES": (0.25, 10), "PLASTIE_LEVRES": (0.60, 5), "PERTE_SUBSTANCE_CORPS": (0.55, 15),
+    "VITRECTOMIE_PELAGE": (0.45, 20), "VITRECTOMIE_POSTERIEURE": (0.40, 15), "AMYGDALECTOMIE": (0.30, 60),
+}
+DEFAULT_AMBU_MARKER = (0.55, 20)
+MARKER_DOES = {CHU: 0.95, CH: 0.55, ESPIC_MCO: 0.55, CLINIQUE: 0.60}  # P(performs), frequent procedures
+RARE_MARKER = (30, 0.6)  # procedures with a median below 30 stays: P(performs) times 0.6
+# Targets: each region aims, for year y, at its own rate of y - 1 plus 0.5 to 2.5 points (so some
+# regions reach it and some fall just short, as in "target 52.1 %, achieved 51.9 %"); the
+# départements of DEFAULT_REGION also get local targets for the last two years.
+TARGET_STEP_PTS = (0.5, 2.5)
+LOCAL_TARGET_SPREAD_PTS = 2.0
+
 # --- CAQES ----------------------------------------------------------------------------
 CAQES_2022_NATIONAL = 1130  # contracts signed in 2022 (DOMAIN)
 CAQES_OLD_SHARE = 0.25  # establishments with a 2018-2021 contract in the demo
@@ -153,6 +190,7 @@ class Reference:
     gestures: list[str]
     age_bands: list[str]
     ambulatory_groups: list[str]
+    marker_groups: list[str]  # the groups of the list of 55 marker procedures
     profile_indicators: pd.DataFrame
     caqes_indicators: pd.DataFrame
 
@@ -174,6 +212,8 @@ def load_reference(url: str) -> Reference:
             gestures=list(conn.scalars(select(m.Gesture.code).order_by(m.Gesture.position))),
             age_bands=list(conn.scalars(select(m.AgeBand.code).order_by(m.AgeBand.position))),
             ambulatory_groups=list(conn.scalars(select(m.AmbulatoryGroup.code).order_by(m.AmbulatoryGroup.position))),
+            marker_groups=list(conn.scalars(select(m.AmbulatoryGroup.code).where(m.AmbulatoryGroup.marker_number != "")
+                                            .order_by(m.AmbulatoryGroup.position))),
             profile_indicators=frame(conn, m.ProfileIndicator.code, m.ProfileIndicator.kind),
             caqes_indicators=frame(conn, m.CaqesIndicator.code, m.CaqesIndicator.part, m.CaqesIndicator.scope,
                                    m.CaqesIndicator.better, m.CaqesIndicator.structure, m.CaqesIndicator.position)
@@ -210,19 +250,23 @@ def generate(url: str, scale: str = "national", seed: int = 42, *, region: str =
     mco = est[est["activity"] != "SSR"].reset_index(drop=True)
     ssr = est[est["activity"] != "MCO"].reset_index(drop=True)
     recourse, msap_ssr = _recourse(rng, mco, region_effect, ref.gestures, ref.age_bands)
-    ambulatory, msap_ambu = _ambulatory(rng, mco, ref.ambulatory_groups)
+    legacy, msap_ambu = _ambulatory(rng, mco, [g for g in LEGACY_AMBU_GROUPS if g in ref.ambulatory_groups])
+    ambulatory = _marker_procedures(np.random.default_rng([seed, MARKER_STREAM]), mco, ref.ambulatory_groups,
+                                    ref.marker_groups, legacy)
     profile = _profile(rng, ssr, ref.profile_indicators)
     n_national = int(_allocate(ref.departements, 1)[["n_mco", "n_ssr_only"]].to_numpy().sum())
     n_2022 = round(CAQES_2022_NATIONAL * len(est) / n_national)
     contracts, results = _caqes(rng, est, ref.caqes_indicators, n_2022)
     msap = pd.concat([msap_ssr, msap_ambu], ignore_index=True)
+    targets = _ambulatory_targets(np.random.default_rng([seed, TARGET_STREAM]), ambulatory, mco,
+                                  ref.marker_groups, deps)
 
     # The follow-up history draws from its own generator: adding it left every other frame as it was.
     campaigns, actions = _follow_up(np.random.default_rng([seed, FOLLOW_UP_STREAM]), est, recourse, contracts)
 
     frames = {"establishments": est, "ssr_recourse": recourse, "ambulatory_surgery": ambulatory,
               "profile_values": profile, "caqes_contracts": contracts, "caqes_results": results,
-              "msap_decisions": msap, "campaigns": campaigns, "actions": actions}
+              "msap_decisions": msap, "ambulatory_targets": targets, "campaigns": campaigns, "actions": actions}
     return {kind: _lean(frames[kind].loc[:, list(COLUMNS[kind])]) for kind in KINDS}
 
 
@@ -753,6 +797,115 @@ def _ambulatory(rng, mco: pd.DataFrame, groups: list[str]) -> tuple[pd.DataFrame
         "ambulatory_stays": ambu.ravel()[keep],
     })
     return frame, msap.frame()
+
+
+def _establishment_lead(legacy: pd.DataFrame, finess: np.ndarray) -> np.ndarray:
+    """Each establishment's logit lead (+) or lag (-) on the eight legacy groups against the national
+    rate of the same groups and volumes, over every year, shrunk towards 0 for small volumes."""
+    pooled = legacy.groupby("gesture_group")[["stays", "ambulatory_stays"]].sum()
+    national = (pooled["ambulatory_stays"] / pooled["stays"].clip(lower=1)).clip(0.02, 0.98)
+    own = legacy.assign(expected=legacy["stays"] * legacy["gesture_group"].map(national))
+    per = own.groupby("finess")[["stays", "ambulatory_stays", "expected"]].sum().reindex(finess, fill_value=0)
+    n = per["stays"].to_numpy(float)
+    observed = np.clip((per["ambulatory_stays"].to_numpy(float) + 0.5) / (n + 1), 0.01, 0.99)
+    expected = np.clip(per["expected"].to_numpy(float) / np.maximum(n, 1), 0.01, 0.99)
+    expected = np.where(n > 0, expected, observed)
+    return (np.log(observed / (1 - observed)) - np.log(expected / (1 - expected))) * n / (n + 50)
+
+
+def _marker_procedures(rng, mco: pd.DataFrame, groups: list[str], markers: list[str],
+                       legacy: pd.DataFrame) -> pd.DataFrame:
+    """ambulatory_surgery rows for every catalogue group (establishment × year × group performed).
+
+    The legacy groups keep their stays (same establishments, same volumes); the others get
+    volumes like them (median × size, yearly growth, 2020 dip). The logit of the ambulatory rate =
+    procedure level (AMBU_MARKERS) + the establishment's lead on the legacy groups + noise, shifted
+    each year so the rate of the marker procedures follows AMBU_NATIONAL (weighted by stays)."""
+    n, n_gr, n_y = len(mco), len(groups), len(YEARS)
+    t = (YEARS - YEARS[0]).astype(float)
+    finess = mco["finess"].to_numpy()
+    category = mco["category"].to_numpy()
+    status = mco["legal_status"].to_numpy()
+    model = [AMBU_MARKERS.get(g, DEFAULT_AMBU_MARKER) for g in groups]
+    legacy_codes = set(legacy["gesture_group"])
+
+    # stays: the legacy groups' as drawn, the others drawn here
+    pos = {f: i for i, f in enumerate(finess)}
+    gpos = {g: j for j, g in enumerate(groups)}
+    year_pos = {int(y): k for k, y in enumerate(YEARS)}
+    stays = np.zeros((n, n_gr, n_y), dtype=np.int64)
+    li = legacy["finess"].map(pos).to_numpy()
+    lg = legacy["gesture_group"].map(gpos).to_numpy()
+    ly = legacy["year"].map(year_pos).to_numpy()
+    stays[li, lg, ly] = legacy["stays"].to_numpy()
+    does = np.zeros((n, n_gr), dtype=bool)
+    does[li, lg] = True
+    size = np.sqrt(mco["beds"].to_numpy()) * np.where(status == "prive", 1.5, 1.0) * rng.lognormal(0, 0.5, n)
+    size /= np.median(size)
+    covid = np.array([0.85 if y == 2020 else 1.0 for y in YEARS])
+    for j, g in enumerate(groups):
+        if g in legacy_codes:
+            continue
+        _rate, median = model[j]
+        p_does = np.array([MARKER_DOES.get(c, 0.5) for c in category]) * (RARE_MARKER[1] if median < RARE_MARKER[0]
+                                                                          else 1.0)
+        does[:, j] = rng.random(n) < p_does
+        volume = median * size * rng.lognormal(0, 0.6, n)
+        expected = volume[:, None] * 1.02 ** t * covid * rng.lognormal(0, 0.08, (n, n_y))
+        stays[:, j, :] = np.where(does[:, j][:, None], rng.poisson(expected), 0)
+
+    lead = _establishment_lead(legacy, finess) + rng.normal(0, 0.15, n)
+    logit = (np.array([_logit(m[0]) for m in model])[None, :, None] + lead[:, None, None]
+             + rng.normal(0, 0.30, (n, n_gr))[:, :, None] + rng.normal(0, 0.03, n)[:, None, None] * t
+             + rng.normal(0, 0.10, (n, n_gr, n_y)))
+    is_marker = np.array([g in set(markers) for g in groups])
+    for k, year in enumerate(YEARS):  # calibrate the marker procedures' national rate (Newton)
+        w = stays[:, is_marker, k].astype(float).ravel()
+        w /= max(w.sum(), 1.0)
+        lk = logit[:, is_marker, k].ravel()
+        c = 0.0
+        for _ in range(30):
+            p = _expit(lk + c)
+            step = (w @ p - AMBU_NATIONAL[int(year)]) / max(float(w @ (p * (1 - p))), 1e-9)
+            c -= step
+            if abs(step) < 1e-9:
+                break
+        logit[:, :, k] += c
+    ambulatory = rng.binomial(stays, _expit(logit))
+
+    rows, cols, years = np.nonzero(stays)
+    return pd.DataFrame({
+        "finess": finess[rows], "year": YEARS[years].astype("int64"),
+        "gesture_group": np.array(groups, dtype=object)[cols],
+        "stays": stays[rows, cols, years], "ambulatory_stays": ambulatory[rows, cols, years],
+    }).sort_values(["finess", "gesture_group", "year"], ignore_index=True)
+
+
+def _ambulatory_targets(rng, ambulatory: pd.DataFrame, mco: pd.DataFrame, markers: list[str],
+                        deps: pd.DataFrame) -> pd.DataFrame:
+    """Regional targets (percent, one decimal) per region and year, and local ones for the
+    départements of DEFAULT_REGION in the last two years (see TARGET_STEP_PTS)."""
+    located = ambulatory[ambulatory["gesture_group"].isin(markers)].merge(
+        mco[["finess", "region_code"]], on="finess")
+    sums = located.groupby(["region_code", "year"])[["stays", "ambulatory_stays"]].sum()
+    rate = (sums["ambulatory_stays"] / sums["stays"]).unstack("year")
+    rows = []
+    for region, by_year in rate.iterrows():
+        for year in YEARS:
+            previous = by_year.get(int(year) - 1, by_year[int(year)] - 0.012)
+            step = rng.uniform(*TARGET_STEP_PTS)
+            rows.append((region, int(year), round(float(previous) * 100 + step, 1), ""))
+    regional = {(r, y): pct for r, y, pct, _ in rows}
+    local = deps[deps["region_code"] == DEFAULT_REGION]["code"].tolist()
+    for year in YEARS[-2:]:
+        key = (DEFAULT_REGION, int(year))
+        if key not in regional:
+            continue
+        for dep in local:
+            shift = rng.uniform(-LOCAL_TARGET_SPREAD_PTS, LOCAL_TARGET_SPREAD_PTS)
+            rows.append((DEFAULT_REGION, int(year), round(regional[key] + shift, 1), dep))
+    return pd.DataFrame(rows, columns=["region_code", "year", "target_pct", "departement_code"]).astype(
+        {"year": "int64", "target_pct": "float64"})
 
 
 def _profile(rng, ssr: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:

@@ -1,4 +1,4 @@
-"""All-or-nothing imports of the seven kinds of data files (docs/data-format.md).
+"""All-or-nothing imports of the kinds of data files (docs/data-format.md).
 
 `import_file` reads a CSV or .xlsx file, `import_frame` takes a DataFrame (the demo
 seeder); both go through the same validation (data_access/validation.py) and the same

@@ -79,10 +79,16 @@ class AgeBand(Base):
 
 
 class AmbulatoryGroup(Base):
+    """A marker procedure (geste marqueur) of ambulatory surgery. `marker_number` is its number in
+    the official list of 55 (GM01..GM55), '' for a procedure kept outside the list (the rate of
+    "all marker procedures" sums the 55 only); `specialty` groups them by surgical discipline."""
+
     __tablename__ = "ambulatory_groups"
     code: Mapped[str] = mapped_column(String(30), primary_key=True)
     label: Mapped[str] = mapped_column(String(200))
     position: Mapped[int] = mapped_column(Integer)
+    specialty: Mapped[str] = mapped_column(String(60), default="")
+    marker_number: Mapped[str] = mapped_column(String(4), default="")
 
 
 class ProfileIndicator(Base):
@@ -220,6 +226,19 @@ class AmbulatorySurgery(Base):
         CheckConstraint("stays >= 0 AND ambulatory_stays >= 0 AND ambulatory_stays <= stays", name="ck_ambu_counts"),
         Index("ix_ambu_year_group", "year", "gesture_group"),
     )
+
+
+class AmbulatoryTarget(Base):
+    """A regional programme's ambulatory-surgery target for a year, in percent (0-100) of the stays
+    of the marker procedures; `departement_code` '' for the regional target, a département code
+    for a local one."""
+
+    __tablename__ = "ambulatory_targets"
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    departement_code: Mapped[str] = mapped_column(String(3), primary_key=True, default="")
+    target_pct: Mapped[float] = mapped_column(Float)
+    __table_args__ = (CheckConstraint("target_pct >= 0 AND target_pct <= 100", name="ck_ambu_target_pct"),)
 
 
 class ProfileValue(Base):

@@ -30,8 +30,9 @@ def gestures(url: str) -> pd.DataFrame:
 
 
 def years(url: str) -> list[int]:
-    """Years with SSR profile values or SSR recourse stays, ascending."""
-    stmt = union(select(P.year).distinct(), select(S.year).distinct())
+    """Years with SSR profile values, SSR recourse stays or ambulatory-surgery stays, ascending."""
+    stmt = union(select(P.year).distinct(), select(S.year).distinct(),
+                 select(models.AmbulatorySurgery.year).distinct())
     with connect(url) as conn:
         return sorted(int(y) for y in conn.scalars(stmt))
 

@@ -149,6 +149,7 @@ class KindSpec:
     model: type[models.Base]
     fields: tuple[Field, ...]
     key_columns: tuple[str, ...] = ()  # the file's key when it is not the table's primary key
+    duplicate_column: str | None = None  # the column a duplicated key is reported on (None: the row)
 
     @property
     def table(self):
@@ -255,6 +256,15 @@ SPECS: dict[str, KindSpec] = {s.kind: s for s in (
     ), key_columns=("campaign", "finess", "step", "date")),
 )}
 ACTION_KINDS = ("campaigns", "actions")
+
+# --- Ambulatory targets (issue 16): regional programmes' targets, no FINESS ------------------
+SPECS["ambulatory_targets"] = KindSpec("ambulatory_targets", "cibles de chirurgie ambulatoire",
+                                       models.AmbulatoryTarget, (
+    Field("region_code", "code", "code région", normalise=str.upper),
+    YEAR,
+    Field("target_pct", "float", "cible (%)"),
+    Field("departement_code", "code", "code département", required=False, default="", normalise=str.upper),
+), duplicate_column="region_code")
 
 
 # --- Header -------------------------------------------------------------------------------
@@ -432,6 +442,8 @@ class References:
     """What the rules compare codes with, read from the database before validation."""
 
     communes: pd.DataFrame | None = None  # index code: name, departement_code, region_code, latitude, longitude
+    regions: list[str] = field(default_factory=list)  # ambulatory_targets
+    departement_regions: dict[str, str] = field(default_factory=dict)  # ambulatory_targets: code -> region
     establishments: pd.DataFrame | None = None  # index finess: activity, region_code
     gestures: list[str] = field(default_factory=list)
     age_bands: list[str] = field(default_factory=list)
@@ -465,6 +477,10 @@ def load_references(conn: Connection, spec: KindSpec, raw: pd.DataFrame | None =
     if spec.kind == "campaigns":
         refs.regions = list(conn.scalars(select(m.Region.code).order_by(m.Region.code)))
         refs.departements = list(conn.scalars(select(m.Departement.code).order_by(m.Departement.code)))
+        return refs
+    if spec.kind == "ambulatory_targets":
+        refs.regions = list(conn.scalars(select(m.Region.code).order_by(m.Region.code)))
+        refs.departement_regions = dict(conn.execute(select(m.Departement.code, m.Departement.region_code)).all())
         return refs
     refs.establishments = read_frame(conn, select(m.Establishment.finess, m.Establishment.activity,
                                                  m.Establishment.region_code)).set_index("finess")
@@ -586,10 +602,12 @@ def _formula_message(starts: str) -> Callable[[Any], str]:
 
 
 def _common_rules(spec: KindSpec, frame: pd.DataFrame, refs: References) -> list[Rule]:
-    has_finess = "finess" in spec.names  # every kind but campaigns
-    finess_ok = finess_valid(frame["finess"]) if has_finess else pd.Series(dtype=bool)
-    rules = [Rule("finess_format", "finess", lambda s: finess_ok.loc[s.index],
-                  lambda r: _finess_problem(r.finess))] if has_finess else []
+    rules: list[Rule] = []
+    has_finess = "finess" in spec.names  # every kind but campaigns and ambulatory_targets
+    if has_finess:
+        finess_ok = finess_valid(frame["finess"])
+        rules.append(Rule("finess_format", "finess", lambda s: finess_ok.loc[s.index],
+                          lambda r: _finess_problem(r.finess)))
     for f in spec.fields:
         if f.choices:
             rules.append(_member_rule(f.name, f.choices, f"{f.label} « {{}} » : valeur inconnue"))
@@ -618,7 +636,7 @@ def _common_rules(spec: KindSpec, frame: pd.DataFrame, refs: References) -> list
             "duplicated_key", keys[0], lambda s: ~duplicated.loc[s.index],
             lambda r: "clé en double (" + ", ".join(f"{k} {_show_key(getattr(r, k))}" for k in keys)
                       + f") : déjà présente ligne {int(first[r.Index])}",
-            column=None, ignore_na=False))
+            column=spec.duplicate_column, ignore_na=False))
     return rules
 
 
@@ -709,6 +727,8 @@ def _kind_rules(spec: KindSpec, frame: pd.DataFrame, present: pd.DataFrame, refs
         return _establishment_rules(frame, present, refs)
     if kind == "campaigns":  # the one kind that names no establishment
         return _campaign_rules(refs)
+    if kind == "ambulatory_targets":  # no FINESS: regions and départements only
+        return _ambulatory_target_rules(frame, refs)
     rules: list[Rule] = []
     assert refs.establishments is not None  # load_references reads them for every kind naming establishments
     if kind == "ssr_recourse":
@@ -865,6 +885,30 @@ def _action_rules(frame: pd.DataFrame, refs: References) -> list[Rule]:
         Rule("finess_on_list", "finess", listed,
              lambda r: f"l'établissement {r.finess} n'est pas sur la liste de la campagne {r.campaign} : ajoutez "
                        "une ligne d'étape « ciblee » pour l'y mettre", ignore_na=False),
+
+
+def _ambulatory_target_rules(frame: pd.DataFrame, refs: References) -> list[Rule]:
+    """A known region; a percentage from 0 to 100; a local target's département in that region."""
+    dep_region = refs.departement_regions
+
+    def departement_test(s: pd.Series) -> pd.Series:
+        return s.eq("") | s.isin(dep_region)
+
+    def in_region_test(s: pd.Series) -> pd.Series:
+        region = frame.loc[s.index, "region_code"]
+        known = s.isin(dep_region) & region.isin(refs.regions)
+        return ~known | (s.map(dep_region) == region)
+
+    return [
+        _member_rule("region_code", refs.regions, "région « {} » inconnue"),
+        Rule("target_pct_range", "target_pct", lambda s: s.between(0, 100),
+             lambda r: f"cible {_fmt(r.target_pct)} % hors de la plage 0–100 (un pourcentage, ex. 65,5)"),
+        Rule("departement_known", "departement_code", departement_test,
+             lambda r: f"département « {show(r.departement_code)} » inconnu (code à 2 ou 3 caractères, ex. 33, "
+                       "2A, 971 ; vide pour la cible régionale)"),
+        Rule("departement_in_region", "departement_code", in_region_test,
+             lambda r: f"le département {r.departement_code} n'est pas dans la région {r.region_code} "
+                       f"(il est dans la région {dep_region.get(r.departement_code)})"),
     ]
 
 

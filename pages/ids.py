@@ -209,3 +209,32 @@ class MsapCampaign:
     LABEL = "msap-campaign-label"
     SUBMIT = "msap-campaign-submit"
     MESSAGE = "msap-campaign-message"
+
+
+class Ambulatoire:
+    VIEW = "ambu-view"  # the canonical view (analytics.ambulatory.AmbuView as a dict)
+    ADDRESS = "ambu-address"  # the view's address, written by the browser (components.address)
+    FIGURE_KEY = "ambu-figure-key"  # which geometry the map holds (level + region): patch or redraw
+    NOTICES = "ambu-notices"
+    ANNEE = "ambu-annee"
+    GESTE = "ambu-geste"
+    STATUT = "ambu-statut"
+    NIVEAU = "ambu-niveau"
+    METHODE = "ambu-methode"
+    CLASSES = "ambu-classes"
+    COULEUR = "ambu-couleur"
+    BREADCRUMB = "ambu-breadcrumb"
+    CRUMB = "ambu-crumb"  # pattern-matching type of breadcrumb buttons
+    MAP = "ambu-map"
+    NATIONAL = "ambu-national"
+    TABLE = "ambu-table"
+    TABLE_TITLE = "ambu-table-title"
+    ESTABLISHMENTS = "ambu-establishments"
+    ESTABLISHMENTS_BLOCK = "ambu-establishments-block"
+    ESTABLISHMENTS_TITLE = "ambu-establishments-title"
+    SERIES = "ambu-series"
+    SERIES_TITLE = "ambu-series-title"
+    EXPORT = "ambu-export"
+    URL_SYNC = "ambu-url-sync"
+    TARGET = "ambu-target"  # the profile address a row click opens
+    NAVIGATE = "ambu-navigate"

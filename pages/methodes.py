@@ -23,6 +23,24 @@ séjours pour ce geste. Le taux d'un territoire (région, département, France) 
 « Les 4 gestes » additionne les quatre gestes, « tous âges » les trois tranches d'âge. Le taux national inclut
 l'outre-mer. Les taux sont rattachés au lieu de l'établissement (et non au domicile du patient).
 
+## Virage ambulatoire (chirurgie ambulatoire)
+- **Taux de chirurgie ambulatoire** d'un établissement, d'un geste marqueur et d'une année : séjours réalisés en
+  ambulatoire (sans nuitée) / séjours pour ce geste. Le taux d'un territoire est un **rapport de sommes** sur ses
+  établissements (Σ séjours ambulatoires / Σ séjours), jamais une moyenne de taux ; « les 55 gestes marqueurs »
+  additionne les séjours des 55 gestes de la liste officielle (GM01 à GM55 ; l'amygdalectomie, suivie avant 2015, reste
+  consultable seule mais n'entre pas dans cette somme).
+- **Cibles** : la cible qu'un programme régional fixe pour une année porte sur le taux des 55 gestes marqueurs ; une
+  cible locale (département) remplace la cible régionale pour ce département. L'**écart à la cible** est en points :
+  taux (en %) − cible. Elle n'est pas comparée au taux d'un seul geste (colonne « Cible » vide), mais l'est au taux
+  d'un seul statut juridique (quel secteur est en retard).
+- **Coloration par l'écart à la cible** : cinq classes fixes (5 points ou plus sous la cible, 2 à 5, 0 à 2 sous la
+  cible, 0 à 2 et 2 points ou plus au-dessus), du rouge au bleu ; un territoire sans cible est en gris.
+- **Règle MSAP AMBU par défaut** (colonne « MSAP AMBU » des établissements) : au moins 30 séjours et un taux inférieur
+  d'au moins 10 points aux taux régional et national du même geste, geste par geste.
+- **Secret statistique** (mode présentation) : les séjours ambulatoires, les séjours et les séjours **sans**
+  ambulatoire (séjours − séjours ambulatoires) de 1 à 10 sont masqués, avec les masquages secondaires nécessaires ; un
+  taux dont l'un de ces effectifs est masqué n'est pas affiché.
+
 ## Intervalle de confiance
 Chaque taux est donné avec son intervalle de confiance à 95 % de **Wilson** calculé sur les effectifs sommés.
 
@@ -51,8 +69,10 @@ régionale et nationale calculées comme des rapports de sommes sur les établis
 - **Entonnoir (funnel plot, Spiegelhalter 2005)** : limites binomiales exactes à 95 % et 99,8 % autour du taux national,
   interpolées comme dans l'article ; un taux au-dessus de la limite à 99,8 % est statistiquement atypique.
 - **Points d'attention**, dans cet ordre : taux de recours au SSR au-dessus de la limite à 99,8 % ; taux de recours moins
-  favorables que la région et la France au-delà de l'intervalle à 95 % ; indicateurs du profil SSR moins favorables que
-  la région et la France ; indicateurs CAQES de l'année dont la cible n'est pas atteinte (« non atteint » d'abord, puis
+  favorables que la région et la France au-delà de l'intervalle à 95 % ; taux de chirurgie ambulatoire d'un geste
+  marqueur sous la limite basse à 99,8 % de l'entonnoir (autour du taux national du geste) ; taux ambulatoire des
+  gestes marqueurs à 10 points ou plus sous la cible régionale ; indicateurs du profil SSR moins favorables que la
+  région et la France ; indicateurs CAQES de l'année dont la cible n'est pas atteinte (« non atteint » d'abord, puis
   « en progrès », atteinte la plus faible d'abord). Dans chaque groupe, l'ordre du catalogue.
 - **PDF** : les chiffres réels pour un entretien (document interne) ; en mode présentation, le secret statistique y est
   appliqué comme à l'écran (« < 11 », « masqué », « secret statistique »).

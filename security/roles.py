@@ -40,6 +40,7 @@ _RULES: list[tuple[re.Pattern, str]] = [
     (re.compile(r"^/export/ssr\.csv$"), EXPORT_TERRITORY),
     (re.compile(r"^/export/(actions|campagnes)\.csv$"), ACTIONS),
     (re.compile(r"^/actions(/.*)?$"), ACTIONS),
+    (re.compile(r"^/export/ambulatoire\.csv$"), EXPORT_TERRITORY),
     (re.compile(r"^/export/"), EXPORT_ESTABLISHMENT),
     (re.compile(r"^/admin(/.*)?$"), ADMIN),
 ]

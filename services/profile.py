@@ -35,6 +35,8 @@ from data_access import msap as msap_data
 from data_access import profile as data
 from data_access.cache import cached
 from security.presentation import Mode, anonymous_identities, anonymous_names, current_mode, departement_anchors
+from services import ambulatoire
+from services.ambulatoire import AmbulatorySection
 from text.format import fmt_pct
 from text.labels import STATUS_LABELS, fr_datetime
 
@@ -257,6 +259,7 @@ class Profile:
     shown: dict = field(default_factory=dict)  # the identity as the mode shows it (name, FINESS or '')
     secrecy: ProfileSecrecy | None = None  # the presentation mode's masks; None: every figure shown
     public_id: str = ""  # the FINESS, or the code standing for it in the anonymised mode
+    ambulatory: AmbulatorySection | None = None  # "Chirurgie ambulatoire" (services.ambulatoire)
 
     @property
     def is_mco(self) -> bool:
@@ -322,6 +325,11 @@ def load(view: ProfileView) -> Profile | None:
         points = presentation_points(recourse, rows, caqes_rows, caqes_year, secrecy)
     else:
         points = model.attention_points(recourse, rows, caqes_rows, caqes_year)
+    ambulatory = _ambulatory(code, info, size["size_class"], year, flags, mode) if mco else None
+    if ambulatory is not None:  # after the SSR recourse points (the order stated on Méthodes)
+        first = len(presentation_points(recourse, [], None, None, secrecy) if secrecy is not None
+                    else model.attention_points(recourse, [], None, None))
+        points = points[:first] + ambulatory.attention_points() + points[first:]
     names = anonymous_names(mode)
     shown = anonymised_identity(info, names) if names is not None else info
     status = queries.data_status(current_settings().database_url)
@@ -332,7 +340,17 @@ def load(view: ProfileView) -> Profile | None:
                    caqes_results=caqes_rows, caqes_history=caqes_all, points=points, data_version=status.version,
                    last_import=fr_datetime(status.last_import_at) if status.last_import_at else "",
                    sources=sources_lines(year, status.version, status.last_import_at), shown=shown, secrecy=secrecy,
-                   public_id=public_id(code, mode))
+                   public_id=public_id(code, mode), ambulatory=ambulatory)
+
+
+def _ambulatory(finess: str, info: dict, size_class: int, year: int, flags: list[tuple[str, str]],
+                mode: Mode) -> AmbulatorySection | None:
+    """The ambulatory section, comparables being the same activity, status and size class."""
+    sizes = cached(_sizes)
+    same = sizes[(sizes["activity"] == info["activity"]) & (sizes["legal_status"] == info["legal_status"])
+                 & (sizes["size_class"] == size_class)]
+    verdict = next((sentence for campaign, sentence in flags if campaign == "AMBU"), "")
+    return ambulatoire.profile_section(finess, info["region_code"], year, set(same["finess"]), verdict, mode)
 
 
 NOT_STATED = "non précisé"

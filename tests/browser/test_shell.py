@@ -6,7 +6,8 @@ from tests.browser.conftest import ROOT
 # page module -> a path that shows it (pages with path variables get a sample value)
 PAGES = {"accueil": "/", "donnees": "/donnees", "methodes": "/methodes", "ssr": "/ssr", "msap": "/msap",
          "etablissements": "/etablissements", "etablissement": "/etablissement/950329508", "caqes": "/caqes",
-         "admin": "/admin", "actions": "/actions", "action": "/actions/MSAP-SSR-PTG-2025"}
+         "admin": "/admin", "actions": "/actions", "action": "/actions/MSAP-SSR-PTG-2025",
+         "ambulatoire": "/ambulatoire"}
 # Dash's router page for an address that is no page: only reached by navigating inside the app
 # (loaded directly, such an address is a French HTTP 404), see the test below.
 ROUTER_ONLY = {"not_found_404": "/adresse-inconnue"}
@@ -47,8 +48,8 @@ def test_header_shows_data_version_and_navigation(page):
     header = page.locator("header").inner_text()
     assert "Données v" in header
     nav = [a.inner_text() for a in page.locator("nav a").all()]
-    assert nav == ["Accueil", "Recours au SSR", "Ciblage MSAP", "Suivi CAQES", "Établissements", "Actions",
-                   "Données", "Méthodes"]
+    assert nav == ["Accueil", "Recours au SSR", "Virage ambulatoire", "Ciblage MSAP", "Suivi CAQES", "Établissements",
+                   "Actions", "Données", "Méthodes"]
     assert "t-analyste" in header and "Analyste DCGDR" in header and "Se déconnecter" in header
     assert page.locator("html").get_attribute("lang") == "fr"
     assert page.watch.console == []

@@ -25,7 +25,7 @@ from data_access.imports import KINDS, ImportRejected, import_file, import_frame
 DATA = Path(__file__).resolve().parents[1] / "data"
 GOOD, BAD = DATA / "good", DATA / "bad"
 ROWS_IN_GOOD_FILE = {"establishments": 6, "ssr_recourse": 10, "ambulatory_surgery": 4, "profile_values": 5,
-                     "caqes_contracts": 3, "caqes_results": 3, "msap_decisions": 4}
+                     "caqes_contracts": 3, "caqes_results": 3, "msap_decisions": 4, "ambulatory_targets": 4}
 
 
 def kind_of(path: Path) -> str:
@@ -64,6 +64,11 @@ def import_good(url: str, kinds=KINDS) -> None:
 
 # file -> problems expected in the report: (line, column, fragment of the message)
 EXPECTED: dict[str, list[tuple[int | None, str | None, str]]] = {
+    "ambulatory_targets__duplicated_key.csv": [
+        (4, "region_code", "clé en double (region_code 75, year 2024"), (4, "region_code", "déjà présente ligne 2")],
+    "ambulatory_targets__pct_out_of_range.csv": [(3, "target_pct", "cible 104,5 % hors de la plage 0–100"),
+                                                 (4, "target_pct", "cible -3 % hors de la plage 0–100")],
+    "ambulatory_targets__unknown_region.csv": [(3, "region_code", "région « 99 » inconnue")],
     "ambulatory_surgery__ambulatory_gt_stays.csv": [
         (3, "ambulatory_stays", "900 séjours en ambulatoire pour 800 séjours (doit être ≤ séjours)")],
     "ambulatory_surgery__unknown_group.csv": [(2, "gesture_group", "groupe de gestes « CATARACTES » inconnu")],
@@ -235,7 +240,8 @@ def test_import_good_files_insert_then_update_with_batches_and_data_version(db_u
     assert (first.kind, first.file_name, first.rows_inserted, first.rows_updated, first.user) == (
         "establishments", "establishments.csv", 6, 0, "alice")
     assert first.sha256 == hashlib.sha256((GOOD / "establishments.csv").read_bytes()).hexdigest()
-    assert (last.kind, last.rows_inserted, last.rows_updated, last.user) == ("msap_decisions", 0, 4, "bob")
+    assert (last.kind, last.rows_inserted, last.rows_updated, last.user) == (
+        KINDS[-1], 0, ROWS_IN_GOOD_FILE[KINDS[-1]], "bob")
     imported_at = last.imported_at.replace(tzinfo=last.imported_at.tzinfo or dt.UTC)
     assert abs(dt.datetime.now(dt.UTC) - imported_at) < dt.timedelta(minutes=5)
 
@@ -285,6 +291,14 @@ def test_import_stores_the_hand_checked_values(db_url):
     assert (notified.decided_on, notified.start_on, notified.end_on) == (
         dt.date(2023, 5, 15), dt.date(2023, 6, 1), dt.date(2023, 11, 30))
     assert msap[0].start_on is None
+    with get_engine(db_url).connect() as conn:
+        targets = [tuple(r) for r in conn.execute(select(
+            m.AmbulatoryTarget.region_code, m.AmbulatoryTarget.year, m.AmbulatoryTarget.departement_code,
+            m.AmbulatoryTarget.target_pct).order_by(m.AmbulatoryTarget.region_code, m.AmbulatoryTarget.year,
+                                                    m.AmbulatoryTarget.departement_code))]
+    # a regional target has departement_code '' (the column left empty), a local one its département
+    assert targets == [("75", 2023, "", 63.5), ("75", 2024, "", 65.2), ("75", 2024, "33", 66.0),
+                       ("84", 2024, "", 64.8)]
 
 
 def test_import_reimport_updates_changed_values_and_counts_new_rows(db_url, tmp_path):

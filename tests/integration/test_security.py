@@ -27,6 +27,7 @@ FINESS = "330000017"
 EXPECTED = {
     "/": dict.fromkeys(ROLES, "ok"),
     "/ssr": dict.fromkeys(ROLES, "ok"),
+    "/ambulatoire": dict.fromkeys(ROLES, "ok"),
     "/msap": dict.fromkeys(ROLES, "ok"),
     "/caqes": dict.fromkeys(ROLES, "ok"),
     "/etablissements": dict.fromkeys(ROLES, "ok"),
@@ -41,6 +42,7 @@ EXPECTED = {
     "/export/actions.csv": {"admin": "ok", "analyste": "ok", "medecin_conseil": "ok", "iraps": "403"},
     "/export/campagnes.csv": {"admin": "ok", "analyste": "ok", "medecin_conseil": "ok", "iraps": "403"},
     "/export/ssr.csv": dict.fromkeys(ROLES, "ok"),
+    "/export/ambulatoire.csv": dict.fromkeys(ROLES, "ok"),
     "/export/msap.csv": {"admin": "ok", "analyste": "ok", "medecin_conseil": "ok", "iraps": "403"},
     "/export/msap.xlsx": {"admin": "ok", "analyste": "ok", "medecin_conseil": "ok", "iraps": "403"},
     "/export/caqes.csv": {"admin": "ok", "analyste": "ok", "medecin_conseil": "ok", "iraps": "403"},

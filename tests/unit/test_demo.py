@@ -204,7 +204,36 @@ def test_national_ambulatory_rate_matches_the_2019_and_2021_figures(national):
     assert (amb["ambulatory_stays"] <= amb["stays"]).all()
     per_estab = _rate(amb[amb["year"] == 2019], "finess", num="ambulatory_stays")
     assert per_estab.quantile(0.02) < 0.35, "some low outliers"
-    assert amb.groupby("finess")["gesture_group"].nunique().between(2, 8).all()
+    legacy = amb[amb["gesture_group"].isin(demo.LEGACY_AMBU_GROUPS)]
+    assert legacy.groupby("finess")["gesture_group"].nunique().between(2, 8).all()
+    assert amb.groupby("finess")["gesture_group"].nunique().between(2, len(demo.AMBU_MARKERS)).all()
+
+
+def test_marker_procedures_follow_the_national_trend_with_realistic_levels(national, ref_url):
+    with connect(ref_url) as conn:
+        markers = list(conn.scalars(select(models.AmbulatoryGroup.code).where(models.AmbulatoryGroup.marker_number != "")))
+    assert len(markers) == 55
+    amb = national["ambulatory_surgery"]
+    assert set(markers) <= set(amb["gesture_group"]), "every marker procedure has demo data"
+    rate = _rate(amb[amb["gesture_group"].isin(markers)], "year", num="ambulatory_stays")
+    assert rate[2015] == pytest.approx(0.55, abs=0.01)
+    assert rate[2019] == pytest.approx(0.592, abs=0.01)
+    assert rate[2021] == pytest.approx(0.623, abs=0.01)
+    assert rate[2024] == pytest.approx(0.65, abs=0.015)
+    by_group = _rate(amb[amb["year"] == 2021], "gesture_group", num="ambulatory_stays")
+    assert by_group["CATARACTE"] > 0.9 and by_group["CANAL_CARPIEN"] > 0.9
+    assert by_group["CHOLECYSTECTOMIE"] < 0.45
+
+
+def test_ambulatory_targets_cover_every_region_and_year_near_the_achieved_rates(national, geography):
+    targets = national["ambulatory_targets"]
+    regional = targets[targets["departement_code"] == ""]
+    assert set(regional["region_code"]) == set(geography["region_code"])
+    assert regional.groupby("region_code")["year"].nunique().eq(len(demo.YEARS)).all()
+    assert not targets.duplicated(["region_code", "year", "departement_code"]).any()
+    assert targets["target_pct"].between(30, 90).all()
+    local = targets[targets["departement_code"] != ""]
+    assert len(local) > 0 and (local["region_code"] == demo.DEFAULT_REGION).all()
 
 
 # --- Profile --------------------------------------------------------------------------
@@ -336,7 +365,7 @@ def test_seed_demo_at_region_scale_imports_every_generated_row(sqlite_url):
     tables = {"establishments": models.Establishment, "ssr_recourse": models.SsrRecourse,
               "ambulatory_surgery": models.AmbulatorySurgery, "profile_values": models.ProfileValue,
               "caqes_contracts": models.CaqesContract, "caqes_results": models.CaqesResult,
-              "msap_decisions": models.MsapDecision}
+              "msap_decisions": models.MsapDecision, "ambulatory_targets": models.AmbulatoryTarget}
     messages: list[str] = []
     frames = demo.generate(sqlite_url, "region", seed=3)
     reports = demo.seed_demo(sqlite_url, "region", seed=3, progress=messages.append)
