@@ -442,7 +442,7 @@ class References:
     """What the rules compare codes with, read from the database before validation."""
 
     communes: pd.DataFrame | None = None  # index code: name, departement_code, region_code, latitude, longitude
-    regions: list[str] = field(default_factory=list)  # ambulatory_targets
+    regions: list[str] = field(default_factory=list)  # ambulatory_targets, campaigns
     departement_regions: dict[str, str] = field(default_factory=dict)  # ambulatory_targets: code -> region
     establishments: pd.DataFrame | None = None  # index finess: activity, region_code
     gestures: list[str] = field(default_factory=list)
@@ -451,7 +451,6 @@ class References:
     profile_kinds: dict[str, str] = field(default_factory=dict)
     caqes_indicators: pd.DataFrame | None = None  # index code: part, region_code
     caqes_parts: list[str] = field(default_factory=list)
-    regions: list[str] = field(default_factory=list)
     departements: list[str] = field(default_factory=list)
     campaign_years: dict[str, int] = field(default_factory=dict)  # code -> year
     targets: set[tuple[str, str]] = field(default_factory=set)  # (campaign, finess) on a list
@@ -885,6 +884,7 @@ def _action_rules(frame: pd.DataFrame, refs: References) -> list[Rule]:
         Rule("finess_on_list", "finess", listed,
              lambda r: f"l'établissement {r.finess} n'est pas sur la liste de la campagne {r.campaign} : ajoutez "
                        "une ligne d'étape « ciblee » pour l'y mettre", ignore_na=False),
+    ]
 
 
 def _ambulatory_target_rules(frame: pd.DataFrame, refs: References) -> list[Rule]:

@@ -224,7 +224,9 @@ def _pct(x) -> float | None:
 
 
 def _pts(x) -> float | None:
-    return None if is_missing(x) else round_half_up(x, 1) + 0.0
+    rounded = round_half_up(x, 1)
+    return None if rounded is None else rounded + 0.0  # + 0.0: no '-0,0'
+
 
 
 def _interval(low, high) -> str:
