@@ -131,6 +131,7 @@ def create_app(settings: Settings | None = None) -> Dash:
         index_string=INDEX,
     )
     app.server.config["ATLAS_SETTINGS"] = settings
+    app.server.config["ATLAS_ASSETS"] = str(ROOT / "assets")
     app.server.config["SECRET_KEY"] = settings.secret_key
     init_database(app.server, settings)
     init_cache(app.server, settings)

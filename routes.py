@@ -18,6 +18,14 @@ SSR_COLUMNS = ["code", "libelle", "etablissements", "sejours", "sejours_ssr", "t
                "ic95_haut_pct", "classe"]
 
 
+@bp.get("/favicon.ico")
+def favicon():
+    """The icon browsers ask for on pages outside Dash (the sign-in form): the one Dash serves too."""
+    from flask import current_app, send_from_directory
+
+    return send_from_directory(current_app.config["ATLAS_ASSETS"], "favicon.ico", max_age=86400)
+
+
 @bp.get("/health")
 def health():
     url = current_settings().database_url
