@@ -89,17 +89,30 @@ def _caqes() -> Headline:
 
 
 def _ambulatory() -> Headline:
-    df = cached(dashboard.ambulatory_national)
+    """The national rate on the 55 marker procedures (as /ambulatoire shows it) and how many regions
+    reach their target; in presentation mode only over the regions whose rate is shown (a count
+    including hidden rates would tell on which side of its target a hidden rate lies)."""
+    from services import ambulatoire
+
     title = "Taux de chirurgie ambulatoire"
-    href = "/msap?campagne=AMBU"
-    if df.empty:
+    view, _notices = ambulatoire.parse_view({})
+    href = "/ambulatoire" + ambulatoire.query_string(view)
+    if view.annee is None:
         return Headline(title, "–", "pas de données", href)
-    last = df.iloc[-1]
-    if current_mode().masked and _small(last.stays, last.ambulatory_stays, last.stays - last.ambulatory_stays):
-        return Headline(title, "secret statistique", f"France, {int(last.year)}", href)
-    rate = last.ambulatory_stays / last.stays if last.stays else None
-    return Headline(title, fmt_pct(rate), f"France, {int(last.year)}, gestes marqueurs ; objectif régional : à venir",
-                    href)
+    value, _basis = ambulatoire.national(view)
+    t = ambulatoire.territories(view)
+    table = t.table
+    if t.flags is not None:
+        hidden = t.flags["rate_hidden"].reindex(table["code"], fill_value=False).to_numpy(dtype=bool)
+        table = table[~hidden]
+    with_target = table[table["target_pct"].notna() & table["gap_pts"].notna()]
+    if with_target.empty:
+        return Headline(title, value, f"France, {view.annee}, 55 gestes marqueurs ; aucune cible régionale", href)
+    reached = int((with_target["gap_pts"] >= 0).sum())
+    n = len(with_target)
+    regions = "région atteint sa cible" if reached < 2 else "régions atteignent leur cible"
+    return Headline(title, value, f"France, {view.annee}, 55 gestes marqueurs ; {fmt_int(reached)} {regions} "
+                                  f"régionale sur {fmt_int(n)}", href)
 
 
 def headlines() -> list[Headline]:
