@@ -110,6 +110,18 @@ def shell() -> html.Div:
     )
 
 
+def use_light_bundles() -> None:
+    """Serve only the JavaScript the pages use.
+
+    - dash_table: Dash adds its bundle to every page whether or not a DataTable is used (dash.py
+      lists it next to dcc and html); no page uses one (grids are AG Grid), so it is not listed.
+    - plotly.js: nothing to do here. assets/vendor/plotly-atlas.min.js (scripts/build-plotly-bundle.sh)
+      defines `window.Plotly` with only the traces the app draws, and dcc.Graph loads Dash's full
+      plotly.min.js only when `window.Plotly` is missing.
+    """
+    dash.dash_table._js_dist = []  # the module attribute Dash reads when it writes the <script> tags
+
+
 def _import_callbacks() -> None:
     for module in pkgutil.iter_modules(callbacks.__path__):
         importlib.import_module(f"callbacks.{module.name}")
@@ -118,6 +130,7 @@ def _import_callbacks() -> None:
 def create_app(settings: Settings | None = None) -> Dash:
     settings = settings or get_settings()
     check_configuration(settings)
+    use_light_bundles()
     app = Dash(
         __name__,
         use_pages=True,

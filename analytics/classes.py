@@ -22,10 +22,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")
-    import mapclassify
-
 from text.format import fmt_count, fmt_pct  # pure module: no Dash
 
 METHOD_LABELS = {
@@ -33,11 +29,16 @@ METHOD_LABELS = {
     "jenks": "seuils naturels (Fisher-Jenks)",
     "egaux": "intervalles égaux",
 }
-_CLASSIFIERS = {
-    "quantiles": mapclassify.Quantiles,
-    "jenks": mapclassify.FisherJenks,
-    "egaux": mapclassify.EqualInterval,
-}
+_CLASSIFIERS = {"quantiles": "Quantiles", "jenks": "FisherJenks", "egaux": "EqualInterval"}  # mapclassify's names
+
+
+def _classifier(method: str):
+    """mapclassify's classifier, imported on first use: mapclassify brings scipy.stats and scikit-learn
+    (≈ 95 MB resident, 3 s to import), which a worker serving no map never needs."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import mapclassify
+    return getattr(mapclassify, _CLASSIFIERS[method])
 NO_DATA_CLASS = 0
 
 
@@ -137,7 +138,7 @@ def classify(values, method: str = "quantiles", k: int = 4) -> Classification:
     else:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            result = _CLASSIFIERS[method](observed, k=k_eff)
+            result = _classifier(method)(observed, k=k_eff)
         bins = np.asarray(result.bins, dtype=float)
         yb = np.asarray(result.yb, dtype=int)
     k_final = len(bins)

@@ -18,12 +18,13 @@ count (stays); where n <= 0 (or missing) both limits are NaN. Nothing here impor
 from __future__ import annotations
 
 import numpy as np
-from scipy.stats import binom
 
 LEVELS = (0.95, 0.998)  # the two funnels of the field: 95 % ("alerte") and 99.8 % ("atypique")
 
 
 def _limit(p0: float, n: np.ndarray, q: float) -> np.ndarray:
+    from scipy.stats import binom  # here, not at import: scipy.stats weighs ≈ 65 MB in a worker that draws no funnel
+
     r = binom.ppf(q, n, p0)
     cdf_r = binom.cdf(r, n, p0)
     cdf_before = binom.cdf(r - 1, n, p0)

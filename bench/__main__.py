@@ -25,7 +25,13 @@ seconds in all stops after at least BENCH_MIN_REPS (5) and its count is shown (b
 Environment: BENCH_SCALES, BENCH_PG_SCALES, BENCH_REPS, BENCH_WARMUP, BENCH_FIGURE_BUDGET_S,
 BENCH_MIN_REPS, BENCH_REDIS_URL (redis://127.0.0.1:6379/12), BENCH_PG_URL, BENCH_IMPORT_REPS (30),
 BENCH_IMPORT_BUDGET_S (40), BENCH_BROWSER (1; 0 skips the browser figures), BENCH_IMPORTS (1; 0 skips
-the import figures), BENCH_CALLBACKS (0; 1 times each callback of an interaction alone as well).
+the import figures), BENCH_CALLBACKS (0; 1 times each callback of an interaction alone as well),
+BENCH_PEERS (1; 0 skips the peers), BENCH_PEER_REPS (BENCH_REPS), BENCH_SUPERSET_INSTALL (1; 0 uses
+Superset only if bench/.peers/superset is already installed), BENCH_QUICK (0; 1: national only,
+5 repetitions, no import figures — a few minutes, to try the bench itself).
+
+6. at national scale, the peers (bench.peers.measure): the naive Dash peer on each engine and Apache
+   Superset on PostgreSQL, alternated request by request with Atlas's /ssr age change.
 """
 from __future__ import annotations
 
@@ -40,6 +46,7 @@ from bench.common import (
     HERE,
     MIN_REPS,
     PG_SCALES,
+    QUICK,
     REDIS_URL,
     REPS,
     SCALES,
@@ -55,7 +62,9 @@ _percentiles = percentiles
 BROWSER = os.environ.get("BENCH_BROWSER", "1") != "0"
 CALLBACKS = os.environ.get("BENCH_CALLBACKS", "0") == "1"
 FIRST_LOAD_SCALES = ("national",)
-IMPORTS = os.environ.get("BENCH_IMPORTS", "1") != "0"
+IMPORTS = os.environ.get("BENCH_IMPORTS", "0" if QUICK else "1") != "0"
+PEERS = os.environ.get("BENCH_PEERS", "1") != "0"
+PEER_SCALE = "national"
 WORKERS = 2
 PAGES = {"ssr": "/ssr", "msap": "/msap", "caqes": "/caqes", "etablissements": "/etablissements"}
 
@@ -96,6 +105,8 @@ def run_config(pw, scale: str, engine: str) -> dict:
             replayer = Replayer(server.base, session.cookies, headers)
             # BENCH_CALLBACKS=1: each callback of an interaction alone too (the detail for whoever optimises)
             out["server"] = time_interactions(replayer, cache, recorded, per_callback=CALLBACKS)
+            if PEERS and scale == PEER_SCALE:
+                out["peers"] = run_peers(url, engine, replayer, cache, recorded)
             replayer.close()
             if BROWSER and engine == "sqlite":
                 out["browser"] = {"controls": br.control_changes(browser, server.base, cookies)}
@@ -115,6 +126,22 @@ def run_config(pw, scale: str, engine: str) -> dict:
     return out
 
 
+def run_peers(url: str, engine: str, replayer, cache, recorded: dict) -> dict:
+    """The naive Dash peer on every engine; Apache Superset on PostgreSQL (it reads PostgreSQL)."""
+    from bench.peers import measure
+
+    peers = {}
+    for name, run in (("naive", measure.naive), ("superset", measure.superset)):
+        if name == "superset" and engine != "postgresql":
+            continue
+        try:
+            peers[name] = run(url, replayer, cache, recorded, DATA)
+        except Exception as exc:  # a peer that cannot run costs its ratio, never the other figures
+            log(f"  peer {name} not measured: {type(exc).__name__}: {str(exc)[:500]}")
+            peers[name] = {"error": f"{type(exc).__name__}: {str(exc)[:2000]}"}
+    return peers
+
+
 def main() -> int:
     from playwright.sync_api import sync_playwright
 
@@ -128,7 +155,7 @@ def main() -> int:
         "settings": {"reps": REPS, "warmup": WARMUP, "figure_budget_s": FIGURE_BUDGET_S, "min_reps": MIN_REPS, "import_reps": f"≤ {imports.REPS}, ≥ {imports.MIN_REPS}, "
                                                                      f"{imports.BUDGET_S:.0f} s per mode",
                      "scales": SCALES, "pg_scales": PG_SCALES if pg else [], "workers": WORKERS,
-                     "redis_url": REDIS_URL, "browser": BROWSER},
+                     "redis_url": REDIS_URL, "browser": BROWSER, "quick": QUICK, "peers": PEERS},
         "configs": {},
     }
     if not pg:

@@ -8,7 +8,8 @@
 - First load: a new browser context each time (empty HTTP cache, signed-in session cookie), from
   navigation start to the page's main content rendered (see bench.record.PAGES) with Dash idle, and
   the bytes transferred on the wire (CDP Network.loadingFinished encodedDataLength: compressed
-  bodies plus headers) and decoded, for every request until then.
+  bodies plus headers) and decoded, for every request until then; then the same page again in that
+  context (warm HTTP cache): its bytes and time.
 """
 from __future__ import annotations
 
@@ -86,7 +87,9 @@ def control_changes(browser, base: str, cookies: list[dict]) -> dict:
     return figures
 
 
-def _load_once(browser, base: str, cookies: list[dict], path: str) -> tuple[float, int, int, int]:
+def _load_once(browser, base: str, cookies: list[dict], path: str) -> tuple[float, int, int, int, int, float]:
+    """Cold (new context: empty HTTP cache), then warm (the same context navigating again): seconds,
+    bytes on the wire, decoded bytes, requests of the cold load; bytes and seconds of the warm one."""
     context = new_context(browser, base, cookies)
     page = context.new_page()
     cdp = context.new_cdp_session(page)
@@ -96,15 +99,18 @@ def _load_once(browser, base: str, cookies: list[dict], path: str) -> tuple[floa
     cdp.on("Network.dataReceived",
            lambda e: decoded.__setitem__(e["requestId"], decoded.get(e["requestId"], 0) + e["dataLength"]))
     cdp.send("Network.enable")
-    page.goto(base + path, wait_until="commit")
     ready = ready_js(path)
-    done = page.wait_for_function(f"() => ({ready})() && performance.now()", polling="raf",
-                                  timeout=120_000).json_value()
-    page.wait_for_timeout(50)  # the last loadingFinished events of the responses already used
-    n = len(encoded)
-    result = (done / 1000, sum(encoded.values()), sum(decoded.values()), n)
+    runs = []
+    for _ in ("cold", "warm"):
+        encoded.clear()
+        decoded.clear()
+        page.goto(base + path, wait_until="commit")
+        done = page.wait_for_function(f"() => ({ready})() && performance.now()", polling="raf",
+                                      timeout=120_000).json_value()
+        page.wait_for_timeout(50)  # the last loadingFinished events of the responses already used
+        runs.append((done / 1000, sum(encoded.values()), sum(decoded.values()), len(encoded)))
     context.close()
-    return result
+    return (*runs[0], runs[1][1], runs[1][0])
 
 
 def first_loads(browser, base: str, cookies: list[dict], paths: dict[str, str]) -> dict:
@@ -119,9 +125,11 @@ def first_loads(browser, base: str, cookies: list[dict], paths: dict[str, str]) 
 
         fig = percentiles(repeat(once))
         fig.update({"path": path, "bytes_transferred": max(r[1] for r in runs),
-                    "bytes_decoded": max(r[2] for r in runs), "requests": max(r[3] for r in runs)})
+                    "bytes_decoded": max(r[2] for r in runs), "requests": max(r[3] for r in runs),
+                    "bytes_warm": max(r[4] for r in runs), "warm": percentiles([r[5] for r in runs])})
         figures[name] = fig
         log(f"  first load {path}: p50 {fig['p50_ms']} ms, p95 {fig['p95_ms']} ms, "
-            f"{fig['bytes_transferred'] / 1e6:.2f} MB transferred ({fig['requests']} requests) "
+            f"{fig['bytes_transferred'] / 1e6:.2f} MB transferred ({fig['requests']} requests), warm "
+            f"{fig['bytes_warm'] / 1e3:.0f} KB in {fig['warm']['p50_ms']} ms "
             f"[{time.perf_counter() - t0:.0f} s]")
     return figures

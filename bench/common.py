@@ -16,18 +16,21 @@ ROOT = Path(os.environ.get("BENCH_APP_ROOT") or HERE.parent).resolve()
 DATA = HERE / ".data"
 PYTHON = sys.executable
 
-REPS = int(os.environ.get("BENCH_REPS", "30"))  # repetitions measured, after the warm-up
-WARMUP = int(os.environ.get("BENCH_WARMUP", "2"))
+# BENCH_QUICK=1: a run of a few minutes to try the bench itself (national scale only, 5 repetitions, no
+# import figures); any BENCH_* variable set explicitly still wins.
+QUICK = os.environ.get("BENCH_QUICK", "0") == "1"
+REPS = int(os.environ.get("BENCH_REPS", "5" if QUICK else "30"))  # repetitions measured, after the warm-up
+WARMUP = int(os.environ.get("BENCH_WARMUP", "1" if QUICK else "2"))
 # A figure whose repetitions take more than this many seconds stops early, after at least MIN_REPS
 # measured repetitions (its count is reported): 30 cold repetitions of a 25-second request would take
 # the whole budget of `make bench` on their own. Figures under 0.65 s per repetition always get REPS.
 FIGURE_BUDGET_S = float(os.environ.get("BENCH_FIGURE_BUDGET_S", "20"))
 MIN_REPS = int(os.environ.get("BENCH_MIN_REPS", "5"))
-SCALES = tuple(s.strip() for s in os.environ.get("BENCH_SCALES", "region,national,stress").split(",") if s.strip())
+SCALES = tuple(s.strip() for s in os.environ.get("BENCH_SCALES", "national" if QUICK else "region,national,stress").split(",") if s.strip())
 PG_ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 # PostgreSQL is benchmarked at these scales only (stress seeding on PostgreSQL is too slow for the budget:
 # see README of bench/, section "Decisions").
-PG_SCALES = tuple(s.strip() for s in os.environ.get("BENCH_PG_SCALES", "region,national").split(",") if s.strip())
+PG_SCALES = tuple(s.strip() for s in os.environ.get("BENCH_PG_SCALES", "national" if QUICK else "region,national").split(",") if s.strip())
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

@@ -42,56 +42,129 @@ def _n(value: float) -> str:
 
 
 def _at_least(value: float, target: float, unit: str) -> str:
+    def n(v):
+        return _n(v) if abs(v) >= 100 else f"{v:.2f}"
     if value >= target:
-        return f"met, {_n(value - target)} {unit} above"
-    return f"MISSED, {_n(target - value)} {unit} short ({value / target:.0%} of it)"
+        return f"met, {n(value - target)} {unit} above"
+    return f"MISSED, {n(target - value)} {unit} short ({value / target:.0%} of it)"
+
+
+MISSING = "not measured"
+
+
+def _row(figure: str, where: str, value: float | None, target: float, unit: str, fmt: str = "{:.0f}",
+         at_least: bool = False, why: str = MISSING) -> tuple[str, str, str, str, str]:
+    sign = "≥" if at_least else "≤"
+    if value is None:
+        return (figure, where, "—", f"{sign} {fmt.format(target)} {unit}", why)
+    verdict = _at_least(value, target, unit) if at_least else _at_most(value, target, unit, fmt)
+    return (figure, where, f"{fmt.format(value)} {unit}", f"{sign} {fmt.format(target)} {unit}", verdict)
+
+
+def _load_report() -> dict | None:
+    path = HERE / "load" / "last-report.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
 
 
 def targets(results: dict) -> list[tuple[str, str, str, str, str]]:
-    """(figure, where, measured, target, verdict) for every target that has a measurement."""
+    """(figure, where, measured, target, verdict) for every target of issue 15 (p95 unless said;
+    "not measured" with the reason when this run has no figure for it)."""
     rows = []
     configs = results["configs"]
 
     def server(key, name, temp):
-        return configs.get(key, {}).get("server", {}).get(f"{name}|{temp}")
+        f = configs.get(key, {}).get("server", {}).get(f"{name}|{temp}")
+        return f["p95_ms"] if f else None
 
+    # one user action = at most one request to /_dash-update-component
+    for key in ("national|sqlite",):
+        for name, label in INTERACTIONS.items():
+            n = configs.get(key, {}).get("requests", {}).get(name)
+            if name != "profile_pdf":
+                rows.append(_row(f"requests per action, {label}", config_label(key), n, 1, "req"))
+    # server time per action
+    for key, cold, warm in (("national|sqlite", 20, 5), ("national|postgresql", 40, None)):
+        for name in ("ssr_filter", "ssr_drill_region", "ssr_drill_departement"):
+            rows.append(_row(f"server, {INTERACTIONS[name]}, cold", config_label(key), server(key, name, "cold"),
+                             cold, "ms"))
+            if warm:
+                rows.append(_row(f"server, {INTERACTIONS[name]}, warm", config_label(key),
+                                 server(key, name, "warm"), warm, "ms"))
+        for name in ("msap_parameter", "caqes_volet"):
+            rows.append(_row(f"server, {INTERACTIONS[name]}, cold", config_label(key), server(key, name, "cold"),
+                             40, "ms"))
+        rows.append(_row("server, open a profile, cold", config_label(key), server(key, "profile_open", "cold"),
+                         250, "ms"))
+        rows.append(_row("server, profile PDF, cold", config_label(key), server(key, "profile_pdf", "cold"),
+                         1000, "ms"))
+    for engine in ("sqlite", "postgresql"):
+        nat, st = server(f"national|{engine}", "ssr_filter", "cold"), server(f"stress|{engine}", "ssr_filter", "cold")
+        rows.append(_row("server, /ssr filter change cold, stress / national", f"{'SQLite' if engine == 'sqlite' else 'PG'}",
+                         st / nat if nat and st else None, 2, "×", "{:.1f}"))
+    # browser
+    browser = configs.get("national|sqlite", {}).get("browser", {})
+    for name, label, target in (("ssr_age", "/ssr age → map repainted", 150),
+                                ("msap_ecart", "/msap gap → view updated", 250),
+                                ("caqes_volet", "/caqes volet → map repainted", 250)):
+        f = browser.get("controls", {}).get(name)
+        rows.append(_row(f"browser, {label}", "SQLite national", f and f["p95_ms"], target, "ms"))
+    rows.append(_row("browser, drill-down click → new map", "SQLite national", None, 300, "ms",
+                     why="not measured (bench.browser has no drill-down figure yet)"))
+    f = browser.get("loads", {}).get("ssr")
+    rows.append(_row("first load /ssr, navigation → map drawn", "SQLite national", f and f["p95_ms"] / 1000, 1.5,
+                     "s", "{:.2f}"))
+    rows.append(_row("first load /ssr, bytes, cold cache", "SQLite national", f and f["bytes_transferred"] / 1e3,
+                     900, "KB"))
+    rows.append(_row("first load /ssr, bytes, warm cache", "SQLite national", f and f.get("bytes_warm", 0) / 1e3
+                     if f and "bytes_warm" in f else None, 100, "KB"))
+    # memory
+    for scale in ("national", "stress"):
+        for engine in ("sqlite", "postgresql"):
+            mem = configs.get(f"{scale}|{engine}", {}).get("memory")
+            if scale == "national" or mem:
+                rows.append(_row("peak resident memory per worker", config_label(f"{scale}|{engine}"),
+                                 max(w["peak_rss_mb"] for w in mem) if mem else None, 250, "MB"))
+    for engine in ("sqlite", "postgresql"):
+        nat, st = (configs.get(f"{s}|{engine}", {}).get("memory") for s in ("national", "stress"))
+        if nat and st:
+            rows.append(_row("peak memory, stress / national", "SQLite" if engine == "sqlite" else "PG",
+                             max(w["peak_rss_mb"] for w in st) / max(w["peak_rss_mb"] for w in nat), 1.5, "×",
+                             "{:.2f}"))
+    # load (make load writes bench/load/last-report.json; shown from its last run)
+    load = _load_report()
+    where = f"make load, {load['date']}" if load else "make load"
+    why = "not measured (run `make load`)"
+    agg = {ph: next((x for x in v["stats"] if x["name"] == "Aggregated"), None)
+           for ph, v in (load or {}).get("phases", {}).items()}
+    steady, during = agg.get("steady"), agg.get("import")
+    rows.append(_row("load, 50 users, errors", where, steady and steady["failures"], 0, "errors", why=why))
+    rows.append(_row("load, 50 users, throughput", where, steady and steady["rps"], 60, "req/s", "{:.1f}",
+                     at_least=True, why=why))
+    rows.append(_row("load, 50 users, p95 browsing", where, steady and steady["p95_ms"], 250, "ms", why=why))
+    rows.append(_row("load, 50 users, p95 during a national import", where, during and during["p95_ms"], 500, "ms",
+                     why=why))
+    # ratios against the peers (same run, alternated request by request)
     for key in ("national|sqlite", "national|postgresql"):
-        if f := server(key, "ssr_filter", "cold"):
-            rows.append(("server, /ssr filter change, cold, p95", config_label(key), f"{f['p95_ms']:.0f} ms",
-                         "≤ 50 ms", _at_most(f["p95_ms"], 50, "ms")))
-        if f := server(key, "ssr_filter", "warm"):
-            rows.append(("server, /ssr filter change, warm, p95", config_label(key), f"{f['p95_ms']:.0f} ms",
-                         "≤ 10 ms", _at_most(f["p95_ms"], 10, "ms")))
-    for key in ("stress|sqlite", "stress|postgresql"):
-        if f := server(key, "ssr_filter", "cold"):
-            rows.append(("server, /ssr filter change, cold, p95", config_label(key), f"{f['p95_ms']:.0f} ms",
-                         "≤ 150 ms", _at_most(f["p95_ms"], 150, "ms")))
-    for key in ("national|sqlite", "stress|sqlite"):
-        browser = configs.get(key, {}).get("browser", {})
-        for name, label in CONTROLS.items():
-            if f := browser.get("controls", {}).get(name):
-                rows.append((f"browser, {label}, p95", config_label(key), f"{f['p95_ms']:.0f} ms", "≤ 300 ms",
-                             _at_most(f["p95_ms"], 300, "ms")))
-        for name, label in LOADS.items():
-            if f := browser.get("loads", {}).get(name):
-                rows.append((f"first load {label}, p95", config_label(key), f"{f['p95_ms'] / 1000:.2f} s",
-                             "≤ 1.5 s", _at_most(f["p95_ms"] / 1000, 1.5, "s", "{:.2f}")))
-                mb = f["bytes_transferred"] / 1e6
-                rows.append((f"first load {label}, bytes", config_label(key), f"{mb:.2f} MB", "≤ 1.5 MB",
-                             _at_most(mb, 1.5, "MB", "{:.2f}")))
-    for key, cfg in configs.items():
-        if mem := cfg.get("memory"):
-            peak = max(w["peak_rss_mb"] for w in mem)
-            rows.append(("peak resident memory per worker", config_label(key), f"{peak:.0f} MB", "≤ 300 MB",
-                         _at_most(peak, 300, "MB")))
-    imp = results.get("imports", {}).get("engines", {})
-    for engine, target in (("postgresql", 100_000), ("sqlite", 50_000)):
-        if f := imp.get(engine):
-            for mode, label in (("new", "new rows"), ("reimport", "re-import")):
-                v = f[mode]["rows_per_s_p50"]
-                rows.append((f"import national ssr_recourse, {label}, p50",
-                             "PostgreSQL" if engine == "postgresql" else "SQLite", f"{_n(v)} rows/s",
-                             f"≥ {_n(target)}/s", _at_least(v, target, "rows/s")))
+        peers = configs.get(key, {}).get("peers", {})
+        nv = peers.get("naive")
+        if nv is not None or key == "national|sqlite":
+            err = f"not measured: {nv['error'][:120]}" if nv and "error" in nv else MISSING
+            ok = nv and "error" not in nv
+            rows.append(_row("naive Dash peer / Atlas, server time p50", config_label(key),
+                             nv["ratio_p50"] if ok else None, 10, "×", "{:.1f}", at_least=True, why=err))
+            rows.append(_row("naive Dash peer / Atlas, bytes per interaction", config_label(key),
+                             nv["bytes"]["ratio"] if ok else None, 20, "×", "{:.1f}", at_least=True, why=err))
+    ss = configs.get("national|postgresql", {}).get("peers", {}).get("superset")
+    if ss and "error" not in ss:
+        rows.append(_row(f"Superset {ss['version']} chart-data / Atlas interaction, p50", "PG national",
+                         ss["ratio_p50"], 5, "×", "{:.2f}", at_least=True))
+    else:
+        rows.append(_row("Superset chart-data / Atlas interaction, p50", "PG national", None, 5, "×", "{:.2f}",
+                         at_least=True, why=f"not measured: {ss['error'][:160]}" if ss else
+                         "not measured (no PostgreSQL national run, or BENCH_PEERS=0)"))
     return rows
 
 
