@@ -36,7 +36,7 @@ def ssr_cold(page):
 
 
 def test_ssr_first_load_uses_the_light_plotly_bundle_and_no_dash_table(ssr_cold):
-    page, total, urls = ssr_cold
+    page, _total, urls = ssr_cold
     assert any("/assets/vendor/plotly-atlas.min.js" in u for u in urls), urls
     assert not any("plotly.min.js" in u for u in urls), [u for u in urls if "plotly" in u]
     assert not any("dash_table" in u for u in urls), [u for u in urls if "dash_table" in u]
