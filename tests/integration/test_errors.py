@@ -187,8 +187,13 @@ def test_a_callback_given_input_it_cannot_use_answers_400_without_a_trace(dash_a
             for dep in [d for d in deps if input_key in [dash_bodies.key(i) for i in d["inputs"] + d["state"]]]:
                 resp = client.post("/_dash-update-component", json=dash_bodies.body(dep, {input_key: value}))
                 tried += 1
-                assert resp.status_code in (200, 204, 400), (input_key, value, resp.status_code, _text(resp)[:300])
                 assert_no_trace(resp)
+                if resp.status_code == 403:
+                    # a callback of the action follow-up, which iraps may not use whatever its input
+                    # (issue 17): refused before its input is read, in French
+                    assert role == "iraps" and resp.get_json()["erreur"].startswith("Accès refusé"), _text(resp)
+                    continue
+                assert resp.status_code in (200, 204, 400), (input_key, value, resp.status_code, _text(resp)[:300])
                 if resp.status_code == 400:
                     assert resp.get_json() == INVALID
     assert tried >= len(WRONG_INPUTS) // 2
