@@ -63,6 +63,9 @@ def test_campaign_from_an_msap_list_then_an_interview_on_the_profile_moves_the_f
     page.click("#profile-actions-submit")
     page.wait_for_selector("#profile-actions-message .action-ok", timeout=20_000)
     assert "Entretien confraternel » enregistrée pour 1 établissement" in page.inner_text("#profile-actions-message")
+    # the history is re-read by the next callback (the write bumps its refresh store): wait for it
+    page.wait_for_function("() => (document.querySelector('#profile-actions-history')?.innerText || '')"
+                           ".includes('Dr Navigateur')", timeout=20_000)
     history = page.inner_text("#profile-actions-history")
     assert "<b>Entretien</b> cordial" in history and "Dr Navigateur" in history  # the note shown as text
     assert page.locator("#profile-actions-history b").count() == 0
