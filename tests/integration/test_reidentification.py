@@ -147,9 +147,16 @@ def test_an_iraps_session_gives_no_establishment_away(dash_app, sqlite_url):
             for mode in ("image", "interactif"):
                 responses[f"profile {code} {mode}"] = json.dumps(pages.profile(client, code, mode), ensure_ascii=False)
         for view in SSR_VIEWS:
-            # /ssr's one callback: the map (nothing drawn yet: the whole figure), grids and series
-            figure = _post(client, _dash_key(dash_app, "ssr.update_view"), _ssr_inputs(view), [view, None])
-            responses[f"ssr {view}"] = figure
+            # /ssr's one callback answers the map (nothing drawn yet: the whole figure), grids and
+            # series: each part kept under its own name, as when three callbacks drew them
+            answer = json.loads(_post(client, _dash_key(dash_app, "ssr.update_view"), _ssr_inputs(view),
+                                      [view, None]))["response"]
+            series = {"ssr-series": answer.pop("ssr-series")}
+            figure = json.dumps({"response": {"ssr-map": answer.pop("ssr-map"),
+                                              "ssr-figure-key": answer.pop("ssr-figure-key")}}, ensure_ascii=False)
+            responses[f"ssr.render_tables {view}"] = json.dumps({"response": answer}, ensure_ascii=False)
+            responses[f"ssr.render_series {view}"] = json.dumps({"response": series}, ensure_ascii=False)
+            responses[f"map {view}"] = figure
             map_figures.append(figure)
             query = (f"?geste={view['geste']}&annee=2024&age={view['age']}&niveau={view['niveau']}&methode=quantiles"
                      f"&classes=4&statut={view['statut']}&focus={view['focus']}&anonyme=non")
