@@ -78,10 +78,12 @@ def view_outputs(view: service.SsrView, mode: Mode, figure_key: dict | None) -> 
     key = service.map_key(view, mode)
     if key == figure_key:
         figure, new_key = _patch(cached(_map_colours, fields, mode_key)), no_update
-    else:
+    elif key["region"]:  # a region's figure is small: kept whole (back and forth between drill-downs)
+        figure, new_key = cached(_region_figure, fields, mode_key), key
+    else:  # France's geometry is large: drawn again (a change of level, of the points layer, of mode)
         figure, new_key = map_figure(view, mode), key
-    return {"map": figure, "figure_key": new_key, "tables": cached(_tables, fields, mode_key),
-            "series": cached(_series, fields, mode_key)}
+    panel = cached(_panel, fields, mode_key)
+    return {"map": figure, "figure_key": new_key, "tables": panel["tables"], "series": panel["series"]}
 
 
 def _mode_key(mode: Mode) -> tuple:
@@ -116,12 +118,14 @@ def _map_colours(_url: str, fields: tuple, mode_key: tuple) -> list:
     return ssr_figures.map_patch(Patch(), shading, points).to_plotly_json()["operations"]
 
 
-def _tables(_url: str, fields: tuple, mode_key: tuple) -> dict:
-    return render_tables(asdict(service.SsrView(*fields)), _mode_of(mode_key))
+def _region_figure(_url: str, fields: tuple, mode_key: tuple) -> dict:
+    return map_figure(service.SsrView(*fields), _mode_of(mode_key)).to_plotly_json()
 
 
-def _series(_url: str, fields: tuple, mode_key: tuple) -> dict:
-    return ssr_figures.series_figure(service.series(service.SsrView(*fields), _mode_of(mode_key)))
+def _panel(_url: str, fields: tuple, mode_key: tuple) -> dict:
+    """The grids, national figure, breadcrumb, export link and series of a view (cached)."""
+    view, mode = service.SsrView(*fields), _mode_of(mode_key)
+    return {"tables": render_tables(asdict(view), mode), "series": ssr_figures.series_figure(service.series(view, mode))}
 
 
 def render_tables(view_data: dict, mode: Mode | None = None) -> dict:
