@@ -84,12 +84,12 @@ def view(args) -> None:
 
     print(f"{url}\n{'':40} {'p50 ms':>8} {'p95 ms':>8} {'cpu p50':>8}")
     for cold in (True, False):
-        cases = [("interaction (4 requests)", bodies)] + [
+        cases = [(f"interaction ({len(bodies)} requests)", bodies)] + [
             ("  " + b["output"].strip(".").split(".")[0], [b]) for b in bodies]
         for name, reqs in cases:
             p50, p95, cpu = _times(lambda: run(reqs, cold), args.reps)
             print(f"{name + (' cold' if cold else ' warm'):40} {p50:8.1f} {p95:8.1f} {cpu:8.1f}")
-    view_ = bodies[1]["inputs"][0]["value"]
+    view_ = bodies[0]["state"][0]["value"]  # the view shown (ssr-view.data) when the filter changes
     g, a, s = ["PTH"], ["<60", "60-74", "75+"], ["public", "espic", "prive"]
     for name, fn in (("ssr.establishment_counts", lambda: ssr.establishment_counts(url, view_["annee"], g, a, s)),
                      ("ssr.counts_by_year", lambda: ssr.counts_by_year(url, g, a, s)),

@@ -1,10 +1,11 @@
-"""CAQES progress view (/caqes), Dash wiring only: the view changes on the controls and clicks
-(pages/caqes.py renders the address's view), the address follows it, and the headline, map
-(patched, geometry sent once per level), indicators' distribution and grids are drawn from it.
-Every figure comes from services.caqes, as does /export/caqes.csv."""
+"""CAQES progress view (/caqes), Dash wiring only. One action, one request: `update_view` takes the
+controls and clicks and answers the new view, its address, the controls, and the headline, map
+(patched, geometry sent once per level), indicators' distribution and grids drawn from it; the
+page's layout draws the address's view with the same `view_outputs`. Every figure comes from
+services.caqes, as does /export/caqes.csv."""
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, astuple
 from urllib.parse import quote
 
 from dash import ALL, Input, Output, Patch, State, callback, ctx, no_update
@@ -14,7 +15,9 @@ from analytics.caqes import CaqesView
 from components import caqes as ui
 from components import france_map
 from components.address import address, navigate_callback, write_address_callback
+from data_access.cache import cached
 from pages.ids import Caqes as ids
+from security.presentation import Mode, current_mode, current_role
 from services import caqes as svc
 from text.format import fmt_int
 
@@ -32,20 +35,34 @@ WITH_OPTIONS = ("annee", "volet", "indicateur", "perimetre")
 # ---------------------------------------------------------------------------
 # The view: from the controls and the clicks; the address follows it
 # ---------------------------------------------------------------------------
+TABLES = {"headline": Output(ids.HEADLINE, "children"), "breadcrumb": Output(ids.BREADCRUMB, "children"),
+          "export": Output(ids.EXPORT, "href"),
+          "territories_title": Output(ids.TERRITORIES_TITLE, "children"),
+          "territories_rows": Output(ids.TERRITORIES, "rowData"),
+          "territories_columns": Output(ids.TERRITORIES, "columnDefs"),
+          "table_title": Output(ids.TABLE_TITLE, "children"), "table_rows": Output(ids.TABLE, "rowData"),
+          "table_columns": Output(ids.TABLE, "columnDefs")}
+
+
 @callback(
     output={"view": Output(ids.VIEW, "data"), "address": Output(ids.ADDRESS, "data"),
             "notices": Output(ids.NOTICES, "children"),
             "options": {name: Output(CONTROL_IDS[name], "options") for name in WITH_OPTIONS},
-            "values": {name: Output(i, "value") for name, i in CONTROL_IDS.items()}},
+            "values": {name: Output(i, "value") for name, i in CONTROL_IDS.items()},
+            "map": Output(ids.MAP, "figure"), "figure_key": Output(ids.FIGURE_KEY, "data"), "tables": TABLES,
+            "indicators_title": Output(ids.INDICATORS_TITLE, "children"),
+            "indicators": Output(ids.INDICATORS, "figure")},
     inputs={"values": {name: Input(i, "value") for name, i in CONTROL_IDS.items()},
             "click": Input(ids.MAP, "clickData"), "cell": Input(ids.TERRITORIES, "cellClicked"),
             "crumbs": Input({"type": ids.CRUMB, "code": ALL}, "n_clicks")},
-    state={"current": State(ids.VIEW, "data")},
+    state={"current": State(ids.VIEW, "data"), "figure_key": State(ids.FIGURE_KEY, "data")},
     prevent_initial_call=True,
 )
-def sync_view(values, click, cell, crumbs, current):
+def update_view(values, click, cell, crumbs, current, figure_key):
     """The one place the view changes once the page is open: a control, a territory clicked on the
-    map or in the table beside it (keyboard friendly), a breadcrumb."""
+    map or in the table beside it (keyboard friendly), a breadcrumb; and everything drawn from the
+    view, in one answer. Nothing to do when the view stays as it is and the page holds its map
+    (`figure_key` None: everything is drawn)."""
     if not current:
         raise PreventUpdate
     view, trigger, notices = CaqesView(**current), ctx.triggered_id, []
@@ -61,11 +78,11 @@ def sync_view(values, click, cell, crumbs, current):
         view = svc.with_perimeter(view, trigger["code"])
     else:
         view, notices = svc.with_controls(view, CONTROL_NAMES.get(trigger, ""), **values)
-    if asdict(view) == current and not notices:
+    if asdict(view) == current and not notices and figure_key is not None:
         raise PreventUpdate
     return {"view": asdict(view), "address": address(PATH, svc.query_string(view), PUSH),
             "notices": ui.notice(notices), "options": ui.control_options(svc.controls(view), view.volet),
-            "values": {name: getattr(view, name) for name in CONTROL_IDS}}
+            "values": {name: getattr(view, name) for name in CONTROL_IDS}, **view_outputs(view, figure_key)}
 
 
 # The browser writes the address (assets/atlas-clientside.js); Dash's router is not told.
@@ -86,7 +103,7 @@ navigate_callback(Input(ids.TARGET, "data"), ids.NAVIGATE)
 
 
 # ---------------------------------------------------------------------------
-# Rendering (also on the page's first render: the layout fills the view's store)
+# Rendering (the layout draws the first view with `view_outputs` too)
 # ---------------------------------------------------------------------------
 def _view(data: dict | None) -> CaqesView:
     if not data:
@@ -95,43 +112,63 @@ def _view(data: dict | None) -> CaqesView:
 
 
 
-@callback(Output(ids.MAP, "figure"), Output(ids.FIGURE_KEY, "data"),
-          Input(ids.VIEW, "data"), State(ids.FIGURE_KEY, "data"))
-def render_map(view_data, figure_key):
-    """Redraw the geometry only when the level or the region shown change; otherwise patch the
-    colours, hover texts, legend and title."""
-    view = _view(view_data)
+def view_outputs(view: CaqesView, figure_key: dict | None) -> dict:
+    """The map (a Patch of colours, hover texts, legend and title when `figure_key` names the
+    geometry drawn, else the whole figure), its key, the grids and the indicators of `view` (the
+    layout draws the address's view with it too). The finished parts are cached on the data
+    version, the view and the mode."""
+    fields, mode_key = astuple(view), _mode_key(current_mode())
+    colours = cached(_map_colours, fields, mode_key)
+    if colours["key"] == figure_key:
+        patch = Patch()
+        patch._operations = list(colours["operations"])  # the cached operations of the map's Patch
+        figure, key = patch, no_update
+    else:
+        figure, key = map_figure(view), colours["key"]
+    finished = cached(_finished, fields, mode_key)
+    return {"map": figure, "figure_key": key, "tables": finished["tables"],
+            "indicators_title": finished["indicators_title"], "indicators": finished["indicators"]}
+
+
+def _mode_key(mode: Mode) -> tuple:
+    """What the parts depend on besides the view: the mode (the salt only when anonymised) and the role."""
+    return (mode.masked, mode.anonymised, mode.forced, mode.salt if mode.anonymised else "", current_role())
+
+
+def _map_colours(_url: str, fields: tuple, _mode: tuple) -> dict:
+    view = CaqesView(*fields)
     t = svc.territories(view)
     texts = ui.map_texts(t, *svc.labels(view), view.annee)
-    key = {"level": t.level, "region": t.region}
-    if key == figure_key:
-        patch = france_map.patch_colors(Patch(), t.full["classe"], france_map.stepped_colorscale(texts["colors"]),
-                                        texts["hover"], legend_items=texts["legend"],
-                                        legend_title=texts["legend_title"], title=texts["title"],
-                                        no_data_label=texts["no_data_label"])
-        return patch, no_update
+    patch = france_map.patch_colors(Patch(), t.full["classe"], france_map.stepped_colorscale(texts["colors"]),
+                                    texts["hover"], legend_items=texts["legend"],
+                                    legend_title=texts["legend_title"], title=texts["title"],
+                                    no_data_label=texts["no_data_label"])
+    return {"key": {"level": t.level, "region": t.region}, "operations": patch.to_plotly_json()["operations"]}
+
+
+def _finished(_url: str, fields: tuple, _mode: tuple) -> dict:
+    view = CaqesView(*fields)
+    return {"tables": render_tables(asdict(view)),
+            "indicators_title": f"Indicateurs {view.annee} — atteinte par établissement — {svc.scope_label(view)}",
+            "indicators": ui.indicator_figure(svc.distribution(view))}
+
+
+def map_figure(view: CaqesView):
+    """The whole map, geometry included (first draw of a level or a region)."""
+    t = svc.territories(view)
+    texts = ui.map_texts(t, *svc.labels(view), view.annee)
     layer = france_map.territories_geojson(t.level)
     if t.region:
         layer = {**layer, "features": [f for f in layer["features"] if f["id"] in set(t.codes)]}
-    fig = france_map.choropleth_figure(layer, t.codes, t.full["classe"], texts["colors"], texts["hover"],
-                                       texts["legend"], texts["title"], uirevision=f"{t.level}-{t.region}",
-                                       frames=[] if t.region else france_map.inset_frames(t.level),
-                                       legend_title=texts["legend_title"], no_data_label=texts["no_data_label"],
-                                       size=MAP_SIZE, bounds=france_map.geojson_bounds(layer) if t.region else None)
-    return fig, key
+    return france_map.choropleth_figure(layer, t.codes, t.full["classe"], texts["colors"], texts["hover"],
+                                        texts["legend"], texts["title"], uirevision=f"{t.level}-{t.region}",
+                                        frames=[] if t.region else france_map.inset_frames(t.level),
+                                        legend_title=texts["legend_title"], no_data_label=texts["no_data_label"],
+                                        size=MAP_SIZE, bounds=france_map.geojson_bounds(layer) if t.region else None)
 
 
-@callback(
-    output={"headline": Output(ids.HEADLINE, "children"), "breadcrumb": Output(ids.BREADCRUMB, "children"),
-            "export": Output(ids.EXPORT, "href"),
-            "territories_title": Output(ids.TERRITORIES_TITLE, "children"),
-            "territories_rows": Output(ids.TERRITORIES, "rowData"),
-            "territories_columns": Output(ids.TERRITORIES, "columnDefs"),
-            "table_title": Output(ids.TABLE_TITLE, "children"), "table_rows": Output(ids.TABLE, "rowData"),
-            "table_columns": Output(ids.TABLE, "columnDefs")},
-    inputs={"view_data": Input(ids.VIEW, "data")},
-)
-def render_tables(view_data):
+def render_tables(view_data) -> dict:
+    """The headline, breadcrumb, export link and grids of a view (a dict keyed like TABLES)."""
     view = _view(view_data)
     h = svc.headline(view)
     t = svc.territories(view)
@@ -145,10 +182,3 @@ def render_tables(view_data):
         "table_title": f"Établissements sous contrat — {svc.scope_label(view)} : {fmt_int(len(rows))}",
         "table_rows": rows, "table_columns": ui.establishment_columns(svc.anonymised()),
     }
-
-
-@callback(Output(ids.INDICATORS_TITLE, "children"), Output(ids.INDICATORS, "figure"), Input(ids.VIEW, "data"))
-def render_indicators(view_data):
-    view = _view(view_data)
-    title = f"Indicateurs {view.annee} — atteinte par établissement — {svc.scope_label(view)}"
-    return title, ui.indicator_figure(svc.distribution(view))

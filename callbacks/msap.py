@@ -3,15 +3,18 @@ gives the count, the list, the funnel, the sensitivity and the map (services.msa
 a clicked establishment opens its profile."""
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, astuple
 
 from dash import Input, Output, Patch, State, callback, ctx, dcc, html, no_update
 
+from analytics import msap as model
 from components import france_map
 from components import msap as view
 from components.address import address, navigate_callback, write_address_callback
+from data_access.cache import cached
 from pages.ids import Msap as ids
 from pages.ids import MsapCampaign
+from security.presentation import Mode, current_mode, current_role
 from services import actions as actions_service
 from services import msap as service
 from services.territories import geo_names
@@ -30,26 +33,38 @@ def page_address(rule) -> dict:
     return address("/msap", service.query_string(rule))
 
 
+RESULTS = {"count": Output(ids.COUNT, "children"), "rule_text": Output(ids.RULE_TEXT, "children"),
+           "rows": Output(ids.TABLE, "rowData"), "columns": Output(ids.TABLE, "columnDefs"),
+           "funnel": Output(ids.FUNNEL, "figure"), "sensitivity": Output(ids.SENSITIVITY, "figure"),
+           "map": Output(ids.MAP, "figure"), "map_key": Output(ids.MAP_KEY, "data"),
+           "csv": Output(ids.EXPORT_CSV, "href"), "xlsx": Output(ids.EXPORT_XLSX, "href")}
+
+
 @callback(
     output={"rule": Output(ids.RULE, "data"), "address": Output(ids.ADDRESS, "data"),
             "years": Output(ids.ANNEE, "options"), "gestures": Output(ids.GESTE, "options"),
             "notices": Output(ids.NOTICES, "children"),
             "values": {name: Output(control, "value") for name, control in CONTROLS.items()},
-            "hidden": {name: Output(block, "hidden") for name, block in BLOCKS.items()}},
+            "hidden": {name: Output(block, "hidden") for name, block in BLOCKS.items()},
+            "results": RESULTS},
     inputs={"controls": {name: Input(control, "value") for name, control in CONTROLS.items()},
-            "current": State(ids.RULE, "data")},
-    prevent_initial_call=True,  # the layout renders the address's rule, its controls and notices
+            "current": State(ids.RULE, "data"), "map_key": State(ids.MAP_KEY, "data")},
+    prevent_initial_call=True,  # the layout renders the address's rule, its controls, notices and results
 )
-def sync_rule(controls, current):
-    """The one place the rule changes after the first render: from the controls."""
+def update_rule(controls, current, map_key):
+    """The one place the rule changes after the first render, from the controls, and everything
+    the rule gives, in one answer (the results only when the rule changed, or when the page holds
+    no map yet: `map_key` None)."""
     change = service.apply_controls(service.rule_of(current), PARAMETERS.get(ctx.triggered_id), controls)
     years, gestures = service.control_options(change.rule) if change.new_options else (no_update, no_update)
     changed = asdict(change.rule) != current
+    results = (render_results(asdict(change.rule), map_key) if changed or map_key is None
+               else dict.fromkeys(RESULTS, no_update))
     return {"rule": asdict(change.rule) if changed else no_update,
             "address": page_address(change.rule) if changed else no_update,
             "years": years, "gestures": gestures, "notices": view.notices_block(change.notices),
             "values": {name: change.values.get(name, no_update) for name in CONTROLS},
-            "hidden": service.hidden_blocks(change.rule)}
+            "hidden": service.hidden_blocks(change.rule), "results": results}
 
 
 write_address_callback(ids.ADDRESS, ids.URL_SYNC)
@@ -74,53 +89,56 @@ def open_profile(funnel_click, map_click):
 navigate_callback(Input(ids.PROFILE, "data"), ids.NAVIGATE)
 
 
-@callback(
-    output={"count": Output(ids.COUNT, "children"), "rule_text": Output(ids.RULE_TEXT, "children"),
-            "rows": Output(ids.TABLE, "rowData"), "columns": Output(ids.TABLE, "columnDefs"),
-            "funnel": Output(ids.FUNNEL, "figure"), "sensitivity": Output(ids.SENSITIVITY, "figure"),
-            "map": Output(ids.MAP, "figure"), "map_key": Output(ids.MAP_KEY, "data"),
-            "csv": Output(ids.EXPORT_CSV, "href"), "xlsx": Output(ids.EXPORT_XLSX, "href")},
-    inputs={"rule_data": Input(ids.RULE, "data"), "map_key": State(ids.MAP_KEY, "data")},
-)
-def render_results(rule_data, map_key):
+def render_results(rule_data, map_key) -> dict:
     """Everything the rule gives, from one evaluation: count, rule, grid, funnel, sensitivity, map
-    (on the first render too: the layout fills the RULE store)."""
+    (the layout draws the first rule with it too). The finished parts are cached on the data
+    version, the rule and the mode; the map is a patch of its points when `map_key` names the
+    perimeter drawn."""
     rule = service.rule_of(rule_data)
     if rule.annee is None:
         return {"count": html.P("Aucune donnée pour cette campagne."), "rule_text": None, "rows": [],
                 "columns": view.columns(rule.campagne), "funnel": {}, "sensitivity": {}, "map": no_update,
                 "map_key": no_update, "csv": no_update, "xlsx": no_update}
+    finished = cached(_finished_results, astuple(rule), _mode_key(current_mode()))
+    points = finished.pop("points")
+    if map_key == rule.perimetre:
+        patch = Patch()
+        patch["data"][france_map.POINTS_TRACE] = points
+        return {**finished, "map": patch, "map_key": no_update}
+    fig = view.perimeter_map(france_map.territories_geojson("dep"), service.map_departements(rule.perimetre),
+                             geo_names().departements, rule.perimetre == "FR", MAP_SIZE)
+    fig.add_trace(points)
+    return {**finished, "map": fig, "map_key": rule.perimetre}
+
+
+def _mode_key(mode: Mode) -> tuple:
+    """What the results depend on besides the rule: the mode (the salt only when anonymised) and the role."""
+    return (mode.masked, mode.anonymised, mode.forced, mode.salt if mode.anonymised else "", current_role())
+
+
+def _finished_results(_url: str, fields: tuple, _mode_key: tuple) -> dict:
+    """The results of a rule but the map's geometry, as plain data (cached; the mode is the request's,
+    named in the key)."""
+    rule = model.MsapRule(*fields)
     res = service.results(rule)
     query = service.query_string(rule)
-    figure, key = map_figure(res, rule, map_key)
     return {"count": view.count_block(res.evaluated, rule, res.national, res.secret),
             "rule_text": [html.H2("Règle appliquée", className="msap-rule-title")]
                          + [html.P(s) for s in service.rule_text(rule)],
             "rows": res.rows, "columns": view.columns(rule.campagne, res.mode.masked, res.mode.anonymised),
             "funnel": view.funnel_figure(res.evaluated, rule, res.national["rate"], secret=res.secret,
                                          aliases=res.aliases),
-            "sensitivity": view.sensitivity_figure(res.sensitivity, rule), "map": figure, "map_key": key,
+            "sensitivity": view.sensitivity_figure(res.sensitivity, rule),
+            "points": view.flagged_points_trace(res.evaluated, rule.campagne, res.secret,
+                                                res.aliases).to_plotly_json(),
             "csv": "/export/msap.csv" + query, "xlsx": "/export/msap.xlsx" + query}
 
 
-def map_figure(res: service.Results, rule, map_key):
-    """(figure or Patch, new key): the départements are redrawn only when the perimeter changes;
-    otherwise only the flagged points are patched (the geometry is not sent again)."""
-    points = view.flagged_points_trace(res.evaluated, rule.campagne, res.secret, res.aliases)
-    if map_key == rule.perimetre:
-        patch = Patch()
-        patch["data"][france_map.POINTS_TRACE] = points.to_plotly_json()
-        return patch, no_update
-    fig = view.perimeter_map(france_map.territories_geojson("dep"), service.map_departements(rule.perimetre),
-                             geo_names().departements, rule.perimetre == "FR", MAP_SIZE)
-    fig.add_trace(points)
-    return fig, rule.perimetre
-
-
-@callback(Output(MsapCampaign.CODE, "value"), Output(MsapCampaign.LABEL, "value"), Input(ids.RULE, "data"),
-          prevent_initial_call=True)
-def propose_campaign(rule_data):
-    """The code and label proposed for a campaign follow the rule."""
+@callback(Output(MsapCampaign.CODE, "value"), Output(MsapCampaign.LABEL, "value"),
+          Input(MsapCampaign.SUMMARY, "n_clicks"), State(ids.RULE, "data"), prevent_initial_call=True)
+def propose_campaign(_opened, rule_data):
+    """Opening "Créer une campagne" proposes a code and label for the rule shown (not on every rule
+    change: a control change stays one request)."""
     proposed = actions_service.msap_defaults(service.rule_of(rule_data))
     return proposed["code"], proposed["label"]
 

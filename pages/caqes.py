@@ -6,6 +6,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from analytics import caqes as model
+from callbacks.caqes import view_outputs
 from components import caqes as ui
 from components.address import address
 from components.controls import segmented
@@ -28,8 +29,8 @@ def _select(label: str, component_id: str, choices: list[dict], value, class_nam
                     className="control")
 
 
-def _grid(grid_id: str, height: str, row_id: str) -> dag.AgGrid:
-    return dag.AgGrid(id=grid_id, rowData=[], columnDefs=[], className="ag-theme-alpine", style={"height": height},
+def _grid(grid_id: str, height: str, row_id: str, rows: list, columns: list) -> dag.AgGrid:
+    return dag.AgGrid(id=grid_id, rowData=rows, columnDefs=columns, className="ag-theme-alpine", style={"height": height},
                       defaultColDef={"resizable": True, "suppressHeaderMenuButton": True, "wrapHeaderText": True,
                                      "autoHeaderHeight": True},
                       getRowId=f"params.data.{row_id}",
@@ -39,19 +40,21 @@ def _grid(grid_id: str, height: str, row_id: str) -> dag.AgGrid:
 
 def layout(**query):
     # The address's view, checked against the data: the controls show it, the notices name the
-    # values ignored, and the view's store starts the drawing callbacks. The address is rewritten
+    # values ignored, and the view is drawn here (no callback to wait for). The address is rewritten
     # to the canonical one in place (no history entry on opening, so "back" leaves the page).
     view, notices = svc.parse_view(query)
     choices = ui.control_options(svc.controls(view), view.volet)
+    drawn = view_outputs(view, None)  # as the page's one callback draws every later view
+    tables = drawn["tables"]
     return html.Div(
         [
             dcc.Store(id=ids.VIEW, data=asdict(view)),
             dcc.Store(id=ids.ADDRESS, data=address("/caqes", svc.query_string(view))),
-            dcc.Store(id=ids.FIGURE_KEY), dcc.Store(id=ids.TARGET),
+            dcc.Store(id=ids.FIGURE_KEY, data=drawn["figure_key"]), dcc.Store(id=ids.TARGET),
             html.Div(id=ids.URL_SYNC, hidden=True), html.Div(id=ids.NAVIGATE, hidden=True),
             html.Div([html.H1("Suivi CAQES — atteinte des cibles"),
                       html.A("Exporter les résultats (CSV)", id=ids.EXPORT,
-                             href="/export/caqes.csv" + svc.query_string(view), className="button no-print",
+                             href=tables["export"], className="button no-print",
                              download="", hidden=not can(roles.EXPORT_ESTABLISHMENT))],
                      className="page-title"),
             html.Div(
@@ -66,27 +69,29 @@ def layout(**query):
                 className="controls no-print",
             ),
             html.Div(ui.notice(notices), id=ids.NOTICES, role="status"),
-            html.Nav(id=ids.BREADCRUMB, className="breadcrumb", **{"aria-label": "Fil d'Ariane"}),
-            html.Div(id=ids.HEADLINE, className="caqes-kpis", **{"aria-live": "polite"}),
+            html.Nav(tables["breadcrumb"], id=ids.BREADCRUMB, className="breadcrumb", **{"aria-label": "Fil d'Ariane"}),
+            html.Div(tables["headline"], id=ids.HEADLINE, className="caqes-kpis", **{"aria-live": "polite"}),
             html.Div(
                 [
-                    html.Div(dcc.Graph(id=ids.MAP, config=GRAPH_CONFIG, className="map-graph",
+                    html.Div(dcc.Graph(id=ids.MAP, figure=drawn["map"], config=GRAPH_CONFIG, className="map-graph",
                                        style={"height": "500px"}), className="map-panel"),
-                    html.Div([html.H2(id=ids.TERRITORIES_TITLE), _grid(ids.TERRITORIES, "452px", "code")],
+                    html.Div([html.H2(tables["territories_title"], id=ids.TERRITORIES_TITLE),
+                              _grid(ids.TERRITORIES, "452px", "code", tables["territories_rows"],
+                                    tables["territories_columns"])],
                              className="side-panel"),
                 ],
                 className="map-layout",
             ),
-            html.H2(id=ids.INDICATORS_TITLE),
+            html.H2(drawn["indicators_title"], id=ids.INDICATORS_TITLE),
             html.P("Atteinte de chaque établissement sous contrat (0 % : aucun progrès depuis la valeur initiale ; "
                    "100 % : cible atteinte) : boîte des quartiles, extrêmes, moyenne en losange. À droite, les "
                    "résultats atteints sur les résultats mesurés.", className="caqes-help"),
-            html.Div(dcc.Graph(id=ids.INDICATORS, config={"displaylogo": False, "scrollZoom": False,
+            html.Div(dcc.Graph(id=ids.INDICATORS, figure=drawn["indicators"], config={"displaylogo": False, "scrollZoom": False,
                                                           "modeBarButtonsToRemove": ["select2d", "lasso2d"]}),
                      className="caqes-panel"),
-            html.H2(id=ids.TABLE_TITLE),
+            html.H2(tables["table_title"], id=ids.TABLE_TITLE),
             html.P("Une ligne ouvre la section CAQES du profil de l'établissement.", className="caqes-help"),
-            _grid(ids.TABLE, "420px", "finess"),
+            _grid(ids.TABLE, "420px", "finess", tables["table_rows"], tables["table_columns"]),
         ],
         className="caqes-page",
     )

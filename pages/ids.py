@@ -205,6 +205,7 @@ class ActionsProfile:
 class MsapCampaign:
     """/msap: "Créer une campagne avec cette liste"."""
     BLOCK = "msap-campaign-block"
+    SUMMARY = "msap-campaign-summary"  # opening the block proposes a code and label for the rule shown
     CODE = "msap-campaign-code"
     LABEL = "msap-campaign-label"
     SUBMIT = "msap-campaign-submit"

@@ -4,9 +4,11 @@ import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
+from dash._no_update import NoUpdate
 
 from analytics import msap as model
 from analytics.ssr import AGE_LABELS
+from callbacks.msap import render_results
 from components import msap as view
 from components.address import address
 from components.controls import options, segmented
@@ -36,6 +38,7 @@ def _hideable(block: html.Fieldset, hidden: bool) -> html.Fieldset:
     return block
 
 
+EMPTY = {"data": [], "layout": {}}  # dcc.Graph's own default: no map for a campaign without data
 SHORT_CAMPAIGNS = {"SSR": "SSR après chirurgie orthopédique", "AMBU": "Chirurgie ambulatoire"}
 SHORT_METHODS = {"ecart": "Écart aux taux", "funnel": "Funnel plot"}
 SHORT_AGES = {"tous": "Tous âges", "<60": "< 60 ans", "60-74": "60-74", "75+": "75 et +"}
@@ -54,7 +57,7 @@ def _campaign_block(rule) -> html.Details | None:
                         className="control")
 
     return html.Details([
-        html.Summary("Créer une campagne avec cette liste"),
+        html.Summary("Créer une campagne avec cette liste", id=campaign_ids.SUMMARY, n_clicks=0),
         html.P("La liste des établissements ciblés est figée à la création ; l'adresse de la règle est gardée "
                "avec elle pour pouvoir la rejouer.", className="figure-count"),
         html.Div([field("Code", dbc.Input(id=campaign_ids.CODE, type="text", maxLength=30, value=proposed["code"],
@@ -69,19 +72,21 @@ def _campaign_block(rule) -> html.Details | None:
 
 def layout(**query):
     # The address's rule, checked against the data: the controls show it, the notices say what was
-    # refused, and the RULE store holds it (render_results draws the results from it at once).
+    # refused, the RULE store holds it, and its results are drawn here (callbacks.msap.render_results,
+    # as the page's one callback draws every later rule): no callback to wait for after the page.
     rule, notices = service.parse_view({k: v for k, v in query.items() if isinstance(v, str)})
     years, gestures = service.control_options(rule)
     value, hidden = service.control_values(rule), service.hidden_blocks(rule)
+    shown = {k: (None if NoUpdate.is_no_update(v) else v) for k, v in render_results(asdict(rule), None).items()}
     return html.Div(
         [
-            dcc.Store(id=ids.RULE, data=asdict(rule)), dcc.Store(id=ids.MAP_KEY),
+            dcc.Store(id=ids.RULE, data=asdict(rule)), dcc.Store(id=ids.MAP_KEY, data=shown["map_key"]),
             dcc.Store(id=ids.ADDRESS, data=address("/msap", service.query_string(rule))),
             dcc.Store(id=ids.PROFILE), html.Div(id=ids.URL_SYNC, hidden=True), html.Div(id=ids.NAVIGATE, hidden=True),
             html.Div([html.H1("Ciblage MSAP — établissements atypiques"),
-                      html.Div([html.A("Exporter la liste (CSV)", id=ids.EXPORT_CSV, href="/export/msap.csv",
+                      html.Div([html.A("Exporter la liste (CSV)", id=ids.EXPORT_CSV, href=shown["csv"] or "/export/msap.csv",
                                        className="button", download=""),
-                                html.A("Exporter (Excel)", id=ids.EXPORT_XLSX, href="/export/msap.xlsx",
+                                html.A("Exporter (Excel)", id=ids.EXPORT_XLSX, href=shown["xlsx"] or "/export/msap.xlsx",
                                        className="button", download="")],
                                className="export-links no-print", id=ids.EXPORTS,
                                hidden=not can(roles.EXPORT_ESTABLISHMENT))],
@@ -119,22 +124,23 @@ def layout(**query):
             _campaign_block(rule),
             html.Div(
                 [
-                    html.Section([html.Div(id=ids.COUNT, className="msap-count", **{"aria-live": "polite"}),
-                                  html.Div(id=ids.RULE_TEXT, className="msap-rule")],
+                    html.Section([html.Div(shown["count"], id=ids.COUNT, className="msap-count",
+                                           **{"aria-live": "polite"}),
+                                  html.Div(shown["rule_text"], id=ids.RULE_TEXT, className="msap-rule")],
                                  className="msap-summary", **{"aria-label": "Résultat et règle appliquée"}),
-                    html.Div(dcc.Graph(id=ids.SENSITIVITY, config={"displaylogo": False, "displayModeBar": False},
+                    html.Div(dcc.Graph(id=ids.SENSITIVITY, figure=shown["sensitivity"], config={"displaylogo": False, "displayModeBar": False},
                                        style={"height": "220px"}), className="msap-sensitivity"),
                 ],
                 className="msap-head",
             ),
             html.Div(
                 [
-                    html.Div(dcc.Graph(id=ids.FUNNEL, config={"displaylogo": False,
+                    html.Div(dcc.Graph(id=ids.FUNNEL, figure=shown["funnel"], config={"displaylogo": False,
                                                               "modeBarButtonsToRemove": ["select2d", "lasso2d"],
                                                               "toImageButtonOptions": {"filename": "atlas-gdr-funnel",
                                                                                        "scale": 2}},
                                        style={"height": "430px"}), className="panel"),
-                    html.Div(dcc.Graph(id=ids.MAP, config={**GRAPH_CONFIG, "toImageButtonOptions": {
+                    html.Div(dcc.Graph(id=ids.MAP, figure=shown["map"] if shown["map"] is not None else EMPTY, config={**GRAPH_CONFIG, "toImageButtonOptions": {
                         **GRAPH_CONFIG["toImageButtonOptions"], "filename": "atlas-gdr-msap"}},
                                        style={"height": "430px"}), className="panel"),
                 ],
@@ -143,7 +149,7 @@ def layout(**query):
             html.H2("Établissements examinés"),
             html.P("Ciblés en premier, puis du plus atypique au moins atypique. Cliquer sur un nom (ou sur un point "
                    "du funnel plot ou de la carte) ouvre le profil de l'établissement.", className="figure-count"),
-            dag.AgGrid(id=ids.TABLE, rowData=[], columnDefs=[], className="ag-theme-alpine",
+            dag.AgGrid(id=ids.TABLE, rowData=shown["rows"], columnDefs=shown["columns"], className="ag-theme-alpine",
                        style={"height": "460px"}, getRowId="params.data.finess",
                        defaultColDef={"resizable": True, "sortable": True, "suppressHeaderMenuButton": True,
                                       "wrapHeaderText": True, "autoHeaderHeight": True},

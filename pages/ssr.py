@@ -4,12 +4,15 @@ import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
+from dash._no_update import NoUpdate
 
 from analytics import ssr as model
+from callbacks.ssr import view_outputs
 from components.controls import options, segmented
 from components.france_map import GRAPH_CONFIG
 from components.ssr_tables import notices, view_address
 from pages.ids import Ssr as ids
+from security.presentation import current_mode
 from services import ssr as service
 
 dash.register_page(__name__, path="/ssr", name="Recours au SSR", title="Atlas GDR — recours au SSR", nav_order=10,
@@ -24,18 +27,22 @@ SHORT_METHODS = {"quantiles": "Effectifs égaux", "jenks": "Fisher-Jenks", "egau
 
 
 def layout(**query):
-    # The address is the view: checked against the data here, so the controls open with its values
-    # and the map, tables and series render from the VIEW store's first data (callbacks/ssr.py).
+    # The address is the view: checked against the data here, so the controls open with its values,
+    # and the map, grids and series are drawn here too (callbacks.ssr.view_outputs, as the page's one
+    # callback draws every later view): the page is whole in the router's answer, with no callback
+    # to wait for after it.
     view, ignored = service.parse_view(query)
     search = service.query_string(view)
+    drawn = view_outputs(view, current_mode(), None)
+    tables = {k: (None if NoUpdate.is_no_update(v) else v) for k, v in drawn["tables"].items()}
     return html.Div(
         [
             dcc.Store(id=ids.VIEW, data=asdict(view)),
-            dcc.Store(id=ids.FIGURE_KEY),
+            dcc.Store(id=ids.FIGURE_KEY, data=drawn["figure_key"]),
             dcc.Store(id=ids.ADDRESS, data=view_address(search)),
             html.Div(id=ids.URL_SYNC, hidden=True),
             html.Div([html.H1("Recours au SSR après chirurgie orthopédique"),
-                      html.A("Exporter le tableau (CSV)", id=ids.EXPORT, href=service.EXPORT_PATH + search,
+                      html.A("Exporter le tableau (CSV)", id=ids.EXPORT, href=tables["export"],
                              className="button no-print", download="")],
                      className="page-title"),
             html.Div(
@@ -53,20 +60,22 @@ def layout(**query):
                 className="controls no-print",
             ),
             html.Div(notices(ignored), id=ids.NOTICES, role="status"),
-            html.Div([html.Nav(id=ids.BREADCRUMB, className="breadcrumb", **{"aria-label": "Fil d'Ariane"}),
+            html.Div([html.Nav(tables["breadcrumb"], id=ids.BREADCRUMB, className="breadcrumb",
+                               **{"aria-label": "Fil d'Ariane"}),
                       dbc.Checklist(id=ids.POINTS, options=[{"label": "Afficher les établissements (taille = séjours)",
                                                              "value": "oui"}], value=["oui"] if view.points else [],
                                     className="points-toggle")],
                      className="crumb-row"),
             html.Div(
                 [
-                    html.Div(dcc.Graph(id=ids.MAP, config=GRAPH_CONFIG, className="map-graph",
-                                       style={"height": "500px"}), className="map-panel"),
+                    html.Div(dcc.Graph(id=ids.MAP, figure=drawn["map"], config=GRAPH_CONFIG,
+                                       className="map-graph", style={"height": "500px"}), className="map-panel"),
                     html.Div(
                         [
-                            html.Div(id=ids.NATIONAL, className="kpi"),
-                            html.H2(id=ids.TABLE_TITLE),
-                            dag.AgGrid(id=ids.TABLE, rowData=[], columnDefs=[], className="ag-theme-alpine",
+                            html.Div(tables["national"], id=ids.NATIONAL, className="kpi"),
+                            html.H2(tables["title"], id=ids.TABLE_TITLE),
+                            dag.AgGrid(id=ids.TABLE, rowData=tables["rows"], columnDefs=tables["columns"],
+                                       className="ag-theme-alpine",
                                        style={"height": "390px"},
                                        defaultColDef={"resizable": True, "suppressHeaderMenuButton": True},
                                        getRowId="params.data.code",
@@ -80,13 +89,16 @@ def layout(**query):
                 className="map-layout",
             ),
             html.Div(
-                [html.H2(id=ids.ESTABLISHMENTS_TITLE),
-                 dag.AgGrid(id=ids.ESTABLISHMENTS, rowData=[], columnDefs=[], className="ag-theme-alpine",
+                [html.H2(tables["estab_title"], id=ids.ESTABLISHMENTS_TITLE),
+                 dag.AgGrid(id=ids.ESTABLISHMENTS, rowData=tables["estab_rows"],
+                            columnDefs=tables["estab_columns"] or [],
+                            className="ag-theme-alpine",
                             style={"height": "380px"},
                             defaultColDef={"resizable": True, "suppressHeaderMenuButton": True})],
-                id=ids.ESTABLISHMENTS_BLOCK, hidden=True,
+                id=ids.ESTABLISHMENTS_BLOCK, hidden=tables["estab_hidden"],
             ),
             html.H2("Évolution"),
-            dcc.Graph(id=ids.SERIES, config={"displaylogo": False}, style={"height": "300px"}),
+            dcc.Graph(id=ids.SERIES, figure=drawn["series"], config={"displaylogo": False},
+                      style={"height": "300px"}),
         ]
     )

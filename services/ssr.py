@@ -341,6 +341,15 @@ def map_shading(view: SsrView, mode: Mode | None = None) -> MapShading:
                       secret=secret, key=key)
 
 
+def map_key(view: SsrView, mode: Mode | None = None) -> dict:
+    """The geometry the map of `view` draws, as `MapShading.key` names it (level, region in focus,
+    points layer, mode): the page redraws the figure when it changes, else patches it."""
+    mode = mode or current_mode()
+    path = model.breadcrumb(view, geo_names().region_of)
+    key = {"level": "dep" if path else view.niveau, "region": path[0] if path else "", "points": view.points}
+    return {**key, "masque": True} if mode.masked else key
+
+
 @dataclass(frozen=True)
 class Points:
     """Establishments with stays, as circles: position, size (stays; None = the smallest circle, a

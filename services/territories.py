@@ -17,6 +17,17 @@ class GeoNames:
 
 
 def geo_names() -> GeoNames:
+    """The names, read once per request (every part of a page's answer asks for them)."""
+    from flask import g, has_request_context
+
+    if not has_request_context():
+        return cached(_geo_names)
+    if "atlas_geo_names" not in g:
+        g.atlas_geo_names = cached(_geo_names)
+    return g.atlas_geo_names
+
+
+def _geo_names(_url: str) -> GeoNames:
     regs = cached(territories.regions)
     deps = cached(territories.departements)
     return GeoNames(regions=dict(zip(regs["code"], regs["name"])),

@@ -106,3 +106,24 @@ def settled_values(client, deps: list[dict], values: dict[str, Any], rounds: int
                 for prop, value in props.items():
                     values.setdefault(f"{component}.{prop}", value)
     return values
+
+
+SSR_CONTROLS = ("geste", "annee", "age", "niveau", "methode", "classes", "statut", "points")
+
+
+def ssr_view_body(recorded: dict, view: dict, figure_key: dict | None, shown: dict | None = None) -> dict:
+    """A body of /ssr's one callback (callbacks.ssr.update_view, as recorded in bench/requests/) that
+    asks for `view`: its controls set to the view's values, no click, the map holding `figure_key`'s
+    geometry (None: nothing drawn yet, everything is answered). `shown` is the view on screen before
+    the change (default: `view` itself when nothing is drawn, else `view` with another number of
+    classes, so that the answer has the change to draw)."""
+    if shown is None:
+        shown = view if figure_key is None else {**view, "classes": 3 if view["classes"] != 3 else 4}
+    values = {f"ssr-{name}.value": (["oui"] if view[name] else []) if name == "points" else view[name]
+              for name in SSR_CONTROLS}
+    values.update({"ssr-view.data": shown, "ssr-figure-key.data": figure_key})
+    sent = {**recorded, "changedPropIds": []}
+    sent["inputs"] = [[] if isinstance(i, list) else {**i, "value": values.get(f"{i['id']}.{i['property']}")}
+                      for i in recorded["inputs"]]
+    sent["state"] = [{**s, "value": values[f"{s['id']}.{s['property']}"]} for s in recorded["state"]]
+    return sent

@@ -30,6 +30,7 @@ def test_campaign_from_an_msap_list_then_an_interview_on_the_profile_moves_the_f
     flagged = _number(found.group(1))
     assert flagged > 0
     page.click("#msap-campaign-block summary")
+    page.watch.wait_dash_idle(timeout=30_000)  # opening the block proposes a code and label for the rule shown
     page.fill("#msap-campaign-code", CODE)
     assert page.input_value("#msap-campaign-code") == CODE
     page.click("#msap-campaign-submit")

@@ -51,7 +51,9 @@ def test_the_layout_renders_the_view_of_the_address_with_its_notices(dash_app, s
 
 
 def _sync(client, dash_app, changed: str, values: dict, current: dict) -> dict:
-    body = dash_body(dash_app, "caqes.sync_view", [*values.values(), None, None, []], [current])
+    # the page's one callback, its map drawn (the figure key of France's regions)
+    body = dash_body(dash_app, "caqes.update_view", [*values.values(), None, None, []],
+                     [current, {"level": "reg", "region": ""}])
     body["inputs"][-1] = []  # no breadcrumb button rendered yet
     body["changedPropIds"] = [changed]
     resp = client.post("/_dash-update-component", json=body)

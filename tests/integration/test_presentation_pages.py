@@ -20,9 +20,12 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import insert, update
 
+from analytics.msap import MsapRule
 from analytics.secrecy import MASK, SECONDARY, SECRET, deducible
 from data_access import models
 from data_access.db import dispose_all, get_engine
+from services.msap import control_values
+from tests import dash_bodies
 from tests.conftest import app_on, signed_client
 from tests.factories import add_establishments, add_ssr
 
@@ -95,7 +98,23 @@ MSAP_OUTPUTS = [("msap-count", "children"), ("msap-rule-text", "children"), ("ms
 
 
 def msap(client, rule: dict = RULE) -> dict:
-    return dash_post(client, MSAP_OUTPUTS, [("msap-rule", "data", rule)], [("msap-map-key", "data", None)])
+    """The answer of /msap's one callback for `rule` (its controls set to the rule's values, nothing
+    drawn yet), the parts of MSAP_OUTPUTS."""
+    values = {f"msap-{name.replace('_', '-')}.value": value
+              for name, value in control_values(MsapRule(**rule)).items()}
+    return _answer(client, "msap-campagne.value", {**values, "msap-rule.data": rule, "msap-map-key.data": None},
+                   MSAP_OUTPUTS)
+
+
+def _answer(client, input_key: str, values: dict, outputs: list[tuple[str, str]]) -> dict:
+    """POST the page callback that has `input_key` among its inputs (from /_dash-dependencies), no
+    input marked as changed; the response's {id: {prop: value}} for `outputs`."""
+    dep = dash_bodies.find(dash_bodies.server_callbacks(client), input_key)
+    resp = client.post("/_dash-update-component", json=dash_bodies.body(dep, values, changed=[]))
+    assert resp.status_code == 200, resp.get_data(as_text=True)[:500]
+    response = resp.get_json()["response"]
+    return {i: {p: response[i][p] for p in {p for j, p in outputs if j == i} if p in response.get(i, {})}
+            for i in {i for i, _ in outputs} if i in response}
 
 
 def csv_rows(client, path: str) -> list[dict]:
@@ -325,13 +344,21 @@ CAQES_OUTPUTS = [("caqes-headline", "children"), ("caqes-breadcrumb", "children"
 CAQES_VIEW = {"annee": 2024, "volet": "tous", "indicateur": "tous", "perimetre": "FR", "niveau": "reg"}
 
 
+def caqes(client, view: dict) -> dict:
+    """The answer of /caqes's one callback for `view` (controls set to it, nothing drawn yet), the
+    parts of CAQES_OUTPUTS."""
+    values = {f"caqes-{name}.value": value for name, value in view.items()}
+    return _answer(client, "caqes-volet.value",
+                   {**values, "caqes-view.data": view, "caqes-figure-key.data": None}, CAQES_OUTPUTS)
+
+
 def test_caqes_figures_unchanged_names_anonymised(dash_app, sqlite_url):
     dataset(sqlite_url)
     with app_on(dash_app, sqlite_url) as server:
-        normal = dash_post(signed_client(server), CAQES_OUTPUTS, [("caqes-view", "data", CAQES_VIEW)])
-        shown = dash_post(presenting(signed_client(server)), CAQES_OUTPUTS, [("caqes-view", "data", CAQES_VIEW)])
+        normal = caqes(signed_client(server), CAQES_VIEW)
+        shown = caqes(presenting(signed_client(server)), CAQES_VIEW)
         client = presenting(signed_client(server), anonymised=True)
-        anonymous = dash_post(client, CAQES_OUTPUTS, [("caqes-view", "data", CAQES_VIEW)])
+        anonymous = caqes(client, CAQES_VIEW)
         exported = csv_rows(client, "/export/caqes.csv?annee=2024")
     assert shown == normal  # results, statuses and euros: no count of stays or patients
     (row,) = anonymous["caqes-table"]["rowData"]

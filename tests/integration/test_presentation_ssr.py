@@ -10,7 +10,6 @@ Hand-computed figures use tests.factories.small_ssr_dataset (PTG 2024):
 """
 from __future__ import annotations
 
-import copy
 import csv
 import io
 import json
@@ -23,6 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import app_on, signed_client
+from tests.dash_bodies import ssr_view_body
 from tests.factories import COMMUNES as COMMUNE_PLACES
 from tests.factories import add_establishments, add_ssr, small_ssr_dataset
 
@@ -53,12 +53,10 @@ def _csv(client, query: str) -> dict[str, dict]:
 
 
 def _post(client, prefix: str, view: dict, state=None) -> dict:
-    body = next(b for b in json.loads(RECORDED.read_text(encoding="utf-8")) if b["output"].startswith(prefix))
-    body = copy.deepcopy(body)
-    body["inputs"][0]["value"] = view
-    if "state" in body:
-        body["state"][0]["value"] = state
-    resp = client.post("/_dash-update-component", json=body)
+    """The answer of /ssr's one callback (its recorded body) for `view`, the map holding `state`'s
+    geometry (None: nothing drawn, every part answered); `prefix` names the part read (kept for
+    the readers: one callback answers them all)."""
+    resp = client.post("/_dash-update-component", json=_body(prefix, view, state))
     assert resp.status_code == 200, resp.get_data(as_text=True)[:2000]
     return resp.get_json()["response"]
 
@@ -196,11 +194,9 @@ def test_a_crafted_request_from_an_iraps_session_gets_masked_data(dash_app, sqli
 
 
 def _body(prefix, view, state):
-    body = next(b for b in json.loads(RECORDED.read_text(encoding="utf-8")) if b["output"].startswith(prefix))
-    body = copy.deepcopy(body)
-    body["inputs"][0]["value"] = view
-    body["state"][0]["value"] = state
-    return body
+    (body,) = json.loads(RECORDED.read_text(encoding="utf-8"))
+    assert prefix.strip(".").split(".")[0] in body["output"], prefix
+    return ssr_view_body(body, view, state)
 
 
 def test_tables_mask_counts_and_anonymise_establishments(dash_app, sqlite_url):

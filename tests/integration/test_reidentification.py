@@ -69,7 +69,8 @@ def _post(client, key: str, inputs: list, state: list = ()) -> str:
     spec = registry.GLOBAL_CALLBACK_MAP.get(key) or _APP[0].callback_map[key]
     body = {"output": key, "outputs": [dict(zip(("id", "property"), o.rsplit(".", 1)))
                                        for o in key.strip(".").split("...")],
-            "inputs": [{**i, "value": v} for i, v in zip(spec["inputs"], inputs)],
+            "inputs": [v if isinstance(v, list) and isinstance(i.get("id"), str) and "ALL" in i["id"]
+                       else {**i, "value": v} for i, v in zip(spec["inputs"], inputs)],
             "state": [{**i, "value": v} for i, v in zip(spec["state"], state)], "changedPropIds": []}
     if not key.startswith(".."):
         body["outputs"] = body["outputs"][0]
@@ -146,9 +147,15 @@ def test_an_iraps_session_gives_no_establishment_away(dash_app, sqlite_url):
             for mode in ("image", "interactif"):
                 responses[f"profile {code} {mode}"] = json.dumps(pages.profile(client, code, mode), ensure_ascii=False)
         for view in SSR_VIEWS:
-            for name in ("ssr.render_tables", "ssr.render_series"):
-                responses[f"{name} {view}"] = _post(client, _dash_key(dash_app, name), [view])
-            figure = _post(client, _dash_key(dash_app, "ssr.render_map"), [view], [None])
+            # /ssr's one callback answers the map (nothing drawn yet: the whole figure), grids and
+            # series: each part kept under its own name, as when three callbacks drew them
+            answer = json.loads(_post(client, _dash_key(dash_app, "ssr.update_view"), _ssr_inputs(view),
+                                      [view, None]))["response"]
+            series = {"ssr-series": answer.pop("ssr-series")}
+            figure = json.dumps({"response": {"ssr-map": answer.pop("ssr-map"),
+                                              "ssr-figure-key": answer.pop("ssr-figure-key")}}, ensure_ascii=False)
+            responses[f"ssr.render_tables {view}"] = json.dumps({"response": answer}, ensure_ascii=False)
+            responses[f"ssr.render_series {view}"] = json.dumps({"response": series}, ensure_ascii=False)
             responses[f"map {view}"] = figure
             map_figures.append(figure)
             query = (f"?geste={view['geste']}&annee=2024&age={view['age']}&niveau={view['niveau']}&methode=quantiles"
@@ -160,8 +167,7 @@ def test_an_iraps_session_gives_no_establishment_away(dash_app, sqlite_url):
             shown = pages.msap(client, rule)
             responses[f"msap {rule}"] = json.dumps(shown, ensure_ascii=False)
             map_figures.append(json.dumps({"response": {"msap-map": shown["msap-map"]}}))
-        responses["caqes"] = json.dumps(pages.dash_post(client, pages.CAQES_OUTPUTS,
-                                                        [("caqes-view", "data", pages.CAQES_VIEW)]), ensure_ascii=False)
+        responses["caqes"] = json.dumps(pages.caqes(client, pages.CAQES_VIEW), ensure_ascii=False)
         # the exports of establishments are not for iraps
         for path in ("/export/msap.csv" + pages.QUERY, "/export/msap.xlsx" + pages.QUERY, "/export/caqes.csv",
                      f"/export/profil/{letters[0]}.pdf", "/export/profil/330000066.pdf"):
@@ -180,6 +186,13 @@ def test_an_iraps_session_gives_no_establishment_away(dash_app, sqlite_url):
     allowed = _allowed_points(sqlite_url)
     drawn = [p for figure in map_figures for p in _points(figure)]
     assert drawn and set(drawn) <= allowed, sorted(set(drawn) - allowed)[:5]
+
+
+def _ssr_inputs(view: dict) -> list:
+    """The inputs of callbacks.ssr.update_view set to `view`'s controls, no click, no breadcrumb."""
+    points = ["oui"] if view["points"] else []
+    return [view["geste"], view["annee"], view["age"], view["niveau"], view["methode"], view["classes"],
+            view["statut"], points, None, None, []]
 
 
 def _dash_key(dash_app, name: str) -> str:

@@ -1,21 +1,19 @@
 """A filter change recolours the map without resending its geometry (Dash Patch), while a new
 level or drill-down sends the geometry once."""
-import copy
 import json
 from pathlib import Path
 
 from tests.conftest import app_on, signed_client
+from tests.dash_bodies import ssr_view_body
 from tests.factories import small_ssr_dataset
 
 RECORDED = Path(__file__).resolve().parents[2] / "bench" / "requests" / "ssr_filter_change.json"
 
 
 def _map_request(view: dict, figure_key: dict | None) -> dict:
-    body = next(b for b in json.loads(RECORDED.read_text(encoding="utf-8")) if b["output"].startswith("..ssr-map."))
-    body = copy.deepcopy(body)
-    body["inputs"][0]["value"] = view
-    body["state"][0]["value"] = figure_key
-    return body
+    """/ssr's one callback (its recorded body) asked for `view` with the map holding `figure_key`."""
+    (body,) = json.loads(RECORDED.read_text(encoding="utf-8"))
+    return ssr_view_body(body, view, figure_key)
 
 
 VIEW = {"geste": "PTG", "annee": 2024, "age": "tous", "niveau": "reg", "methode": "quantiles", "classes": 4,
