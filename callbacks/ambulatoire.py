@@ -13,6 +13,7 @@ from dash.exceptions import PreventUpdate
 from components import ambulatoire as ui
 from components import france_map
 from components.address import address, navigate_callback, write_address_callback
+from components.controls import breadcrumb
 from pages.ids import Ambulatoire as ids
 from security.presentation import current_mode
 from services import ambulatoire as svc
@@ -127,7 +128,7 @@ def render_tables(view_data):
     t, rows = svc.territory_rows(view, mode)
     estab = svc.establishment_rows(view, mode)
     return {
-        "national": ui.kpi(*svc.national(view, mode)), "breadcrumb": ui.breadcrumb(svc.breadcrumb(view), ids.CRUMB),
+        "national": ui.kpi(*svc.national(view, mode)), "breadcrumb": breadcrumb(svc.breadcrumb(view), ids.CRUMB),
         "export": "/export/ambulatoire.csv" + svc.query_string(view), "table_title": t.title,
         "table_rows": rows, "table_columns": ui.territory_columns(t.level, mode.masked),
         "estab_hidden": estab is None, "estab_title": estab[0] if estab else no_update,

@@ -15,6 +15,7 @@ from analytics.caqes import CaqesView
 from components import caqes as ui
 from components import france_map
 from components.address import address, navigate_callback, write_address_callback
+from components.controls import breadcrumb
 from data_access.cache import cached
 from pages.ids import Caqes as ids
 from security.presentation import Mode, current_mode, current_role
@@ -175,7 +176,7 @@ def render_tables(view_data) -> dict:
     rows = svc.establishment_rows(view)
     return {
         "headline": ui.headline(h.now, h.previous, h.year, h.previous_year, h.comparable),
-        "breadcrumb": ui.breadcrumb(svc.breadcrumb(view), ids.CRUMB),
+        "breadcrumb": breadcrumb(svc.breadcrumb(view), ids.CRUMB),
         "export": "/export/caqes.csv" + svc.query_string(view),
         "territories_title": t.title, "territories_rows": ui.territory_rows(t.table, t.names),
         "territories_columns": ui.territory_columns(t.level, t.one_indicator),

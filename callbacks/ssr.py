@@ -14,6 +14,7 @@ from dash import ALL, Input, Output, Patch, State, callback, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 from components import address, france_map, ssr_figures, ssr_tables
+from components.controls import breadcrumb
 from data_access.cache import cached
 from pages.ids import Ssr as ids
 from security.presentation import Mode, current_mode, current_role
@@ -134,7 +135,7 @@ def render_tables(view_data: dict, mode: Mode | None = None) -> dict:
     tables = service.tables(service.view_of(view_data), mode)
     out = {"national": ssr_tables.national_kpi(tables.national), "title": tables.title, "rows": tables.rows,
            "columns": ssr_tables.territory_columns(tables.level, mode.masked),
-           "breadcrumb": ssr_tables.breadcrumb(tables.crumbs, ids.CRUMB), "export": tables.export_href}
+           "breadcrumb": breadcrumb(tables.crumbs, ids.CRUMB), "export": tables.export_href}
     if tables.establishments is None:
         return {**out, "estab_hidden": True, "estab_title": no_update, "estab_rows": [], "estab_columns": no_update}
     return {**out, "estab_hidden": False, "estab_title": tables.establishments_title,

@@ -80,15 +80,6 @@ def kpi(rate: str, basis: str) -> list:
             html.Div(basis, className="kpi-basis")]
 
 
-def breadcrumb(path: list[tuple[str, str]], crumb_type: str) -> list:
-    """'France › région › département' as buttons whose id {type, code} names the focus ('' = France)."""
-    crumbs = [html.Button("France", id={"type": crumb_type, "code": ""}, className="crumb")]
-    for code, label in path:
-        crumbs += [html.Span("›", className="crumb-sep", **{"aria-hidden": "true"}),
-                   html.Button(label, id={"type": crumb_type, "code": code}, className="crumb")]
-    return crumbs
-
-
 def notice(notices: list[str]) -> html.Div | None:
     return html.Div([html.P(n) for n in notices], className="notice") if notices else None
 

@@ -81,15 +81,6 @@ def control_options(controls, volet: str) -> dict[str, list[dict]]:
             "perimetre": _perimeter_options(controls.regions, controls.departements)}
 
 
-def breadcrumb(path: list[tuple[str, str]], crumb_type: str) -> list:
-    """'France › region › département' as buttons whose id {type, code} names the perimeter ('' = France)."""
-    crumbs = [html.Button("France", id={"type": crumb_type, "code": ""}, className="crumb")]
-    for code, label in path:
-        crumbs += [html.Span("›", className="crumb-sep", **{"aria-hidden": "true"}),
-                   html.Button(label, id={"type": crumb_type, "code": code}, className="crumb")]
-    return crumbs
-
-
 # ---------------------------------------------------------------------------
 # Headline figures
 # ---------------------------------------------------------------------------

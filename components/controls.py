@@ -31,3 +31,13 @@ def url_state(query: dict, query_id: str, store_ids: list[str], hidden_ids: list
     hidden targets of its clientside callbacks (URL writer, navigation)."""
     return ([dcc.Store(id=query_id, data={k: v for k, v in query.items() if isinstance(v, str)})]
             + [dcc.Store(id=i) for i in store_ids] + [html.Div(id=i, hidden=True) for i in hidden_ids])
+
+
+def breadcrumb(path: list[tuple[str, str]], crumb_type: str) -> list:
+    """'France › région › département': buttons whose pattern-matching id {"type": crumb_type,
+    "code": code} names the territory to go back to ('' = France), for every drill-down view."""
+    crumbs = [html.Button("France", id={"type": crumb_type, "code": ""}, className="crumb")]
+    for code, label in path:
+        crumbs += [html.Span("›", className="crumb-sep", **{"aria-hidden": "true"}),
+                   html.Button(label, id={"type": crumb_type, "code": code}, className="crumb")]
+    return crumbs

@@ -86,16 +86,6 @@ def national_kpi(national: tuple[str, str]) -> list:
             html.Div(basis, className="kpi-basis")]
 
 
-def breadcrumb(crumbs: list[tuple[str, str]], crumb_type: str) -> list:
-    """France, then each (code, name) of the path: buttons with pattern-matching ids
-    {"type": crumb_type, "code": code} ('' for France)."""
-    items = [html.Button("France", id={"type": crumb_type, "code": ""}, className="crumb")]
-    for code, name in crumbs:
-        items += [html.Span("›", className="crumb-sep", **{"aria-hidden": "true"}),
-                  html.Button(name, id={"type": crumb_type, "code": code}, className="crumb")]
-    return items
-
-
 def notices(texts: list[str]):
     """The French notices of the values the address asked for and the page ignored (None: none)."""
     return html.Div([html.P(t) for t in texts], className="notice") if texts else None
