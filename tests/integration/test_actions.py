@@ -67,16 +67,32 @@ def _import_history(url: str, tmp_path, actions: str = ACTIONS) -> subprocess.Co
     return _manage(url, "import", "actions", str(_history(tmp_path, actions)), "--user", "marie")
 
 
-def _loaded(url: str, tmp_path) -> None:
-    small_ssr_dataset(url)
+VALID_ACTIONS = ACTIONS.replace("=pas une formule? non : refusé", "relance")
+
+
+def test_manage_py_imports_the_history_all_or_nothing(db_url, tmp_path):
+    small_ssr_dataset(db_url)
     # the formula-like note of line 13 (the note of line 5 spans two lines) is refused first: all or nothing, nothing written
-    refused = _import_history(url, tmp_path)
+    refused = _import_history(db_url, tmp_path)
     assert refused.returncode == 1
     assert "ligne 13, colonne « note »" in refused.stderr and "risque d'injection" in refused.stderr
-    assert _count(url, models.ActionStep) == 0
-    done = _import_history(url, tmp_path, ACTIONS.replace("=pas une formule? non : refusé", "relance"))
+    assert _count(db_url, models.ActionStep) == 0
+    done = _import_history(db_url, tmp_path, VALID_ACTIONS)
     assert done.returncode == 0, done.stderr
     assert "14 lignes ajoutées" in done.stdout
+
+
+def _loaded(url: str, tmp_path) -> None:
+    """The hand-made history, imported in-process by the same function `manage.py import` calls (the
+    command line itself is tested once above: a subprocess per test cost minutes of the suite)."""
+    from data_access import imports
+
+    small_ssr_dataset(url)
+    campaigns = tmp_path / "campagnes.csv"
+    campaigns.write_text(CAMPAIGNS, encoding="utf-8")
+    imports.import_file(url, "campaigns", campaigns, user="marie")
+    report = imports.import_file(url, "actions", _history(tmp_path, VALID_ACTIONS), user="marie")
+    assert report.inserted == 14
 
 
 def _count(url: str, model) -> int:
