@@ -13,7 +13,7 @@ from dash.exceptions import PreventUpdate
 from components import ambulatoire as ui
 from components import france_map
 from components.address import address, navigate_callback, write_address_callback
-from components.controls import breadcrumb
+from components.controls import breadcrumb, clicked_territory
 from pages.ids import Ambulatoire as ids
 from security.presentation import current_mode
 from services import ambulatoire as svc
@@ -41,8 +41,7 @@ def sync_view(values, click, cell, crumbs, current):
         raise PreventUpdate
     view, trigger = svc.view_of(current), ctx.triggered_id
     if trigger in (ids.MAP, ids.TABLE):
-        code = (((click or {}).get("points") or [{}])[0].get("location") if trigger == ids.MAP
-                else (cell or {}).get("rowId"))
+        code = clicked_territory(trigger, ids.MAP, ids.TABLE, click, cell)
         if not code:
             raise PreventUpdate
         view = svc.drill(view, code)

@@ -15,7 +15,7 @@ from analytics.caqes import CaqesView
 from components import caqes as ui
 from components import france_map
 from components.address import address, navigate_callback, write_address_callback
-from components.controls import breadcrumb
+from components.controls import breadcrumb, clicked_territory
 from data_access.cache import cached
 from pages.ids import Caqes as ids
 from security.presentation import Mode, current_mode, current_role
@@ -68,8 +68,7 @@ def update_view(values, click, cell, crumbs, current, figure_key):
         raise PreventUpdate
     view, trigger, notices = CaqesView(**current), ctx.triggered_id, []
     if trigger in (ids.MAP, ids.TERRITORIES):
-        code = (((click or {}).get("points") or [{}])[0].get("location") if trigger == ids.MAP
-                else (cell or {}).get("rowId"))
+        code = clicked_territory(trigger, ids.MAP, ids.TERRITORIES, click, cell)
         if not code:
             raise PreventUpdate
         view = svc.drill(view, code)

@@ -33,6 +33,17 @@ def url_state(query: dict, query_id: str, store_ids: list[str], hidden_ids: list
             + [dcc.Store(id=i) for i in store_ids] + [html.Div(id=i, hidden=True) for i in hidden_ids])
 
 
+def clicked_territory(trigger, map_id: str, table_id: str, click, cell) -> str | None:
+    """The territory code a drill-down click names: a map shape's location, or the row id of the
+    table beside the map (keyboard friendly); None for anything else (an empty or malformed click)."""
+    if trigger == map_id:
+        points = (click or {}).get("points") or [{}]
+        return points[0].get("location") if isinstance(points[0], dict) else None
+    if trigger == table_id:
+        return (cell or {}).get("rowId")
+    return None
+
+
 def breadcrumb(path: list[tuple[str, str]], crumb_type: str) -> list:
     """'France › région › département': buttons whose pattern-matching id {"type": crumb_type,
     "code": code} names the territory to go back to ('' = France), for every drill-down view."""
