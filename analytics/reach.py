@@ -1,0 +1,361 @@
+"""Secret statistique over everything one presentation session can reach for a year (issue 13).
+
+The *reach* of a year is the hypercube of every figure a presentation session can publish: each
+territory (France, régions, départements, établissements) × each legal status and "tous" × each
+value of the other dimensions (gesture, age band, procedure…) and their "tous". Every cell holds two
+counts of stays: `a` (stays with SSR, or ambulatory stays) and `b`, its complement (the other stays);
+the stays are a + b. A cell is published whole (stays, a, rate) or masked whole.
+
+Rule (shared/DOMAIN.md): a cell whose a or b is from 1 to 10 is *sensitive* (primary suppression;
+a stays count from 1 to 10 makes a or b from 1 to 10). Secondary suppression then masks more cells
+until, for every sensitive cell, the range a reader can prove from everything published (the sums,
+0 ≤ each count) is at least `MIN_WIDTH` wide for `a` and for `b` (so for the stays too), and no masked
+count can be computed back exactly.
+
+Method: the hypercube method (Repsilber; GHMITER in τ-ARGUS), made global. A *cube* is a change of
+the table, t × v, that keeps every published sum: v is the tensor product, dimension by dimension,
+of a vector that is consistent with that dimension's hierarchy (a node = the sum of its children),
+built from ±1 on leaves (two establishments, two gestures, a gesture and "tous"…). If every cell
+where v ≠ 0 is masked, the reader cannot tell the true table from the table + t·v for any t keeping
+the counts ≥ 0: the masked cell x moves up by as much as the smallest count where v < 0, and down by
+as much as the smallest count where v > 0 (x included). Cubes whose cells are disjoint but for x add
+their margins. For every sensitive cell the engine chooses cubes (cheapest first: cells already
+masked cost nothing, a cell of a higher level costs more) until both margins reach MIN_WIDTH; every
+cube chosen has counts ≥ 1 wherever v < 0, so no masked cell is left with a single possible value.
+The proof is constructive (each cube is a table the reader cannot rule out); tests/ audit it with an
+attacker's linear programme built independently from the published figures.
+
+Status (issue 13, open): not yet wired to the pages. On the national demo 2024 SSR reach (29 620
+cells, 11 650 masked by the primary rule) it masks 21 554 cells in about 6 s and finds no cubes for
+about 4 300 sensitive cells (mostly rates of 0 % on rare gesture × age cells, where any rise of the
+masked count must be taken from other cells of the same gesture and age); tests/unit/test_reach.py
+checks every claim it makes against an attacker's linear programme. See the issue's closing note.
+
+Pure computation on numpy arrays (no Dash, no SQL). Counts are stays; widths are counts of stays.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+THRESHOLD = 11  # the smallest count that may be published (1..THRESHOLD-1 are secret)
+MIN_WIDTH = 5  # the least width of the range a reader can prove for a sensitive count
+ALL = "*"  # the "tous" of a dimension, and the status of the rows of a territory taken whole
+
+# Why a cell is masked (Suppression.reason)
+SHOWN, PRIMARY, COMPLEMENT, SECONDARY = 0, 1, 2, 3
+REASON_LABELS = {PRIMARY: "effectif de 1 à 10", COMPLEMENT: "complément de 1 à 10",
+                 SECONDARY: "masquée pour protéger les précédentes"}
+
+GEO_LEVELS = ("fr", "reg", "dep", "etab")
+_LEVEL_WEIGHT = {"fr": 400.0, "reg": 40.0, "dep": 6.0, "etab": 1.0}  # what masking one cell costs
+
+
+def is_small(count) -> bool:
+    """True for a count from 1 to THRESHOLD - 1 (None, NaN and 0 are not secret)."""
+    try:
+        value = float(count)
+    except (TypeError, ValueError):
+        return False
+    return value == value and 1 <= value < THRESHOLD
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """The masks of one reach: `index[(level, code, status, *dims)]` → cell; `masked[cell]`,
+    `reason[cell]` (SHOWN, PRIMARY, COMPLEMENT, SECONDARY); `a`, `b` the counts. An establishment's
+    cell is keyed with status ALL (its own status gives the same cell, see `cell`)."""
+
+    dims: tuple[str, ...]
+    index: dict[tuple, int]
+    a: np.ndarray
+    b: np.ndarray
+    masked: np.ndarray
+    reason: np.ndarray
+    status_of: dict[str, str] = field(default_factory=dict)
+    unprotected: tuple[int, ...] = ()  # sensitive cells the engine found no cubes for (see the module's status)
+
+    def cell(self, level: str, code: str, status: str = ALL, *values: str) -> int | None:
+        """The cell of a territory (`level`, `code`) for a status and one value per dimension (ALL
+        for "tous"); None when outside the reach (no such territory, or an establishment of another
+        status, which the view does not list)."""
+        if level == "etab":
+            if status not in (ALL, self.status_of.get(code)):
+                return None
+            status = ALL
+        return self.index.get((level, code, status, *values))
+
+    def is_masked(self, level: str, code: str, status: str = ALL, *values: str) -> bool:
+        i = self.cell(level, code, status, *values)
+        return bool(i is not None and self.masked[i])
+
+    def counts_by_reason(self, cells: Sequence[int]) -> dict[int, int]:
+        """How many of `cells` are masked, by reason."""
+        reasons = self.reason[np.asarray(list(cells), dtype=int)] if len(cells) else np.zeros(0, int)
+        return {r: int((reasons == r).sum()) for r in (PRIMARY, COMPLEMENT, SECONDARY)}
+
+    def shares_shown(self) -> dict[str, float]:
+        """Share of the cells with stays whose figures are published, by territory level."""
+        out = {}
+        levels = np.array([k[0] for k in self.index])
+        cells = np.array(list(self.index.values()))
+        has = (self.a + self.b)[cells] > 0
+        for level in GEO_LEVELS:
+            sel = cells[(levels == level) & has]
+            out[level] = float((~self.masked[sel]).mean()) if len(sel) else 1.0
+        return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Building the reach
+# ---------------------------------------------------------------------------------------------
+class _Geo:
+    """Territory × status positions of the reach: (fr|reg|dep, code, ALL|status) and (etab, finess, ALL)."""
+
+    def __init__(self, leaves: pd.DataFrame, statuses: Sequence[str]):
+        ests = leaves.drop_duplicates("finess").sort_values("finess")
+        self.finess = ests["finess"].tolist()
+        self.status = dict(zip(ests["finess"], ests["status"]))
+        self.dep = dict(zip(ests["finess"], ests["departement"]))
+        self.reg = dict(zip(ests["finess"], ests["region"]))
+        self.keys: list[tuple[str, str, str]] = []
+        self.pos: dict[tuple[str, str, str], int] = {}
+        for t in (ALL, *statuses):
+            self._add("fr", "", t)
+        for level, col in (("reg", "region"), ("dep", "departement")):
+            for code in sorted(ests[col].unique()):
+                for t in (ALL, *statuses):
+                    self._add(level, code, t)
+        for f in self.finess:
+            self._add("etab", f, ALL)
+        self.level = np.array([_LEVEL_WEIGHT[k[0]] for k in self.keys]) * np.array(
+            [2.0 if k[2] == ALL and k[0] != "etab" else 1.0 for k in self.keys])
+        by_dep: dict[str, list[str]] = {}
+        by_reg: dict[str, list[str]] = {}
+        for f in self.finess:
+            by_dep.setdefault(self.dep[f], []).append(f)
+            by_reg.setdefault(self.reg[f], []).append(f)
+        self.by_dep, self.by_reg = by_dep, by_reg
+
+    def _add(self, level: str, code: str, status: str) -> None:
+        self.pos[(level, code, status)] = len(self.keys)
+        self.keys.append((level, code, status))
+
+    def path(self, f: str) -> list[int]:
+        """Positions an establishment's counts are summed into (itself first)."""
+        t, d, r = self.status[f], self.dep[f], self.reg[f]
+        return [self.pos[k] for k in (("etab", f, ALL), ("dep", d, ALL), ("dep", d, t), ("reg", r, ALL),
+                                      ("reg", r, t), ("fr", "", ALL), ("fr", "", t))]
+
+    def vector(self, plus: str, minus: str | None) -> dict[int, int]:
+        """The consistent geographic vector +1 on establishment `plus`, -1 on `minus` (zeros dropped)."""
+        v: dict[int, int] = {}
+        for f, sign in ((plus, 1), (minus, -1)):
+            if f is None:
+                continue
+            for p in self.path(f):
+                v[p] = v.get(p, 0) + sign
+        return {p: s for p, s in v.items() if s}
+
+
+def _flat_vectors(i: int, size: int) -> list[dict[int, int]]:
+    """Consistent vectors of a flat dimension (position 0 = "tous", 1..size-1 its values) that are
+    +1 at position i: a value against another value, or a value with the "tous"."""
+    if i == 0:
+        return [{0: 1, j: 1} for j in range(1, size)]
+    return [{i: 1, j: -1} for j in range(1, size) if j != i] + [{i: 1, 0: 1}]
+
+
+class _Engine:
+    def __init__(self, leaves: pd.DataFrame, dims: Sequence[tuple[str, Sequence[str]]], statuses: Sequence[str]):
+        self.geo = _Geo(leaves, statuses)
+        self.dim_values = [[ALL, *values] for _name, values in dims]
+        self.sizes = [len(v) for v in self.dim_values]
+        self.stride = int(np.prod(self.sizes))
+        n = len(self.geo.keys) * self.stride
+        self.a, self.b = np.zeros(n + 1), np.zeros(n + 1)  # the last cell: padding of the cubes
+        # sum every leaf into its 7 geographic positions × (value, "tous") of each dimension
+        geo_paths = {f: self.geo.path(f) for f in self.geo.finess}
+        codes = [leaves[name].map({v: j for j, v in enumerate(vals)}).to_numpy() for (name, _), vals in
+                 zip(dims, self.dim_values)]
+        gp = np.array([geo_paths[f] for f in leaves["finess"]])  # leaves × 7
+        for combo in range(2 ** len(dims)):
+            offset = np.zeros(len(leaves), dtype=int)
+            for d, c in enumerate(codes):
+                j = c if (combo >> d) & 1 else np.zeros_like(c)
+                offset = offset * self.sizes[d] + j
+            for k in range(gp.shape[1]):
+                idx = gp[:, k] * self.stride + offset
+                np.add.at(self.a, idx, leaves["a"].to_numpy(dtype=float))
+                np.add.at(self.b, idx, leaves["b"].to_numpy(dtype=float))
+        self.a[n] = self.b[n] = np.inf
+        self.weight = np.append(np.repeat(self.geo.level, self.stride)
+                                * np.tile(self._dim_weights(), len(self.geo.keys)), 0.0)
+        self.masked = np.zeros(n + 1, dtype=bool)
+        self.masked[n] = True
+        self._size = leaves.groupby("finess")["a"].sum().to_dict()  # partners with more stays move more
+        self.reason = np.zeros(n + 1, dtype=np.int8)
+        self.unprotected: list[int] = []
+
+    def _dim_weights(self) -> np.ndarray:
+        w = np.ones(self.sizes)
+        for d in range(len(self.sizes)):
+            sl: list[slice | int] = [slice(None)] * len(self.sizes)
+            sl[d] = 0
+            w[tuple(sl)] *= 2.0  # a "tous" is worth more than one value
+        return w.ravel()
+
+    def split(self, cell: int) -> tuple[int, list[int]]:
+        g, rest = divmod(cell, self.stride)
+        pos = []
+        for size in reversed(self.sizes):
+            rest, j = divmod(rest, size)
+            pos.append(j)
+        return g, pos[::-1]
+
+    # -- cubes ---------------------------------------------------------------------------------
+    def _geo_vectors(self, g: int) -> list[dict[int, int]]:
+        """Consistent geographic vectors that are +1 at position g. Two establishments of the same
+        status change no status total above their common territory; of two statuses, they change
+        the status totals up to France, so they are only offered where x is itself a status total."""
+        geo = self.geo
+        level, code, status = geo.keys[g]
+        if level == "etab":
+            t, d = geo.status[code], geo.dep[code]
+            same = [f for f in geo.by_dep[d] if f != code and geo.status[f] == t]
+            near = [f for f in geo.by_reg[geo.reg[code]] if geo.dep[f] != d and geo.status[f] == t]
+            near = sorted(near, key=lambda f: -self._size[f])[:8]
+            mixed = [f for f in geo.by_dep[d] if geo.status[f] != t]  # costly: status totals up to France
+            # last resort: the establishment alone, every total above it up to France moving with it
+            return [geo.vector(code, other) for other in same + near + mixed] + [geo.vector(code, None)]
+        members = _members(geo, level, code)
+        inside = [f for f in members if status in (ALL, geo.status[f])]
+        inside = sorted(inside, key=lambda f: -self._size[f])[:4]
+        if level == "fr" and status == ALL:
+            return [geo.vector(f, None) for f in inside]
+        if level == "fr":
+            outside = [f for f in geo.finess if geo.status[f] != status]
+        else:
+            parent = geo.finess if level == "reg" else geo.by_reg[geo.reg[members[0]]]
+            outside = [f for f in parent if not _within(geo, f, level, code)]
+            if status != ALL:
+                outside = [f for f in outside if geo.status[f] == status] + [
+                    f for f in members if geo.status[f] != status]
+        outside = sorted(outside, key=lambda f: -self._size[f])[:8]
+        out = [geo.vector(f, None) for f in inside[:2]]  # last resort, as for an establishment
+        for f in inside:
+            for other in outside:
+                v = geo.vector(f, other)
+                if v.get(g) == 1:
+                    out.append(v)
+        return out
+
+    def _flat_combos(self, pos: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """Offsets and signs of every tensor product of the flat dimensions' vectors at `pos`:
+        arrays (combinations, 2 ** dimensions)."""
+        offs, sigs = np.zeros((1, 1), dtype=int), np.ones((1, 1), dtype=int)
+        for j, size in zip(pos, self.sizes):
+            vecs = _flat_vectors(j, size)
+            vp = np.array([list(v.keys()) for v in vecs])  # options × 2
+            vs = np.array([list(v.values()) for v in vecs])
+            offs = (offs[:, None, :, None] * size + vp[None, :, None, :]).reshape(-1, offs.shape[1] * 2)
+            sigs = (sigs[:, None, :, None] * vs[None, :, None, :]).reshape(-1, sigs.shape[1] * 2)
+        return offs, sigs
+
+    def protect(self, x: int) -> None:
+        """Mask cubes through cell x until the range of its count `a` a reader can prove is MIN_WIDTH
+        wide (the stays, a + b, then vary as much)."""
+        g, pos = self.split(x)
+        geos = self._geo_vectors(g)
+        if not geos:
+            self.unprotected.append(x)
+            return
+        width = max(len(v) for v in geos)
+        dummy = len(self.a) - 1
+        gpos = np.full((len(geos), width), -1)
+        gsig = np.zeros((len(geos), width), dtype=int)
+        for i, v in enumerate(geos):
+            gpos[i, :len(v)] = list(v.keys())
+            gsig[i, :len(v)] = list(v.values())
+        offs, sigs = self._flat_combos(pos)
+        cells = gpos[:, None, :, None] * self.stride + offs[None, :, None, :]
+        cells = np.where(gpos[:, None, :, None] < 0, dummy, cells).reshape(len(geos) * len(offs), -1)
+        signs = (gsig[:, None, :, None] * sigs[None, :, None, :]).reshape(len(cells), -1)
+        other = cells != x
+        a = self.a[cells]
+        ups = np.where(signs < 0, a, np.inf).min(axis=1)
+        downs = np.where((signs > 0) & other, a, np.inf).min(axis=1)
+        # a cell without stays is published as such (it cannot move); a cube must be able to rise
+        # every cube used must be able to move (so that no masked cell in it keeps a single value)
+        ok = ((a + self.b[cells]) >= 1).all(axis=1) & ((ups >= 1) | (np.minimum(float(self.a[x]), downs) >= 1))
+        costs = np.where(self.masked[cells], 0.0, self.weight[cells]).sum(axis=1)
+        own, need = float(self.a[x]), float(MIN_WIDTH)
+        up = down = 0.0
+        used = np.zeros(len(self.a), dtype=bool)
+        for _ in range(8):
+            have = min(up + min(own, down), need)
+            if have >= need:
+                return
+            free = ok & ~(used[cells] & other).any(axis=1)
+            gain = np.minimum(up + ups + np.minimum(own, down + downs), need) - have
+            key = np.where(free & (gain > 0), costs / np.maximum(gain, 1e-9), np.inf)
+            best = int(np.argmin(key))
+            if not np.isfinite(key[best]):
+                break
+            chosen = cells[best][cells[best] != dummy]
+            newly = chosen[~self.masked[chosen]]
+            if len(newly):
+                self.masked[newly] = True
+                self.reason[newly] = SECONDARY
+                costs = np.where(self.masked[cells], 0.0, self.weight[cells]).sum(axis=1)
+            up, down = up + ups[best], down + downs[best]
+            used[chosen] = True
+        if up + min(own, down) < need:
+            self.unprotected.append(x)
+
+
+def _within(geo: _Geo, f: str, level: str, code: str) -> bool:
+    return level == "fr" or (geo.reg[f] if level == "reg" else geo.dep[f]) == code
+
+
+def _members(geo: _Geo, level: str, code: str) -> list[str]:
+    if level == "fr":
+        return geo.finess
+    if level == "reg":
+        return geo.by_reg.get(code, [])
+    return geo.by_dep.get(code, [])
+
+
+def suppress(leaves: pd.DataFrame, dims: Sequence[tuple[str, Sequence[str]]], statuses: Sequence[str],
+             secondary: bool = True) -> Suppression:
+    """The masks of a reach. `leaves`: one row per establishment × value of each dimension with
+    columns finess, status, region, departement, the dimensions' columns, `a` and `b` (counts of
+    stays: with SSR and without; ambulatory and not). `dims`: (column, values) of each dimension.
+    `secondary=False` keeps the primary masks only (for tests showing what they would leave open)."""
+    leaves = leaves[(leaves["a"] + leaves["b"]) > 0]
+    eng = _Engine(leaves, dims, statuses)
+    small_a = (eng.a >= 1) & (eng.a < THRESHOLD)
+    small_b = (eng.b >= 1) & (eng.b < THRESHOLD)
+    primary = small_a | small_b
+    eng.masked[primary] = True
+    eng.reason[primary] = np.where(small_a[primary] | ((eng.a + eng.b)[primary] < THRESHOLD), PRIMARY, COMPLEMENT)
+    if secondary:
+        # the most detailed cells first: the cubes of the totals above then reuse their masks
+        depth = np.array([GEO_LEVELS.index(k[0]) for k in eng.geo.keys])
+        cells = np.flatnonzero(primary[:-1])
+        for x in cells[np.argsort(-depth[cells // eng.stride], kind="stable")]:
+            eng.protect(int(x))
+    index = {}
+    for g, key in enumerate(eng.geo.keys):
+        for offset in range(eng.stride):
+            values = []
+            rest = offset
+            for d in reversed(range(len(eng.sizes))):
+                rest, j = divmod(rest, eng.sizes[d])
+                values.append(eng.dim_values[d][j])
+            index[(*key, *values[::-1])] = g * eng.stride + offset
+    return Suppression(dims=tuple(name for name, _ in dims), index=index, a=eng.a[:-1], b=eng.b[:-1],
+                       masked=eng.masked[:-1], reason=eng.reason[:-1], status_of=dict(eng.geo.status), unprotected=tuple(eng.unprotected))
