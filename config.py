@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     db_max_overflow: int = 20
     db_pool_timeout: float = 5.0
     atlas_proxy_fix: int = 0  # number of trusted reverse proxies setting X-Forwarded-For/-Proto (0: none)
+    # Presentation mode's secondary suppression (analytics.reach). Only tests turn it off, to show
+    # that their attacker recovers what the primary masks alone leave open.
+    secondary_suppression: bool = True
 
     @model_validator(mode="after")
     def _demo_key(self) -> Settings:

@@ -15,7 +15,7 @@ import pandas as pd
 
 from analytics.classes import Classification, classify
 from analytics.rates import ratio_of_sums
-from analytics.secrecy import NestedSecrecy, nested_secrecy
+from analytics.secrecy_legacy import NestedSecrecy, nested_secrecy
 
 ALL = "TOUS"  # every marker procedure of the list of 55
 ALL_STATUSES = "tous"

@@ -590,7 +590,7 @@ class Secrecy:
 
     The cells are each establishment's stays and cases; their départemental, régional and national
     sums are published (the national basis of the page, the profile's references, /ssr's tables), so
-    suppression runs over that hierarchy (analytics.secrecy.nested_secrecy, as /ssr does, so that no
+    suppression runs over that hierarchy (analytics.secrecy_legacy.nested_secrecy, as /ssr does, so that no
     page shows a figure another one masks). `cells` is indexed by FINESS with
     stays_small, stays_masked, cases_small, cases_masked and rate_hidden (bools);
     `region_stays_masked[code]` and `region_cases_masked[code]` say a régional sum is masked,
@@ -625,7 +625,7 @@ def secrecy(counts: pd.DataFrame) -> Secrecy:
     """The secret statistique of `counts` (finess, region_code, departement_code, stays, cases; one
     row per establishment): counts from 1 to 10 masked, and the cells and totals hidden so that no
     masked one can be computed back from the départemental, régional and national sums."""
-    from analytics.secrecy import nested_secrecy
+    from analytics.secrecy_legacy import nested_secrecy
 
     frame = counts.assign(region_code=counts["region_code"].fillna("").astype(str),
                           departement_code=counts["departement_code"].fillna("").astype(str))

@@ -4,7 +4,7 @@ profile may show, and the texts that say so.
 Pure functions (no Dash, no SQL). A figure num/den shows each count as is, "< 11" (a count from 1
 to 10) or "masqué" (hidden so that a total cannot give a "< 11" away); the figure itself (a rate
 or a ratio) and what derives from it print "s" when either count is hidden. The masks of a profile
-come from the linked suppression of every establishment's counts (analytics.secrecy), over the
+come from the linked suppression of every establishment's counts (analytics.secrecy_legacy), over the
 régional, comparables and national sums the profiles publish.
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pandas as pd
 
 from analytics import msap as msap_model
 from analytics import profile as model
-from analytics.secrecy import MASK, SECONDARY, counts_people, is_small, linked_suppression
+from analytics.secrecy_legacy import MASK, SECONDARY, counts_people, is_small, linked_suppression
 from text.format import NBSP, fmt_dec, fmt_int, fmt_pct
 
 SECRET_RATE = "s"  # a rate or ratio hidden by the secret statistique (as analytics.profile writes it)
@@ -87,7 +87,7 @@ def recourse_secrecy(grp: pd.DataFrame) -> dict:
 def indicator_secrecy(values: pd.DataFrame, catalogue: pd.DataFrame) -> dict[str, dict]:
     """The secret statistique of a year's SSR profile values (with each establishment's region_code,
     activity, legal_status and size_class): for each ratio indicator whose numerator or denominator
-    counts stays or patients (analytics.secrecy.counts_people), the linked suppression of that count
+    counts stays or patients (analytics.secrecy_legacy.counts_people), the linked suppression of that count
     over the régional, comparables and national sums, as {code: {"cells": {finess: Shown}, "region":
     {code: Shown}, "comparables": {(activity, status, size class): Shown}, "france": Shown}}. Other
     counts (days, acts, FTE, beds) are not masked."""

@@ -1,467 +1,474 @@
-"""Secret statistique: which counts and rates an audience outside the insurer may not see.
+"""Secret statistique over everything one presentation session can reach for a year (issue 13).
 
-Rules (shared/DOMAIN.md, last section; issue 7):
-- a count of stays or patients from 1 to 10 is shown as "< 11" (primary suppression); 0 is shown;
-- a rate whose numerator or denominator is from 1 to 10 is hidden;
-- where a total of a group of cells is published (a column total, the total of the territory the
-  rows make up), and exactly one cell of the group is masked, the next smallest non-zero cell of
-  the group is masked too (secondary suppression), so the masked one cannot be recovered by
-  subtraction; a rate whose count is masked is hidden as well (count = rate x other count);
-- counts of establishments are not masked.
+The *reach* of a year is the hypercube of every figure a presentation session can publish: each
+territory (France, régions, départements, établissements) × each legal status and "tous" × each
+value of the other dimensions (gesture, age band, procedure…) and their "tous". Every cell holds two
+counts of stays: `a` (stays with SSR, or ambulatory stays) and `b`, its complement (the other stays);
+the stays are a + b. A cell is published whole (stays, a, rate) or masked whole.
 
-Pure functions over plain sequences: callers build their displays from the flags.
+Rule (shared/DOMAIN.md): a cell whose a or b is from 1 to 10 is *sensitive* (primary suppression;
+a stays count from 1 to 10 makes a or b from 1 to 10). Secondary suppression then masks more cells
+until, for every sensitive cell, the range a reader can prove from everything published (the sums,
+0 ≤ each count) is at least `MIN_WIDTH` wide for `a` and for `b` (so for the stays too), and no masked
+count can be computed back exactly.
 
-What a reader can deduce (the rules being public) is audited, not only counted: a masked cell must
-take more than one value given every published total (see `deducible`), which the "exactly one
-masked cell" rule alone does not ensure (cells 1 and 1 of a total 2 + shown cells; a "< 11" and
-a "masqué" of 1 and 11). `nested_secrecy` applies the rules to a hierarchy of totals (France,
-régions, départements, établissements) at once, so that no level gives away a cell of another.
+Method: the hypercube method (Repsilber; GHMITER in τ-ARGUS), made global. A *cube* is a change of
+the table, t × v, that keeps every published sum: v is the tensor product, dimension by dimension,
+of a vector that is consistent with that dimension's hierarchy (a node = the sum of its children),
+built from ±1 on leaves (two establishments, two gestures, a gesture and "tous"…). If every cell
+where v ≠ 0 is masked, the reader cannot tell the true table from the table + t·v for any t keeping
+the counts ≥ 0: the masked cell x moves up by as much as the smallest count where v < 0, and down by
+as much as the smallest count where v > 0 (x included). Cubes whose cells are disjoint but for x add
+their margins. For every sensitive cell the engine chooses cubes (cheapest first: cells already
+masked cost nothing, a cell of a higher level costs more) until both margins reach MIN_WIDTH; every
+cube chosen has counts ≥ 1 wherever v < 0, so no masked cell is left with a single possible value.
+The proof is constructive (each cube is a table the reader cannot rule out); tests/ audit it with an
+attacker's linear programme built independently from the published figures.
+
+Status (issue 13, open): not yet wired to the pages. On the national demo 2024 SSR reach (29 620
+cells, 11 650 masked by the primary rule) it masks 21 554 cells in about 6 s and finds no cubes for
+about 4 300 sensitive cells (mostly rates of 0 % on rare gesture × age cells, where any rise of the
+masked count must be taken from other cells of the same gesture and age); tests/unit/test_reach.py
+checks every claim it makes against an attacker's linear programme. See the issue's closing note.
+
+Pure computation on numpy arrays (no Dash, no SQL). Counts are stays; widths are counts of stays.
 """
 from __future__ import annotations
 
-import hashlib
-import hmac
-import math
-from collections.abc import Hashable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-THRESHOLD = 11  # the smallest count that may be shown
-MASK = "< 11"  # a count from 1 to 10
-SECONDARY = "masqué"  # a count hidden so that a "< 11" cannot be computed back from a total
-SECRET = "secret statistique"  # a hidden rate
+THRESHOLD = 11  # the smallest count that may be published (1..THRESHOLD-1 are secret)
+MIN_WIDTH = 5  # the least width of the range a reader can prove for a sensitive count
+ALL = "*"  # the "tous" of a dimension, and the status of the rows of a territory taken whole
+
+# Why a cell is masked (Suppression.reason)
+SHOWN, PRIMARY, COMPLEMENT, SECONDARY, UNPUBLISHED = 0, 1, 2, 3, 4
+
+GEO_LEVELS = ("fr", "reg", "dep", "etab")
+_LEVEL_WEIGHT = {"fr": 400.0, "reg": 40.0, "dep": 6.0, "etab": 1.0}  # what masking one cell costs
 
 
 def is_small(count) -> bool:
     """True for a count from 1 to THRESHOLD - 1 (None, NaN and 0 are not secret)."""
-    if count is None:
-        return False
     try:
         value = float(count)
     except (TypeError, ValueError):
         return False
-    return not math.isnan(value) and 1 <= value < THRESHOLD
-
-
-def secondary_suppression(values: Sequence, masked: Sequence[bool]) -> list[bool]:
-    """Masked flags of one group of cells whose total is published, after secondary suppression.
-
-    If exactly one cell is masked, the smallest unmasked cell with a positive count is masked too
-    (ties: the first). With zero or two or more masked cells nothing is added."""
-    flags = list(masked)
-    if sum(flags) != 1:
-        return flags
-    candidates = [(float(v), i) for i, (v, m) in enumerate(zip(values, flags))
-                  if not m and v is not None and not _nan(v) and float(v) > 0]
-    if candidates:
-        flags[min(candidates)[1]] = True
-    return flags
-
-
-def _nan(value) -> bool:
-    try:
-        return math.isnan(float(value))
-    except (TypeError, ValueError):
-        return True
+    return value == value and 1 <= value < THRESHOLD
 
 
 @dataclass(frozen=True)
-class RateSecrecy:
-    """What to hide in a table of rates num/den (one entry per row).
+class Suppression:
+    """The masks of one reach: `index[(level, code, status, *dims)]` → cell; `masked[cell]`,
+    `reason[cell]` (SHOWN, PRIMARY, COMPLEMENT, SECONDARY); `a`, `b` the counts. An establishment's
+    cell is keyed with status ALL (its own status gives the same cell, see `cell`)."""
 
-    `*_small` are primary suppressions (shown "< 11"), `*_secondary` the cells hidden so a small
-    one cannot be recovered from a total (shown "masqué"); `rate_hidden` rows show no rate nor
-    interval."""
+    dims: tuple[str, ...]
+    index: dict[tuple, int]
+    a: np.ndarray
+    b: np.ndarray
+    masked: np.ndarray
+    reason: np.ndarray
+    status_of: dict[str, str] = field(default_factory=dict)
+    unprotected: tuple[int, ...] = ()  # sensitive cells the engine found no cubes for (see the module's status)
 
-    num_small: list[bool]
-    den_small: list[bool]
-    num_secondary: list[bool]
-    den_secondary: list[bool]
-    rate_hidden: list[bool]
+    def cell(self, level: str, code: str, status: str = ALL, *values: str) -> int | None:
+        """The cell of a territory (`level`, `code`) for a status and one value per dimension (ALL
+        for "tous"); None when outside the reach (no such territory, or an establishment of another
+        status, which the view does not list)."""
+        if level == "etab":
+            if status not in (ALL, self.status_of.get(code)):
+                return None
+            status = ALL
+        return self.index.get((level, code, status, *values))
 
-    def num_masked(self, i: int) -> bool:
-        return self.num_small[i] or self.num_secondary[i]
+    def is_masked(self, level: str, code: str, status: str = ALL, *values: str) -> bool:
+        i = self.cell(level, code, status, *values)
+        return bool(i is not None and self.masked[i])
 
-    def den_masked(self, i: int) -> bool:
-        return self.den_small[i] or self.den_secondary[i]
+    def counts_by_reason(self, cells: Sequence[int]) -> dict[int, int]:
+        """How many of `cells` are masked, by reason."""
+        reasons = self.reason[np.asarray(list(cells), dtype=int)] if len(cells) else np.zeros(0, int)
+        return {r: int((reasons == r).sum()) for r in (PRIMARY, COMPLEMENT, SECONDARY)}
 
-
-def rate_secrecy(num: Sequence, den: Sequence, groups: Sequence[Hashable] | None = None) -> RateSecrecy:
-    """Flags for rows with numerator `num` and denominator `den` (counts).
-
-    `groups`: the rows whose sum is published together (e.g. the région of each département when
-    each région's total is shown elsewhere); None when the rows have no published total; a single
-    value repeated when only the grand total is published."""
-    n = len(num)
-    if len(den) != n or (groups is not None and len(groups) != n):
-        raise ValueError("num, den and groups must have the same length")
-    num_small = [is_small(v) for v in num]
-    den_small = [is_small(v) for v in den]
-    num_masked, den_masked = list(num_small), list(den_small)
-    if groups is not None:
-        for group in dict.fromkeys(groups):
-            rows = [i for i in range(n) if groups[i] == group]
-            for values, masked in ((num, num_masked), (den, den_masked)):
-                flags = secondary_suppression([values[i] for i in rows], [masked[i] for i in rows])
-                for i, flag in zip(rows, flags):
-                    masked[i] = flag
-    return RateSecrecy(
-        num_small=num_small, den_small=den_small,
-        num_secondary=[m and not s for m, s in zip(num_masked, num_small)],
-        den_secondary=[m and not s for m, s in zip(den_masked, den_small)],
-        rate_hidden=[a or b for a, b in zip(num_masked, den_masked)],
-    )
-
-
-def count_display(value, small: bool, secondary: bool = False):
-    """The value as shown: the count itself, "< 11" or "masqué"."""
-    if small:
-        return MASK
-    if secondary:
-        return SECONDARY
-    return value
-
-
-def letters(index: int) -> str:
-    """0 -> 'A', 25 -> 'Z', 26 -> 'AA', 27 -> 'AB' … (spreadsheet column names)."""
-    if index < 0:
-        raise ValueError("index must be >= 0")
-    text = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        text = chr(ord("A") + rest) + text
-    return text
-
-
-def aliases(identifiers: Iterable[str], salt: str) -> dict[str, str]:
-    """A stable pseudonym per identifier ('Établissement A', 'Établissement B', …).
-
-    The order is that of HMAC-SHA256(salt, identifier): random-looking (not the FINESS order, which
-    gives away the département) but stable for as long as the salt is kept (one meeting)."""
-    key = salt.encode()
-    ordered = sorted(set(identifiers), key=lambda f: hmac.new(key, f.encode(), hashlib.sha256).hexdigest())
-    return {f: f"Établissement {letters(i)}" for i, f in enumerate(ordered)}
-
-
-# ---------------------------------------------------------------------------
-# Nested totals (/ssr): France > régions > départements > établissements, audited
-# ---------------------------------------------------------------------------
-# A reader who knows the rules knows of each cell: a displayed count exactly; "< 11" is 1 to 10;
-# "masqué" is at least 11 and, the rule masking the smallest cells first, at most the smallest count
-# shown beside it (assumed only where it is true: a reader stronger than any real one, so what is
-# safe from this reader is safe). Every total is the sum of its cells, and stays followed by an SSR
-# stay are at most the stays. A masked cell is deducible when those facts leave it a single value.
-_INF = math.inf
-
-
-class _Cells:
-    """Cells of one or more count columns over a forest: each parent is the sum of its children.
-
-    `locked` cells cannot be masked (totals the caller publishes unmasked elsewhere); with
-    `ordered`, column 0 <= column 1 cell by cell (numerator and denominator of a rate)."""
-
-    def __init__(self, columns: Sequence[Sequence], parent: Sequence[int], locked: Sequence[bool] | None = None,
-                 masked: Sequence[Sequence[bool]] | None = None, ordered: bool = False):
-        self.values = [np.array([0.0 if v is None or _nan(v) else float(v) for v in col]) for col in columns]
-        self.parent = np.asarray(parent, dtype=int)
-        self.locked = np.zeros(len(self.parent), bool) if locked is None else np.asarray(locked, dtype=bool)
-        self.ordered = ordered and len(columns) == 2
-        self.masked = [np.array([is_small(v) for v in col], dtype=bool) for col in self.values] if masked is None \
-            else [np.asarray(m, dtype=bool).copy() for m in masked]
-        kids: dict[int, list[int]] = {}
-        for i, p in enumerate(self.parent):
-            if p >= 0:
-                kids.setdefault(int(p), []).append(i)
-        self.children = {p: np.asarray(c, dtype=int) for p, c in kids.items()}
-
-    # -- what a reader can deduce ---------------------------------------------------------------
-    def _domains(self, col: int) -> tuple[np.ndarray, np.ndarray]:
-        values, masked = self.values[col], self.masked[col]
-        lo, hi = values.copy(), values.copy()
-        small = masked & (values >= 1) & (values < THRESHOLD)
-        lo[small], hi[small] = 1.0, THRESHOLD - 1.0
-        other = masked & ~small
-        lo[other] = np.where(values[other] >= THRESHOLD, float(THRESHOLD), 0.0)
-        hi[other] = _INF
-        for kids in self.children.values():
-            shown = kids[~masked[kids] & (values[kids] >= THRESHOLD)]
-            if len(shown):
-                smallest = values[shown].min()
-                hi[kids[other[kids] & (values[kids] <= smallest)]] = smallest
-        return lo, hi
-
-    def ranges(self) -> list[tuple[np.ndarray, np.ndarray]]:
-        """(lo, hi) of every cell of every column: the values a reader can still give it
-        (bounds propagation, exact on a tree of sums)."""
-        bounds = [self._domains(col) for col in range(len(self.values))]
-        # a sum whose total and cells are all shown teaches nothing
-        open_sums = [[(p, kids) for p, kids in self.children.items() if masked[p] or masked[kids].any()]
-                     for masked in self.masked]
-        for _ in range(500):
-            changed = False
-            for (lo, hi), sums in zip(bounds, open_sums):
-                for p, kids in sums:
-                    changed |= _tighten_sum(lo, hi, p, kids)
-            if self.ordered:
-                (nlo, nhi), (dlo, dhi) = bounds
-                new_nhi, new_dlo = np.minimum(nhi, dhi), np.maximum(dlo, nlo)
-                if (new_nhi < nhi).any() or (new_dlo > dlo).any():
-                    bounds = [(nlo, new_nhi), (new_dlo, dhi)]
-                    changed = True
-            if not changed:
-                break
-        return bounds
-
-    def deducible(self) -> list[tuple[int, int, float]]:
-        """(column, cell, value) of every masked cell a reader can compute back."""
-        out = []
-        for col, (lo, hi) in enumerate(self.ranges()):
-            out += [(col, int(c), float(lo[c])) for c in np.flatnonzero(self.masked[col] & (lo >= hi))]
+    def shares_shown(self) -> dict[str, float]:
+        """Share of the cells with stays whose figures are published, by territory level."""
+        out = {}
+        levels = np.array([k[0] for k in self.index])
+        cells = np.array(list(self.index.values()))
+        has = ((self.a + self.b)[cells] > 0) & (self.reason[cells] != UNPUBLISHED)
+        for level in GEO_LEVELS:
+            sel = cells[(levels == level) & has]
+            out[level] = float((~self.masked[sel]).mean()) if len(sel) else 1.0
         return out
 
-    # -- masking --------------------------------------------------------------------------------
-    def _smallest(self, col: int, cells) -> int | None:
-        values, masked = self.values[col], self.masked[col]
-        free = [int(c) for c in cells if not masked[c] and values[c] > 0 and not self.locked[c]]
-        return min(free, key=lambda c: (values[c], c)) if free else None
 
-    def _group_rules(self) -> bool:
-        """The usual rules, group by group: a shown total with exactly one masked cell gets the next
-        smallest cell masked too; a masked total keeps at least one masked cell."""
-        added = False
-        for col, (values, masked) in enumerate(zip(self.values, self.masked)):
-            for p, kids in self.children.items():
-                hidden = int(masked[kids].sum())
-                if (hidden == 1 and not masked[p]) or (hidden == 0 and masked[p] and (values[kids] > 0).any()):
-                    pick = self._smallest(col, kids)
-                    if pick is not None:
-                        masked[pick] = added = True
-        return added
+# ---------------------------------------------------------------------------------------------
+# Building the reach
+# ---------------------------------------------------------------------------------------------
+class _Geo:
+    """Territory × status positions of the reach: (fr|reg|dep, code, ALL|status) and (etab, finess, ALL)."""
 
-    def _fix(self, col: int, cell: int, value: float) -> tuple[int, int] | None:
-        """What to mask next so that a deducible masked cell (deduced `value`) no longer is."""
-        values, masked = self.values[col], self.masked[col]
-        if self.ordered and not self.masked[1 - col][cell] and not self.locked[cell] \
-                and value == self.values[1 - col][cell]:
-            return 1 - col, cell  # the other count of the row bounds it (a rate of 0 or 100 %)
-        kids, p = self.children.get(cell), int(self.parent[cell])
-        if kids is not None and not masked[kids].any():  # the sum of its cells
-            pick = self._smallest(col, kids)
-            if pick is not None:
-                return col, pick
-        if p >= 0:
-            pick = self._smallest(col, self.children[p])
-            if pick is not None:
-                return col, pick
-            if not masked[p] and not self.locked[p] and values[p] > 0:
-                return col, p
-        if kids is not None:
-            pick = self._smallest(col, kids)
-            if pick is not None:
-                return col, pick
-        return None
+    def __init__(self, leaves: pd.DataFrame, statuses: Sequence[str]):
+        ests = leaves.drop_duplicates("finess").sort_values("finess")
+        self.finess = ests["finess"].tolist()
+        self.status = dict(zip(ests["finess"], ests["status"]))
+        self.dep = dict(zip(ests["finess"], ests["departement"]))
+        self.reg = dict(zip(ests["finess"], ests["region"]))
+        self.keys: list[tuple[str, str, str]] = []
+        self.pos: dict[tuple[str, str, str], int] = {}
+        for t in (ALL, *statuses):
+            self._add("fr", "", t)
+        for level, col in (("reg", "region"), ("dep", "departement")):
+            for code in sorted(ests[col].unique()):
+                for t in (ALL, *statuses):
+                    self._add(level, code, t)
+        for f in self.finess:
+            self._add("etab", f, ALL)
+        self.level = np.array([_LEVEL_WEIGHT[k[0]] for k in self.keys]) * np.array(
+            [2.0 if k[2] == ALL and k[0] != "etab" else 1.0 for k in self.keys])
+        by_dep: dict[str, list[str]] = {}
+        by_reg: dict[str, list[str]] = {}
+        for f in self.finess:
+            by_dep.setdefault(self.dep[f], []).append(f)
+            by_reg.setdefault(self.reg[f], []).append(f)
+        self.by_dep, self.by_reg = by_dep, by_reg
 
-    def solve(self) -> list[tuple[int, int]]:
-        """Mask cells until none is deducible; returns those still deducible (only when locked
-        totals leave nothing else to mask)."""
-        stuck: set[tuple[int, int]] = set()
-        while True:
-            while self._group_rules():
-                pass
-            found = self.deducible()
-            todo = [c for c in found if c[:2] not in stuck]
-            if not todo:
-                return [c[:2] for c in found]
-            for col, cell, value in todo:
-                fix = self._fix(col, cell, value)
-                if fix is None:
-                    stuck.add((col, cell))
-                else:
-                    self.masked[fix[0]][fix[1]] = True
+    def _add(self, level: str, code: str, status: str) -> None:
+        self.pos[(level, code, status)] = len(self.keys)
+        self.keys.append((level, code, status))
+
+    def path(self, f: str) -> list[int]:
+        """Positions an establishment's counts are summed into (itself first)."""
+        t, d, r = self.status[f], self.dep[f], self.reg[f]
+        return [self.pos[k] for k in (("etab", f, ALL), ("dep", d, ALL), ("dep", d, t), ("reg", r, ALL),
+                                      ("reg", r, t), ("fr", "", ALL), ("fr", "", t))]
+
+    def vector(self, plus: str, minus: str | None) -> dict[int, int]:
+        """The consistent geographic vector +1 on establishment `plus`, -1 on `minus` (zeros dropped)."""
+        v: dict[int, int] = {}
+        for f, sign in ((plus, 1), (minus, -1)):
+            if f is None:
+                continue
+            for p in self.path(f):
+                v[p] = v.get(p, 0) + sign
+        return {p: s for p, s in v.items() if s}
 
 
-def _tighten_sum(lo: np.ndarray, hi: np.ndarray, p: int, kids: np.ndarray) -> bool:
-    """Narrow the bounds of a total p and of its cells under p = sum(cells); True if any changed."""
-    klo, khi = lo[kids], hi[kids]
-    infinite = np.isinf(khi)
-    n_inf, finite_sum, low_sum = int(infinite.sum()), float(khi[~infinite].sum()), float(klo.sum())
-    changed = False
-    if low_sum > lo[p]:
-        lo[p], changed = low_sum, True
-    if not n_inf and finite_sum < hi[p]:
-        hi[p], changed = finite_sum, True
-    with np.errstate(invalid="ignore"):
-        others_hi = np.where(infinite, _INF if n_inf > 1 else finite_sum, _INF if n_inf else finite_sum - khi)
-    new_lo = np.maximum(klo, lo[p] - others_hi)
-    new_hi = np.minimum(khi, hi[p] - (low_sum - klo))
-    if (new_lo > klo).any() or (new_hi < khi).any():
-        lo[kids], hi[kids] = new_lo, new_hi
-        changed = True
-    return changed
+def _flat_vectors(i: int, size: int) -> list[dict[int, int]]:
+    """Consistent vectors of a flat dimension (position 0 = "tous", 1..size-1 its values) that are
+    +1 at position i: a value against another value, or a value with the "tous"."""
+    if i == 0:
+        return [{0: 1, j: 1} for j in range(1, size)]
+    return [{i: 1, j: -1} for j in range(1, size) if j != i] + [{i: 1, 0: 1}]
 
 
-def deducible(values: Sequence, masked: Sequence[bool], total_shown: bool = True) -> list[int]:
-    """Masked cells of one group a reader can compute back from its published total (and the rules:
-    "< 11" is 1 to 10, "masqué" at least 11). Empty when the total is not shown."""
-    if not total_shown:
-        return []
-    total = sum(0.0 if v is None or _nan(v) else float(v) for v in values)
-    cells = _Cells([[total, *values]], [-1] + [0] * len(values), masked=[[False, *masked]])
-    return [c - 1 for _col, c, _value in cells.deducible()]
+class _Engine:
+    def __init__(self, leaves: pd.DataFrame, dims: Sequence[tuple[str, Sequence[str]]], statuses: Sequence[str]):
+        self.geo = _Geo(leaves, statuses)
+        self.dim_values = [[ALL, *values] for _name, values in dims]
+        self.sizes = [len(v) for v in self.dim_values]
+        self.stride = int(np.prod(self.sizes))
+        n = len(self.geo.keys) * self.stride
+        self.a, self.b = np.zeros(n + 1), np.zeros(n + 1)  # the last cell: padding of the cubes
+        # sum every leaf into its 7 geographic positions × (value, "tous") of each dimension
+        geo_paths = {f: self.geo.path(f) for f in self.geo.finess}
+        codes = [leaves[name].map({v: j for j, v in enumerate(vals)}).to_numpy() for (name, _), vals in
+                 zip(dims, self.dim_values)]
+        gp = np.array([geo_paths[f] for f in leaves["finess"]], dtype=int).reshape(len(leaves), 7)  # leaves × 7
+        for combo in range(2 ** len(dims)):
+            offset = np.zeros(len(leaves), dtype=int)
+            for d, c in enumerate(codes):
+                j = c if (combo >> d) & 1 else np.zeros_like(c)
+                offset = offset * self.sizes[d] + j
+            for k in range(gp.shape[1]):
+                idx = gp[:, k] * self.stride + offset
+                np.add.at(self.a, idx, leaves["a"].to_numpy(dtype=float))
+                np.add.at(self.b, idx, leaves["b"].to_numpy(dtype=float))
+        self.a[n] = self.b[n] = np.inf
+        # what masking a cell loses: its stays (as τ-ARGUS's default cost, the cell value), more on a
+        # higher level and on a "tous"
+        self.weight = np.append(np.repeat(self.geo.level, self.stride)
+                                * np.tile(self._dim_weights(), len(self.geo.keys)), 0.0) * (1.0 + np.minimum(self.a + self.b, 1e9))
+        self.weight[n] = 0.0
+        self.weight[np.isnan(self.weight)] = 0.0
+        self.masked = np.zeros(n + 1, dtype=bool)
+        self.masked[n] = True
+        self._size = leaves.groupby("finess")["a"].sum().to_dict()  # partners with more stays move more
+        self.reason = np.zeros(n + 1, dtype=np.int8)
+        self.unprotected: list[int] = []
+
+    def _dim_weights(self) -> np.ndarray:
+        w = np.ones(self.sizes)
+        for d in range(len(self.sizes)):
+            sl: list[slice | int] = [slice(None)] * len(self.sizes)
+            sl[d] = 0
+            w[tuple(sl)] *= 2.0  # a "tous" is worth more than one value
+        return w.ravel()
+
+    def split(self, cell: int) -> tuple[int, list[int]]:
+        g, rest = divmod(cell, self.stride)
+        pos = []
+        for size in reversed(self.sizes):
+            rest, j = divmod(rest, size)
+            pos.append(j)
+        return g, pos[::-1]
+
+    # -- cubes ---------------------------------------------------------------------------------
+    def _geo_vectors(self, g: int, offset: int) -> list[dict[int, int]]:
+        """Consistent geographic vectors that are +1 at position g, with partners that have stays in
+        the same values of the other dimensions (`offset`), most SSR stays first. Two establishments
+        of the same status change no status total above their common territory; of two statuses,
+        they change the status totals up to France (offered last); one establishment alone moves
+        every total above it up to France (a last resort)."""
+        geo = self.geo
+        level, code, status = geo.keys[g]
+
+        def usable(fs: list[str], k: int) -> list[str]:
+            cells = np.array([geo.pos[("etab", f, ALL)] * self.stride + offset for f in fs], dtype=int)
+            if not len(cells):
+                return []
+            n, a = self.a[cells] + self.b[cells], self.a[cells]
+            order = np.lexsort((-np.array([self._size[f] for f in fs]), -a))
+            return [fs[i] for i in order if n[i] >= 1][:k]
+
+        if level == "etab":
+            t, d = geo.status[code], geo.dep[code]
+            same = usable([f for f in geo.by_dep[d] if f != code and geo.status[f] == t], 8)
+            near = usable([f for f in geo.by_reg[geo.reg[code]] if geo.dep[f] != d and geo.status[f] == t], 8)
+            far = usable([f for f in geo.finess if geo.reg[f] != geo.reg[code] and geo.status[f] == t], 6)
+            # of another status: they move the status totals (up to France), free where those are not published
+            mixed = usable([f for f in geo.by_dep[d] if geo.status[f] != t], 4)
+            mixed += usable([f for f in geo.finess if geo.reg[f] != geo.reg[code] and geo.status[f] != t], 4)
+            return [geo.vector(code, other) for other in same + near + far + mixed] + [geo.vector(code, None)]
+        members = _members(geo, level, code)
+        inside = usable([f for f in members if status in (ALL, geo.status[f])], 4)
+        if level == "fr" and status == ALL:
+            return [geo.vector(f, None) for f in inside]
+        if level == "fr":
+            outside = usable([f for f in geo.finess if geo.status[f] != status], 8)
+        else:
+            region = geo.reg[members[0]]
+            fits = [f for f in members if status not in (ALL, geo.status[f])]  # same territory, other status
+            near = [f for f in geo.by_reg[region] if not _within(geo, f, level, code)] if level == "dep" else []
+            far = [f for f in geo.finess if geo.reg[f] != region]  # across régions: no France total moves
+            if status != ALL:
+                near, far = ([f for f in fs if geo.status[f] == status] for fs in (near, far))
+            outside = usable(near, 10) + usable(far, 4) + usable(fits, 4)
+        out = [geo.vector(f, None) for f in inside[:2]]
+        for f in inside:
+            for other in outside:
+                v = geo.vector(f, other)
+                if v.get(g) == 1:
+                    out.append(v)
+        return out
+
+    def _flat_combos(self, pos: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """Offsets and signs of every tensor product of the flat dimensions' vectors at `pos`:
+        arrays (combinations, 2 ** dimensions)."""
+        offs, sigs = np.zeros((1, 1), dtype=int), np.ones((1, 1), dtype=int)
+        for j, size in zip(pos, self.sizes):
+            vecs = _flat_vectors(j, size)
+            vp = np.array([list(v.keys()) for v in vecs])  # options × 2
+            vs = np.array([list(v.values()) for v in vecs])
+            offs = (offs[:, None, :, None] * size + vp[None, :, None, :]).reshape(-1, offs.shape[1] * 2)
+            sigs = (sigs[:, None, :, None] * vs[None, :, None, :]).reshape(-1, sigs.shape[1] * 2)
+        return offs, sigs
+
+    def protect(self, x: int, values: np.ndarray) -> None:
+        """Mask cubes through cell x until the range a reader can prove of its count in `values`
+        (self.a or self.b) is MIN_WIDTH wide (the stays, a + b, then vary at least as much)."""
+        g, pos = self.split(x)
+        geos = self._geo_vectors(g, x - g * self.stride)
+        if not geos:
+            self.unprotected.append(x)
+            return
+        width = max(len(v) for v in geos)
+        dummy = len(self.a) - 1
+        gpos = np.full((len(geos), width), -1)
+        gsig = np.zeros((len(geos), width), dtype=int)
+        for i, v in enumerate(geos):
+            gpos[i, :len(v)] = list(v.keys())
+            gsig[i, :len(v)] = list(v.values())
+        offs, sigs = self._flat_combos(pos)
+        cells = gpos[:, None, :, None] * self.stride + offs[None, :, None, :]
+        cells = np.where(gpos[:, None, :, None] < 0, dummy, cells).reshape(len(geos) * len(offs), -1)
+        signs = (gsig[:, None, :, None] * sigs[None, :, None, :]).reshape(len(cells), -1)
+        other = cells != x
+        a = values[cells]
+        ups = np.where(signs < 0, a, np.inf).min(axis=1)
+        downs = np.where((signs > 0) & other, a, np.inf).min(axis=1)
+        # a cell without stays is published as such (it cannot move); a cube must be able to rise
+        # every cube used must be able to move (so that no masked cell in it keeps a single value)
+        ok = ((self.a[cells] + self.b[cells]) >= 1).all(axis=1) & ((ups >= 1) | (np.minimum(float(values[x]), downs) >= 1))
+        own, need = float(values[x]), float(MIN_WIDTH)
+        alone = ups + np.minimum(own, downs)  # how far one cube moves x
+        for _ in range(12):
+            free = ok & self.masked[cells].all(axis=1)
+            if (alone[free] >= need).any() or self._width(values, cells[free], signs[free], alone[free]) >= need:
+                return
+            costs = np.where(self.masked[cells], 0.0, self.weight[cells]).sum(axis=1)
+            key = np.where(ok & ~free, costs / np.maximum(np.minimum(alone, need), 1e-9), np.inf)
+            best = int(np.argmin(key))
+            if not np.isfinite(key[best]):
+                break
+            chosen = cells[best][cells[best] != dummy]
+            newly = chosen[~self.masked[chosen]]
+            self.masked[newly] = True
+            self.reason[newly] = SECONDARY
+        self.unprotected.append(x)
+
+    def _width(self, values: np.ndarray, cells: np.ndarray, signs: np.ndarray, alone: np.ndarray) -> float:
+        """How wide a range of x's count the masked cubes (rows of `cells`, `signs`, +1 at x) leave
+        together: max and min of the sum of their coefficients keeping every count >= 0 (a linear
+        programme over the cubes, a lower bound of what a reader can prove)."""
+        if not len(cells):
+            return 0.0
+        from scipy.optimize import linprog  # scipy is loaded by the workers that compute masks only
+
+        keep = np.argsort(-alone, kind="stable")[:80]
+        cells, signs = cells[keep], signs[keep]
+        real = cells != len(self.a) - 1
+        uniq, inverse = np.unique(cells[real], return_inverse=True)
+        cube = np.nonzero(real)[0]
+        m = np.zeros((len(uniq), len(cells)))
+        np.add.at(m, (inverse, cube), signs[real])
+        cap = float(MIN_WIDTH)
+        bounds = [(-cap, cap)] * len(cells)
+        up = linprog(-np.ones(len(cells)), A_ub=-m, b_ub=values[uniq], bounds=bounds, method="highs")
+        down = linprog(np.ones(len(cells)), A_ub=-m, b_ub=values[uniq], bounds=bounds, method="highs")
+        if up.status != 0 or down.status != 0:
+            return 0.0
+        return float(-up.fun - down.fun)
+
+
+def _within(geo: _Geo, f: str, level: str, code: str) -> bool:
+    return level == "fr" or (geo.reg[f] if level == "reg" else geo.dep[f]) == code
+
+
+def _members(geo: _Geo, level: str, code: str) -> list[str]:
+    if level == "fr":
+        return geo.finess
+    if level == "reg":
+        return geo.by_reg.get(code, [])
+    return geo.by_dep.get(code, [])
+
+
+def suppress(leaves: pd.DataFrame, dims: Sequence[tuple[str, Sequence[str]]], statuses: Sequence[str],
+             secondary: bool = True, unpublished: Callable[[tuple], bool] | None = None) -> Suppression:
+    """The masks of a reach. `leaves`: one row per establishment × value of each dimension with
+    columns finess, status, region, departement, the dimensions' columns, `a` and `b` (counts of
+    stays: with SSR and without; ambulatory and not). `dims`: (column, values) of each dimension.
+    `secondary=False` keeps the primary masks only (for tests showing what they would leave open).
+    `unpublished(key)`: cells no page publishes in presentation mode (masked, free to use, no rule)."""
+    leaves = leaves[(leaves["a"] + leaves["b"]) > 0]
+    if leaves.empty:
+        return Suppression(dims=tuple(name for name, _ in dims), index={}, a=np.zeros(0), b=np.zeros(0),
+                           masked=np.zeros(0, dtype=bool), reason=np.zeros(0, dtype=np.int8))
+    eng = _Engine(leaves, dims, statuses)
+    index = _index(eng)
+    if unpublished is not None:
+        hidden = np.array([i for k, i in index.items() if unpublished(k)], dtype=int)
+        eng.masked[hidden] = True
+        eng.reason[hidden] = UNPUBLISHED
+        eng.weight[hidden] = 0.0
+    small_a = (eng.a >= 1) & (eng.a < THRESHOLD)
+    small_b = (eng.b >= 1) & (eng.b < THRESHOLD)
+    primary = (small_a | small_b) & (eng.reason != UNPUBLISHED)
+    eng.masked[primary] = True
+    eng.reason[primary] = np.where(small_a[primary] | ((eng.a + eng.b)[primary] < THRESHOLD), PRIMARY, COMPLEMENT)
+    if secondary:
+        # the most detailed cells first: the cubes of the totals above then reuse their masks
+        depth = np.array([GEO_LEVELS.index(k[0]) for k in eng.geo.keys])
+        cells = np.flatnonzero(primary[:-1])
+        for x in cells[np.argsort(-depth[cells // eng.stride], kind="stable")]:
+            eng.protect(int(x), eng.a)
+            if small_b[x]:  # the stays without SSR, a count of stays from 1 to 10 too
+                eng.protect(int(x), eng.b)
+    return Suppression(dims=tuple(name for name, _ in dims), index=index, a=eng.a[:-1], b=eng.b[:-1],
+                       masked=eng.masked[:-1], reason=eng.reason[:-1], status_of=dict(eng.geo.status), unprotected=tuple(eng.unprotected))
+
+
+def _index(eng: _Engine) -> dict[tuple, int]:
+    """(level, code, status, value of each dimension) → cell."""
+    index = {}
+    for g, key in enumerate(eng.geo.keys):
+        for offset in range(eng.stride):
+            values = []
+            rest = offset
+            for d in reversed(range(len(eng.sizes))):
+                rest, j = divmod(rest, eng.sizes[d])
+                values.append(eng.dim_values[d][j])
+            index[(*key, *values[::-1])] = g * eng.stride + offset
+    return index
+
+
+# ---------------------------------------------------------------------------------------------
+# What one view shows of the masks
+# ---------------------------------------------------------------------------------------------
+MASKED = "masqué"  # how a masked count is shown (whatever the reason: "< 11" would bound it)
+SECRET = "secret statistique"  # how a masked rate (and its interval, gap, class) is shown
+REASON_LABELS = {PRIMARY: "effectif de 1 à 10", COMPLEMENT: "complément (séjours sans SSR) de 1 à 10",
+                 SECONDARY: "masquée pour qu'aucune autre ne se recalcule", UNPUBLISHED: "non publiée en présentation"}
 
 
 @dataclass(frozen=True)
 class NestedSecrecy:
-    """Flags of every level of a hierarchy of totals (`nested_secrecy`).
-
-    `total` is the grand total (a one-row frame), `levels[i]` the i-th key's level, indexed by that
-    key's value. Columns: num, den (counts), num_small, den_small ("< 11"), num_secondary,
-    den_secondary ("masqué"), rate_hidden, and parent (the key of the level above; '' at the top).
-    `deducible` counts the masked cells a reader could still compute back (0 in practice: only a
-    hierarchy whose every cell is masked can leave one)."""
+    """The masks of one view's territories: `total` (France, one row) and `levels` (régions,
+    départements, establishments), each indexed by code with columns num, den (counts), masked,
+    reason, parent (the code of the level above), and, for the displays, rate_hidden and
+    num_secondary/den_secondary (= masked) and num_small/den_small (always False: a masked count
+    is shown as MASKED whatever the reason)."""
 
     total: pd.DataFrame
     levels: tuple[pd.DataFrame, ...]
-    deducible: int = 0
 
     def level(self, i: int) -> pd.DataFrame:
         return self.levels[i]
 
-
-def nested_secrecy(frame: pd.DataFrame, keys: Sequence[str], num: str, den: str) -> NestedSecrecy:
-    """Secret statistique over nested totals that are all published: the grand total, then the sums
-    by keys[0], by keys[0:2] within each keys[0] group, and so on (France, régions, départements,
-    establishments). `num` <= `den` are counts (stays followed by SSR, stays).
-
-    Rules, until nothing changes: counts from 1 to 10 are masked ("< 11"); a total shown with exactly
-    one masked cell below it gets its next smallest cell masked ("masqué"); a masked total keeps at
-    least one masked cell; then any masked cell a reader could still compute back from the shown
-    figures (see `_Cells`) gets one more cell masked: the cells of the total it equals, a sibling,
-    or else its own total. A rate is hidden when either of its counts is masked."""
-    keys = list(keys)
-    parents, nums, dens = [-1], [float(frame[num].sum())], [float(frame[den].sum())]
-    labels: list[tuple] = [()]
-    index: dict[tuple, int] = {(): 0}
-    sums = []
-    for depth in range(len(keys)):
-        level = frame.groupby(keys[:depth + 1], dropna=False, sort=True)[[num, den]].sum()
-        rows = []
-        for key, n, d in zip(level.index, level[num], level[den]):
-            key = key if isinstance(key, tuple) else (key,)
-            index[key] = len(parents)
-            rows.append(len(parents))
-            parents.append(index[key[:-1]])
-            nums.append(float(n))
-            dens.append(float(d))
-            labels.append(key)
-        sums.append(rows)
-    cells = _Cells([nums, dens], parents, ordered=True)
-    left = cells.solve()
-    small = [np.array([is_small(v) for v in col]) for col in (nums, dens)]
-
-    def flags(rows: list[int], name: str | None) -> pd.DataFrame:
-        out = pd.DataFrame({
-            "num": [nums[i] for i in rows], "den": [dens[i] for i in rows],
-            "num_small": small[0][rows], "den_small": small[1][rows],
-            "num_secondary": cells.masked[0][rows] & ~small[0][rows],
-            "den_secondary": cells.masked[1][rows] & ~small[1][rows],
-            "parent": [labels[i][-2] if len(labels[i]) > 1 else "" for i in rows],
-        })
-        out["rate_hidden"] = cells.masked[0][rows] | cells.masked[1][rows]
-        out.index = pd.Index([labels[i][-1] for i in rows], name=name) if name else out.index
-        return out
-
-    levels = tuple(flags(rows, keys[d]) for d, rows in enumerate(sums))
-    return NestedSecrecy(total=flags([0], None), levels=levels, deducible=len(left))
+    def counts_by_reason(self, level: int | None = None) -> dict[int, int]:
+        """Masked rows of a level (None: France) by reason."""
+        frame = self.total if level is None else self.levels[level]
+        reasons = frame["reason"].to_numpy()
+        return {r: int((reasons == r).sum()) for r in (PRIMARY, COMPLEMENT, SECONDARY, UNPUBLISHED)}
 
 
-# ---------------------------------------------------------------------------
-# Linked tables: counts whose totals over several partitions are published (/msap, the profile)
-# ---------------------------------------------------------------------------
-@dataclass(frozen=True)
-class LinkedSecrecy:
-    """One column of counts after `linked_suppression`: `small` cells show "< 11", the other
-    `masked` ones "masqué"; `totals[k][group]` is True when the total of that group of the k-th
-    grouping may not be shown."""
-
-    small: list[bool]
-    masked: list[bool]
-    totals: list[dict]
-
-    def display(self, i: int, value):
-        """The i-th cell as shown: the count, "< 11" or "masqué"."""
-        return count_display(value, self.small[i], self.masked[i] and not self.small[i])
-
-
-def linked_suppression(values: Sequence, groupings: Sequence[Sequence[Hashable]]) -> LinkedSecrecy:
-    """Primary and secondary suppression of a column of counts (stays, patients) whose group totals
-    are published, possibly on other pages (the régional and national sums of every establishment).
-
-    `groupings`: one sequence per published partition of the cells, giving each cell's group (the
-    région of each establishment; the same value everywhere for France). Until nothing changes:
-    - cells from 1 to 10 are masked, and so are group totals from 1 to 10;
-    - a group whose total is shown and holds exactly one masked cell, or masked cells a reader could
-      still compute back (`deducible`: a "< 11" of 1 and a "masqué" of 11 under a total of 12), gets
-      its smallest positive unmasked cell masked too (ties: the first); without such a cell, its
-      total is masked instead (it would give the masked cells away);
-    - when a grand total is shown (a grouping with a single group), the totals of every other
-      partition add up to it: if exactly one of them is masked (or a masked one is deducible), the
-      smallest positive unmasked one is masked too; a masked total keeps at least one masked cell
-      (else it is the sum of the cells shown).
-    Each published total is audited on its own: a reader combining two crossing partitions (régions
-    and comparables) is not modelled, as `nested_secrecy` does for a single hierarchy.
-    """
-    n = len(values)
-    if any(len(g) != n for g in groupings):
-        raise ValueError("values and groupings must have the same length")
-    vals = [0.0 if v is None or _nan(v) else float(v) for v in values]
-    small = [is_small(v) for v in values]
-    masked = list(small)
-    parts: list[dict] = []
-    for labels in groupings:
-        groups: dict = {}
-        for i, label in enumerate(labels):
-            groups.setdefault(label, []).append(i)
-        parts.append(groups)
-    sums = [{g: sum(vals[i] for i in rows) for g, rows in groups.items()} for groups in parts]
-    totals = [{g: is_small(s) for g, s in part_sums.items()} for part_sums in sums]
-
-    def smallest(rows: list[int]) -> int | None:
-        candidates = [(vals[i], i) for i in rows if not masked[i] and vals[i] > 0]
-        return min(candidates)[1] if candidates else None
-
-    changed = True
-    while changed:
-        changed = False
-        grand_shown = any(len(groups) == 1 and not totals[k][next(iter(groups))] for k, groups in enumerate(parts))
-        for k, groups in enumerate(parts):
-            for g, rows in groups.items():
-                hidden = sum(masked[i] for i in rows)
-                if totals[k][g]:
-                    pick = smallest(rows) if hidden == 0 else None
-                elif hidden == 1 or (hidden and deducible([vals[i] for i in rows], [masked[i] for i in rows])):
-                    pick = smallest(rows)
-                    if pick is None:
-                        totals[k][g] = changed = True
-                else:
-                    pick = None
-                if pick is not None:
-                    masked[pick] = changed = True
-            labels = list(groups)
-            hidden_totals = [totals[k][g] for g in labels]
-            if grand_shown and len(labels) >= 2 and (sum(hidden_totals) == 1 or (any(hidden_totals) and deducible(
-                    [sums[k][g] for g in labels], hidden_totals))):
-                candidates = [(sums[k][g], j) for j, g in enumerate(labels) if not totals[k][g] and sums[k][g] > 0]
-                if candidates:
-                    totals[k][labels[min(candidates)[1]]] = changed = True
-    return LinkedSecrecy(small=small, masked=masked, totals=totals)
+def view_secrecy(masks: Suppression, counts: pd.DataFrame, keys: Sequence[str], num: str, den: str,
+                 status: str, values: Sequence[str]) -> NestedSecrecy:
+    """The masks of a view reading `counts` (one row per establishment: `keys` = région,
+    département, FINESS columns; `num` ⊆ `den` counts) for `status` and one value per dimension
+    of the reach (ALL for "tous"). A territory outside the reach (it should not happen: the same
+    data) is masked."""
+    levels = []
+    for depth, level in enumerate(("reg", "dep", "etab")):
+        grouped = counts.groupby(list(keys[:depth + 1]), dropna=False, sort=True)[[num, den]].sum()
+        codes = [k[-1] if isinstance(k, tuple) else k for k in grouped.index]
+        parents = [k[-2] if isinstance(k, tuple) and len(k) > 1 else "" for k in grouped.index]
+        levels.append(_flags(masks, level, codes, parents, grouped[num].to_numpy(), grouped[den].to_numpy(),
+                             status, values, name=keys[depth]))
+    total = _flags(masks, "fr", [""], [""], np.array([counts[num].sum()]), np.array([counts[den].sum()]),
+                   status, values, name=None)
+    return NestedSecrecy(total=total.reset_index(drop=True), levels=tuple(levels))
 
 
-def counts_people(label: str) -> bool:
-    """Is a numerator or denominator (its catalogue label) a count of stays or patients, the
-    counts the secret statistique covers? Days, acts, FTE, beds, GMD or IVA points are not."""
-    folded = str(label).lower()
-    return any(word in folded for word in ("séjour", "sejour", "patient", "réhospitalisation", "rehospitalisation"))
+def _flags(masks: Suppression, level: str, codes: list, parents: list, num: np.ndarray, den: np.ndarray,
+           status: str, values: Sequence[str], name: str | None) -> pd.DataFrame:
+    cells = [masks.cell(level, str(c), status, *values) for c in codes]
+    masked = np.array([(i is None and d > 0) or (i is not None and bool(masks.masked[i])) for i, d in zip(cells, den)],
+                      dtype=bool)
+    reason = np.array([UNPUBLISHED if i is None else int(masks.reason[i]) for i in cells], dtype=int)
+    out = pd.DataFrame({"num": num.astype(float), "den": den.astype(float), "masked": masked,
+                        "reason": np.where(masked, reason, SHOWN), "parent": parents,
+                        "num_small": False, "den_small": False, "num_secondary": masked,
+                        "den_secondary": masked, "rate_hidden": masked},
+                       index=pd.Index(codes, name=name))
+    return out
+
+
+def count_display(value, masked: bool):
+    """A count as shown: the count itself, or MASKED."""
+    return MASKED if masked else value

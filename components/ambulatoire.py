@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dash import html
 
-from analytics.secrecy import MASK
+from analytics.secrecy_legacy import MASK
 
 # Diverging, red below the target to blue above it (ColorBrewer RdBu, 5 classes): the gap colouring.
 GAP_COLORS = ["#b2182b", "#ef8a62", "#fddbc7", "#d1e5f0", "#4393c3"]

@@ -12,7 +12,7 @@ from dash import html
 
 from analytics import msap as model
 from analytics.funnel import LEVELS, funnel_limits
-from analytics.secrecy import MASK, SECONDARY, SECRET, count_display, is_small
+from analytics.secrecy_legacy import MASK, SECONDARY, SECRET, count_display, is_small
 from components import france_map
 from text.format import NBSP, fmt_count, fmt_dec, fmt_int, fmt_pct, fmt_pts
 

@@ -2,14 +2,12 @@
 sorting and the grid formats them), its national figure, its breadcrumb, its notices and the value
 of its address store.
 
-In presentation mode (`masked`) a count cell may hold "< 11" or "masqué" and a rate
-"secret statistique" instead of the number: the grid shows such text as is and sorts it below
-every number ("< 11" between 0 and 11)."""
+In presentation mode (`masked`) a count cell may hold "masqué" and a rate "secret statistique"
+instead of the number: the grid shows such text as is and sorts it below every number."""
 from __future__ import annotations
 
 from dash import html
 
-from analytics.secrecy import MASK
 from components import address
 
 _NUM = {"type": "numericColumn"}
@@ -21,13 +19,13 @@ _INT = {**_NUM, "valueFormatter": {"function": "params.value == null ? '–' : "
                                    "Number(params.value).toLocaleString('fr-FR')"}}
 
 
-# Presentation mode. A cell holds a number or a mask ("< 11", "masqué", "secret statistique"). The
-# grid sorts on a numeric key from `valueGetter` (masks below every number, "< 11" as 5) and shows the
+# Presentation mode. A cell holds a number or a mask ("masqué", "secret statistique"). The
+# grid sorts on a numeric key from `valueGetter` (masks below every number) and shows the
 # cell's own value through `valueFormatter`. dash-ag-grid evaluates these strings without `typeof`
 # (static-eval): a number is what equals Number() of itself. (A `comparator` given as a function
 # string is dropped by dash-ag-grid 35, leaving the default comparator to mix numbers and text.)
 def _sort_key(v: str) -> str:
-    return f"({v} === Number({v}) ? {v} : ({v} === '{MASK}' ? 5 : ({v} == null ? -2 : -1)))"
+    return f"({v} === Number({v}) ? {v} : ({v} == null ? -2 : -1))"
 
 
 def _masked_column(col: dict, pct: bool) -> dict:
@@ -39,7 +37,7 @@ def _masked_column(col: dict, pct: bool) -> dict:
 
 
 def _masked_columns(columns: list[dict]) -> list[dict]:
-    """The same columns, their counts and rates able to show "< 11", "masqué", "secret statistique"."""
+    """The same columns, their counts and rates able to show "masqué", "secret statistique"."""
     return [_masked_column(col, pct=col.get("valueFormatter") == _PCT["valueFormatter"])
             if col.get("valueFormatter") in (_INT["valueFormatter"], _PCT["valueFormatter"]) else col
             for col in columns]

@@ -94,3 +94,17 @@ def _levels(conn: Connection, gestures: list[str], age_bands: list[str]) -> tupl
         return [TOTAL] if known and known <= set(values) else list(dict.fromkeys(values))
 
     return level(gestures, codes["g"]), level(age_bands, codes["a"])
+
+
+def year_leaves(url: str, year: int) -> pd.DataFrame:
+    """Every fact of a year with its establishment's place and status, as the secret statistique's
+    reach reads them (analytics.reach): finess, status, region, departement, gesture, age_band,
+    a (stays followed by SSR), b (the other stays)."""
+    stmt = (select(S.finess, E.legal_status, E.region_code, E.departement_code, S.gesture, S.age_band,
+                   S.stays_with_ssr, S.stays).join_from(S, E, E.finess == S.finess).where(S.year == year)
+            .order_by(S.finess, S.gesture, S.age_band))
+    columns = ["finess", "status", "region", "departement", "gesture", "age_band", "a", "stays"]
+    with connect(url) as conn:
+        df = read_frame(conn, stmt, columns, driver_rows=True)
+    df = df.astype({"a": "int64", "stays": "int64"})
+    return df.assign(b=df["stays"] - df["a"]).drop(columns="stays")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from analytics import secrecy
+from analytics import secrecy_legacy as secrecy
 
 SESSION_PRESENTATION = "presentation"
 SESSION_ANONYMISED = "anonyme"

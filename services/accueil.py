@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from analytics import caqes as caqes_model
-from analytics.secrecy import is_small
+from analytics.secrecy_legacy import is_small
 from data_access import caqes as caqes_data
 from data_access import dashboard, queries
 from data_access.cache import cached

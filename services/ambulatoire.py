@@ -17,7 +17,7 @@ from analytics import ambulatory as model
 from analytics import msap as msap_model
 from analytics.ambulatory import AmbuView
 from analytics.classes import Classification, classify
-from analytics.secrecy import SECRET, NestedSecrecy, count_display
+from analytics.secrecy_legacy import SECRET, NestedSecrecy, count_display
 from data_access import ambulatory as data
 from data_access.cache import cached
 from security.presentation import Mode, anonymous_names, current_mode

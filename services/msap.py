@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 
 from analytics import msap as model
-from analytics.secrecy import SECRET, count_display
+from analytics.secrecy_legacy import SECRET, count_display
 from analytics.ssr import AGE_LABELS
 from data_access import msap as msap_data
 from data_access.cache import cached

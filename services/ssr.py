@@ -6,7 +6,7 @@ view and returns plain rows and figure data (components/ render them as Dash com
 Plotly figures).
 
 Presentation mode (`security.presentation.Mode.masked`, decided on the server for every response):
-the secret statistique of `analytics.secrecy.nested_secrecy` over France > régions > départements >
+the secret statistique of `analytics.secrecy_legacy.nested_secrecy` over France > régions > départements >
 établissements, the same flags for the map, the grids, the series and the CSV."""
 from __future__ import annotations
 
@@ -19,11 +19,12 @@ import pandas as pd
 from analytics import secrecy
 from analytics import ssr as model
 from analytics.classes import classify
-from analytics.secrecy import SECRET, count_display
+from analytics.secrecy import SECRET
 from analytics.ssr import SsrView
 from data_access import ssr as ssr_data
 from data_access.cache import cached
 from security.presentation import Mode, anonymous_names, current_mode, departement_anchors
+from services import secrecy as masks
 from services.territories import geo_names
 from text.format import fmt_dec, fmt_int, fmt_pct, fmt_pct_range, fmt_pts, round_pct
 from text.labels import STATUS_LABELS
@@ -40,12 +41,20 @@ def years() -> list[int]:
     return list(cached(ssr_data.years))
 
 
+STATUS_NOTICE = ("Mode présentation : les taux ne sont pas détaillés par statut (secret statistique), "
+                 "tous les statuts sont montrés.")
+
+
 def parse_view(query: Mapping[str, str]) -> tuple[SsrView, list[str]]:
     """The view a query dict asks for, checked against the data, and a French notice for every value
-    ignored (`analytics.ssr.parse_view` with the years and territories of the database)."""
+    ignored (`analytics.ssr.parse_view` with the years and territories of the database). In
+    presentation mode the status is always "tous" (services.secrecy publishes no status breakdown)."""
     geo = geo_names()
     strings = {k: v for k, v in query.items() if isinstance(v, str)}
-    return model.parse_view(strings, years(), geo.regions, geo.region_of)
+    view, notices = model.parse_view(strings, years(), geo.regions, geo.region_of)
+    if current_mode().masked and view.statut != model.ALL_STATUSES:
+        view, notices = replace(view, statut=model.ALL_STATUSES), [*notices, STATUS_NOTICE]
+    return view, notices
 
 
 def query_string(view: SsrView) -> str:
@@ -98,16 +107,17 @@ def _counts(view: SsrView) -> pd.DataFrame:
 
 
 def _secrecy(view: SsrView, year: int | None = None) -> secrecy.NestedSecrecy:
-    """Secret statistique of the view's counts (of `year`, default the view's) at every level."""
-    return cached(_nested_secrecy, view.annee if year is None else year, tuple(view.gestures),
-                  tuple(view.age_bands), tuple(view.statuses))
+    """The masks of the view's territories (of `year`, default the view's) at every level, read from
+    the year's masks over the whole reach (services.secrecy)."""
+    year = view.annee if year is None else year
+    return cached(_view_secrecy, year, tuple(view.gestures), tuple(view.age_bands), tuple(view.statuses))
 
 
-def _nested_secrecy(_url: str, year: int, gestures: tuple, age_bands: tuple, statuses: tuple):
-    # Every level is published somewhere on the page (national KPI, regions, départements of a
-    # region, establishments of a département): one hierarchy, so no level gives another away.
+def _view_secrecy(_url: str, year: int, gestures: tuple, age_bands: tuple, statuses: tuple) -> secrecy.NestedSecrecy:
     counts = cached(ssr_data.establishment_counts, year, gestures, age_bands, statuses)
-    return secrecy.nested_secrecy(counts, ["region_code", "departement_code", "finess"], "stays_with_ssr", "stays")
+    return secrecy.view_secrecy(masks.ssr_masks(year), counts, ["region_code", "departement_code", "finess"],
+                                "stays_with_ssr", "stays", masks.ssr_status(statuses),
+                                masks.ssr_values(gestures, age_bands))
 
 
 def _territories(view: SsrView, counts: pd.DataFrame, region_of: dict[str, str], mode: Mode):
@@ -122,8 +132,8 @@ def _territories(view: SsrView, counts: pd.DataFrame, region_of: dict[str, str],
     return level, table.assign(classe=classification.classes), classification, flags
 
 
-def _shown(value, small, secondary):
-    return count_display(int(value), bool(small), bool(secondary))
+def _shown(value, masked):
+    return secrecy.count_display(int(value), bool(masked))
 
 
 # ---------------------------------------------------------------------------
@@ -199,8 +209,8 @@ def _interval(low, high) -> str:
 def _territory_rows(table: pd.DataFrame, names: dict[str, str], flags: pd.DataFrame | None = None) -> list[dict]:
     """One row per territory with data (the grid and the CSV export show the same figures).
 
-    `flags` (presentation mode): flags of `analytics.secrecy.nested_secrecy` indexed by code. A count
-    cell may then hold "< 11" or "masqué" and a rate "secret statistique" instead of the number."""
+    `flags` (presentation mode): the view's masks (analytics.secrecy.NestedSecrecy) indexed by code.
+    A count cell may then hold "masqué" and a rate "secret statistique" instead of the number."""
     rows = []
     for r in table.itertuples():
         row = {
@@ -220,9 +230,9 @@ def _territory_rows(table: pd.DataFrame, names: dict[str, str], flags: pd.DataFr
 
 
 def _mask_counts(row: dict, flags) -> None:
-    """Counts of stays as the presentation mode shows them ("< 11", "masqué" or the count)."""
-    row["sejours_ssr"] = count_display(row["sejours_ssr"], bool(flags["num_small"]), bool(flags["num_secondary"]))
-    row["sejours"] = count_display(row["sejours"], bool(flags["den_small"]), bool(flags["den_secondary"]))
+    """Counts of stays as the presentation mode shows them ("masqué" or the count)."""
+    row["sejours_ssr"] = secrecy.count_display(row["sejours_ssr"], bool(flags["masked"]))
+    row["sejours"] = secrecy.count_display(row["sejours"], bool(flags["masked"]))
 
 
 def _masked_establishment_rows(estab: pd.DataFrame, flags: pd.DataFrame, hidden_references: tuple[bool, bool],
@@ -273,7 +283,7 @@ def _national_text(row, flags: pd.Series | None = None) -> tuple[str, str]:
     """('38,2 %', '41 234 séjours suivis de SSR sur 108 000 séjours · IC 95 % … · 1 012 établissements').
 
     `flags` (presentation mode): the flags of the national total; a secret rate reads
-    ('secret statistique', '< 11 séjours suivis de SSR sur 40 séjours · 3 établissements')."""
+    ('secret statistique', 'masqué séjours suivis de SSR sur 40 séjours · 3 établissements')."""
     if not row["stays"]:
         return "–", "pas de données"
     if flags is not None and flags["rate_hidden"]:
@@ -300,7 +310,7 @@ class MapShading:
 
     `table` is reindexed on `codes` (every territory of the map, fixed order; no data = class 0)
     with code, name, stays_with_ssr, stays, low, high, n_establishments, classe. `secret` maps the
-    code of each territory whose rate is secret to its counts as shown ("< 11", "masqué" or the
+    code of each territory whose rate is secret to its counts as shown ("masqué" or the
     count); `key` names the geometry drawn (a change of key redraws the figure, else a patch)."""
 
     level: str
@@ -333,8 +343,7 @@ def map_shading(view: SsrView, mode: Mode | None = None) -> MapShading:
         for code, r in zip(codes, full.itertuples()):
             if code in flags.index and flags.at[code, "rate_hidden"]:
                 f = flags.loc[code]
-                secret[code] = (_shown(r.stays_with_ssr, f["num_small"], f["num_secondary"]),
-                                _shown(r.stays, f["den_small"], f["den_secondary"]))
+                secret[code] = (_shown(r.stays_with_ssr, f["masked"]), _shown(r.stays, f["masked"]))
     return MapShading(level=level, region=region, codes=codes, table=full,
                       legend=classification.legend_labels(noun=""), k=classification.k,
                       method_label=classification.method_label, title=title(view), masked=mode.masked,
@@ -383,10 +392,9 @@ def points(view: SsrView, region: str, mode: Mode | None = None) -> Points:
     for r, f in zip(pts.itertuples(), flags.itertuples()):
         name = aliases.get(r.finess, ("", UNKNOWN_ALIAS))[1] if aliases is not None else r.name
         rate = SECRET if f.rate_hidden else fmt_pct(r.stays_with_ssr / r.stays)
-        num = _shown(r.stays_with_ssr, f.num_small, f.num_secondary)
-        den = _shown(r.stays, f.den_small, f.den_secondary)
+        num, den = _shown(r.stays_with_ssr, f.masked), _shown(r.stays, f.masked)
         texts.append(f"<b>{name}</b><br>{rate} ({_count_text(num)}/{_count_text(den)} séjours)")
-    masked_volume = (flags["den_small"] | flags["den_secondary"]).to_numpy(dtype=bool)
+    masked_volume = flags["masked"].to_numpy(dtype=bool)
     sizes = pts["stays"].astype(float).where(~masked_volume)
     return Points(pts["latitude"], pts["longitude"], sizes, texts, pts["departement_code"].tolist())
 
@@ -405,11 +413,9 @@ def _departement_points(view: SsrView, pts: pd.DataFrame) -> Points:
         a_lat, a_lon = anchors.get(code, (math.nan, math.nan))
         lat.append(a_lat)
         lon.append(a_lon)
-        masked_volume = bool(f.den_small) or bool(f.den_secondary)
-        sizes.append(math.nan if masked_volume else float(r.stays))
+        sizes.append(math.nan if f.masked else float(r.stays))
         rate = SECRET if f.rate_hidden else fmt_pct(r.stays_with_ssr / r.stays)
-        num = _shown(r.stays_with_ssr, f.num_small, f.num_secondary)
-        den = _shown(r.stays, f.den_small, f.den_secondary)
+        num, den = _shown(r.stays_with_ssr, f.masked), _shown(r.stays, f.masked)
         texts.append(f"<b>{names.get(code, code)}</b><br>{fmt_int(r.n)} établissement{'s' if r.n >= 2 else ''}"
                      f" · {rate} ({_count_text(num)}/{_count_text(den)} séjours)")
     index = by_dep.index
@@ -454,8 +460,7 @@ def series(view: SsrView, mode: Mode | None = None) -> Series:
         france = [None if h else y for y, h in zip(france, france_hidden)]
         for i, f in enumerate(flags):
             if f is not None:
-                counts[i] = [_shown(counts[i][0], f["num_small"], f["num_secondary"]),
-                             _shown(counts[i][1], f["den_small"], f["den_secondary"])]
+                counts[i] = [_shown(counts[i][0], f["masked"]), _shown(counts[i][1], f["masked"])]
                 if f["rate_hidden"]:
                     own[i] = high[i] = low[i] = None
     name = (geo.departements[departement] if departement else geo.regions[path[0]]) if path else None

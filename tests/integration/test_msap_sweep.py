@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from analytics.secrecy import MASK, SECONDARY, SECRET
+from analytics.secrecy_legacy import MASK, SECONDARY, SECRET
 from tests.conftest import app_on, signed_client
 from tests.factories import add_establishments, add_ssr
 from tests.integration import test_presentation_pages as pages

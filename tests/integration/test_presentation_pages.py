@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from sqlalchemy import insert, update
 
 from analytics.msap import MsapRule
-from analytics.secrecy import MASK, SECONDARY, SECRET, deducible
+from analytics.secrecy_legacy import MASK, SECONDARY, SECRET, deducible
 from data_access import models
 from data_access.db import dispose_all, get_engine
 from services.msap import control_values

@@ -29,11 +29,11 @@ from tests.factories import add_establishments, add_ssr, small_ssr_dataset
 RECORDED = Path(__file__).resolve().parents[2] / "bench" / "requests" / "ssr_filter_change.json"
 VIEW = {"geste": "PTG", "annee": 2024, "age": "tous", "niveau": "reg", "methode": "quantiles", "classes": 4,
         "statut": "tous", "focus": "", "points": False}
-MASKS = ("< 11", "masqué")
+MASKS = ("masqué",)
 SECRET = "secret statistique"
 SECRET_TRACE = 10
 HOVER_COUNTS = re.compile(r"\(([^()/]+)/([^()/]+) séjours\)")
-COUNT = "(< 11|masqué|[0-9\u00a0]+)"
+COUNT = "(masqué|[0-9\u00a0]+)"
 DEP_REGION = {"33": "75", "24": "75", "75": "11", "974": "04"}
 
 
@@ -115,14 +115,16 @@ def test_region_csv_shows_real_counts_normally_and_masks_them_in_presentation(da
         shown = _csv(_client(server, presentation=True), query)
     assert (normal["04"]["sejours_ssr"], normal["04"]["sejours"], normal["04"]["taux_pct"]) == ("9", "30", "30,0")
     assert normal["11"]["sejours_ssr"] == "40"
-    # La Réunion's 9 is "< 11"; France (149) is shown on the page, so the next smallest region count
-    # of SSR stays (Île-de-France, 40) is masked too: 149 - 100 = 49 = "< 11" + "masqué".
-    assert shown["04"] == {**normal["04"], "sejours_ssr": "< 11", "taux_pct": SECRET, "ic95_bas_pct": SECRET,
-                           "ic95_haut_pct": SECRET, "classe": ""}
-    assert shown["11"] == {**normal["11"], "sejours_ssr": "masqué", "taux_pct": SECRET, "ic95_bas_pct": SECRET,
-                           "ic95_haut_pct": SECRET, "classe": ""}
-    # Nouvelle-Aquitaine is unchanged, but alone in its class: classes only use the rates shown
-    assert shown["75"] == {**normal["75"], "classe": "1"} and normal["75"]["classe"] == "2"
+    hidden = {"sejours_ssr": "masqué", "sejours": "masqué", "taux_pct": SECRET, "ic95_bas_pct": SECRET,
+              "ic95_haut_pct": SECRET, "classe": ""}
+    # La Réunion's 9 SSR stays are masked, its stays too (a masked row is masked whole). France
+    # (149/380) is published, so a second région goes with it: Nouvelle-Aquitaine, whose Dordogne
+    # (10/50) is masked anyway; what a reader can prove is then SSR(La Réunion) + SSR(Dordogne) =
+    # 149 - 40 - 90 = 19, each from 0 to 19.
+    assert shown["04"] == {**normal["04"], **hidden}
+    assert shown["75"] == {**normal["75"], **hidden}
+    # Île-de-France is unchanged, but alone in its class: classes only use the rates shown
+    assert shown["11"] == {**normal["11"], "classe": "1"}
     assert shown["04"]["etablissements"] == "1"  # establishments are counted, not secret
 
 
@@ -130,12 +132,34 @@ def test_departement_csv_groups_departements_by_their_region(dash_app, sqlite_ur
     small_ssr_dataset(sqlite_url)
     with app_on(dash_app, sqlite_url) as server:
         rows = _csv(_client(server, presentation=True), "?geste=PTG&annee=2024&niveau=dep")
-    # Dordogne 10 is "< 11", so Gironde (90) goes too (Nouvelle-Aquitaine's 100 is shown); Paris is
-    # all of Île-de-France, masked at region level; La Réunion's 9.
-    assert {c: r["sejours_ssr"] for c, r in rows.items()} == {"24": "< 11", "33": "masqué", "75": "masqué",
-                                                             "974": "< 11"}
-    assert {c: r["sejours"] for c, r in rows.items()} == {"24": "50", "33": "220", "75": "80", "974": "30"}
-    assert all(r["taux_pct"] == SECRET for r in rows.values())
+    # Dordogne's 10 and La Réunion's 9 are masked; Gironde (90/220) and Paris (40/80) are shown:
+    # Nouvelle-Aquitaine, masked, does not give Dordogne back.
+    assert {c: r["sejours_ssr"] for c, r in rows.items()} == {"24": "masqué", "33": "90", "75": "40",
+                                                             "974": "masqué"}
+    assert {c: r["sejours"] for c, r in rows.items()} == {"24": "masqué", "33": "220", "75": "80", "974": "masqué"}
+    assert [c for c, r in rows.items() if r["taux_pct"] == SECRET] == ["24", "974"]
+
+
+def test_a_departement_by_age_band_is_not_published_in_presentation(dash_app, sqlite_url):
+    """services.secrecy's reach: départements (and establishments) by age band are masked whole."""
+    small_ssr_dataset(sqlite_url)
+    with app_on(dash_app, sqlite_url) as server:
+        normal = _csv(_client(server), "?geste=PTG&annee=2024&niveau=dep&age=60-74")
+        rows = _csv(_client(server, presentation=True), "?geste=PTG&annee=2024&niveau=dep&age=60-74")
+        regions = _csv(_client(server, presentation=True), "?geste=PTG&annee=2024&niveau=reg&age=60-74")
+    assert normal["33"]["sejours"] == "120"
+    assert {r["sejours"] for r in rows.values()} == {"masqué"}
+    assert regions["75"]["sejours"] == "120" and regions["11"]["sejours"] == "80"  # régions by age: published
+
+
+def test_the_status_filter_is_not_offered_in_presentation(dash_app, sqlite_url):
+    small_ssr_dataset(sqlite_url)
+    with app_on(dash_app, sqlite_url) as server:
+        public = _csv(_client(server, presentation=True), "?geste=PTG&annee=2024&niveau=reg&statut=public")
+        everyone = _csv(_client(server, presentation=True), "?geste=PTG&annee=2024&niveau=reg")
+        plain = _csv(_client(server), "?geste=PTG&annee=2024&niveau=reg&statut=public")
+    assert public == everyone
+    assert set(plain) == {"75"}  # the normal mode still filters
 
 
 def test_map_greys_secret_regions_and_masks_their_hover(dash_app, sqlite_url):
@@ -146,13 +170,12 @@ def test_map_greys_secret_regions_and_masks_their_hover(dash_app, sqlite_url):
     choro = dict(zip(shown["data"][0]["locations"], zip(shown["data"][0]["z"], shown["data"][0]["hovertext"])))
     plain = dict(zip(normal["data"][0]["locations"], normal["data"][0]["hovertext"]))
     assert "(9/30 séjours)" in plain["04"] and "30,0" in plain["04"]
-    assert choro["04"][0] == choro["11"][0] == -1 and choro["75"][0] == 1 and choro["01"][0] == 0
-    assert "secret statistique" in choro["04"][1] and "(< 11/30 séjours)" in choro["04"][1]
+    assert choro["04"][0] == choro["75"][0] == -1 and choro["11"][0] == 1 and choro["01"][0] == 0
+    assert "secret statistique" in choro["04"][1] and "(masqué/masqué séjours)" in choro["04"][1]
     assert "30,0" not in choro["04"][1] and "IC 95" not in choro["04"][1]
-    assert "(masqué/80 séjours)" in choro["11"][1]
-    assert choro["75"][1] == plain["75"]  # a territory shown is as in the normal mode
+    assert choro["11"][1] == plain["11"]  # a territory shown is as in the normal mode
     legend = shown["data"][SECRET_TRACE]
-    assert legend["name"] == "Secret statistique (effectif < 11)" and legend["visible"] is True
+    assert legend["name"].startswith("Secret statistique") and legend["visible"] is True
     assert len(normal["data"]) == SECRET_TRACE  # the normal figure has no such slot
     assert _hover_counts_ok(shown["data"][0]["hovertext"])
 
@@ -186,9 +209,9 @@ def test_a_crafted_request_from_an_iraps_session_gets_masked_data(dash_app, sqli
         csv_rows = _csv(iraps, "?geste=PTG&annee=2024&niveau=reg&presentation=non")
         analyst = _tables(_client(server, presentation=False), {**VIEW, "niveau": "reg"})
     regions = {r["code"]: r for r in tables["ssr-table"]["rowData"]}  # ...is not what it gets
-    assert (regions["04"]["sejours_ssr"], regions["04"]["taux_pct"]) == ("< 11", SECRET)
-    assert regions["11"]["sejours_ssr"] == "masqué"
-    assert (csv_rows["04"]["sejours_ssr"], csv_rows["04"]["taux_pct"]) == ("< 11", SECRET)
+    assert (regions["04"]["sejours_ssr"], regions["04"]["taux_pct"]) == ("masqué", SECRET)
+    assert regions["75"]["sejours_ssr"] == "masqué"
+    assert (csv_rows["04"]["sejours_ssr"], csv_rows["04"]["taux_pct"]) == ("masqué", SECRET)
     plain = {r["code"]: r for r in analyst["ssr-table"]["rowData"]}
     assert (plain["04"]["sejours_ssr"], plain["04"]["taux_pct"]) == (9, 30.0)
 
@@ -215,17 +238,17 @@ def test_tables_mask_counts_and_anonymise_establishments(dash_app, sqlite_url):
         assert r["lien"] == f"[Établissement {letter}](/etablissement/{letter})"
     text = json.dumps(shown, ensure_ascii=False)
     assert "Clinique du Lac" not in text and "CHU de Bordeaux" not in text and "330000" not in text
-    lac, chu = rows  # the rate shown first, the secret one last
-    # Gironde is masked at département level, so one of its establishments is: the smallest, the CHU
+    lac, chu = sorted(rows, key=lambda r: -r["taux_pct"])
+    # Gironde (90/220) is shown, and both its establishments (no count from 1 to 10 among them)
     assert (lac["sejours_ssr"], lac["sejours"], lac["taux_pct"]) == (60, 100, 60.0)
-    assert (chu["sejours_ssr"], chu["sejours"], chu["taux_pct"], chu["ic95"]) == ("masqué", 120, SECRET, SECRET)
-    # Nouvelle-Aquitaine's rate (100/270) is shown, France's too: the gaps of the Clinique du Lac stay
-    assert lac["ecart_region"] == plain["330000017"]["ecart_region"] and lac["ecart_region"] != SECRET
+    assert (chu["sejours_ssr"], chu["sejours"], chu["taux_pct"]) == (30, 120, 25.0)
+    # Nouvelle-Aquitaine's rate is masked (its gap would give it back); France's is shown
+    assert lac["ecart_region"] == SECRET and lac["ecart_france"] == plain["330000017"]["ecart_france"]
     columns = {c["field"]: c for c in shown["ssr-establishments"]["columnDefs"]}
     assert "valueGetter" in columns["sejours_ssr"] and "valueGetter" in columns["taux_pct"]
     assert all("valueGetter" not in c for c in normal["ssr-establishments"]["columnDefs"])
     departements = {r["code"]: r for r in shown["ssr-table"]["rowData"]}
-    assert departements["24"]["sejours_ssr"] == "< 11" and departements["33"]["sejours_ssr"] == "masqué"
+    assert departements["24"]["sejours_ssr"] == "masqué" and departements["33"]["sejours_ssr"] == 90
 
 
 def test_presentation_without_anonymisation_keeps_names(dash_app, sqlite_url):
@@ -234,7 +257,7 @@ def test_presentation_without_anonymisation_keeps_names(dash_app, sqlite_url):
         shown = _tables(_client(server, presentation=True), {**VIEW, "niveau": "dep", "focus": "24"})
     (row,) = shown["ssr-establishments"]["rowData"]
     assert row["finess"] == "240000011" and "Périgueux" in row["lien"] and "/etablissement/240000011" in row["lien"]
-    assert (row["sejours_ssr"], row["sejours"], row["taux_pct"]) == ("< 11", 50, SECRET)
+    assert (row["sejours_ssr"], row["sejours"], row["taux_pct"]) == ("masqué", "masqué", SECRET)
 
 
 def test_series_hides_a_year_whose_counts_are_small(dash_app, sqlite_url):
@@ -246,7 +269,7 @@ def test_series_hides_a_year_whose_counts_are_small(dash_app, sqlite_url):
     assert normal[1]["x"] == shown[1]["x"] == [2023, 2024]
     # 2023: 12/40 = 30 %, shown; 2024: 10/50, secret
     assert normal[1]["y"] == [30.0, 20.0] and normal[1]["customdata"] == [[12, 40], [10, 50]]
-    assert shown[1]["y"] == [30.0, None] and shown[1]["customdata"] == [[12, 40], ["< 11", 50]]
+    assert shown[1]["y"] == [30.0, None] and shown[1]["customdata"] == [[12, 40], ["masqué", "masqué"]]
     assert shown[1]["error_y"]["array"][1] is None and shown[1]["error_y"]["array"][0] is not None
     assert shown[0]["y"] == normal[0]["y"]  # France is shown both years
 
@@ -264,8 +287,9 @@ def test_points_layer_masks_hover_and_volume(dash_app, sqlite_url):
     named_points = named["data"][11]
     assert _hover_counts_ok(named_points["hovertext"])
     assert sum("secret statistique" in t for t in named_points["hovertext"]) >= 2
-    # every count of stays is shown here (30 or more): circles sized as in the normal mode
-    assert named_points["marker"]["size"] == plain_points["marker"]["size"]
+    # circles sized as in the normal mode, but for the masked ones (Périgueux, Saint-Denis: the smallest)
+    sizes, plain_sizes = named_points["marker"]["size"], plain_points["marker"]["size"]
+    assert sizes[1:4] == plain_sizes[1:4] and sizes[0] == sizes[4] == min(sizes) < min(plain_sizes)
     # anonymised (issue 13): one circle per département at the département's point, no establishment
     points = shown["data"][11]
     assert _hover_counts_ok(points["hovertext"])

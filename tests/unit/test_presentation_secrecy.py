@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from analytics import msap as model
 from analytics import profile_secrecy as ui
-from analytics.secrecy import MASK, SECONDARY, SECRET, counts_people, deducible, linked_suppression
+from analytics.secrecy_legacy import MASK, SECONDARY, SECRET, counts_people, deducible, linked_suppression
 from components import msap as view
 from services import msap as service
 

@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from analytics import secrecy
-from analytics.secrecy import (
+from analytics import secrecy_legacy as secrecy
+from analytics.secrecy_legacy import (
     MASK,
     SECONDARY,
     count_display,

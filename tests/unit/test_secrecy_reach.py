@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from scipy.optimize import linprog
 
-from analytics import reach
+from analytics import secrecy as reach
 
 GESTURES = ["PTG", "PTH", "LCA"]
 AGES = ["<60", "75+"]
