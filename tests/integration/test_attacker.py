@@ -9,10 +9,13 @@ The attacker is built from published outputs only (no import of the app's secrec
 reads the true counts from the database only to judge the attack (which cells are sensitive)."""
 from __future__ import annotations
 
+import csv
+import io
+import json
 import shutil
 import uuid
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from config import Settings
@@ -25,6 +28,7 @@ from tests.attack import (
     attack,
     collect,
     finess_of,
+    parse_count,
     presentation_client,
     true_counts,
 )
@@ -122,7 +126,8 @@ def datasets(draw):
     return establishments, facts
 
 
-@settings(max_examples=5, deadline=None, derandomize=True,
+# no shrinking: each example costs some 30 to 60 s of requests, and the report names the leaks anyway
+@settings(max_examples=5, deadline=None, derandomize=True, database=None, phases=[Phase.generate],
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(data=datasets())
 def test_random_datasets_resist_the_attacker(dash_app, sqlite_template, tmp_path_factory, data):
@@ -146,3 +151,52 @@ def test_the_attacker_breaks_primary_suppression_alone(dash_app, sqlite_template
                      secondary_suppression=False)
     assert report.recovered or report.narrow, "l'attaquant n'a rien trouvé :\n" + report.summary()
     assert any(b.cell.code == small and b.true == 5 for b in report.recovered + report.narrow), report.summary()
+
+
+# ---------------------------------------------------------------------------
+# /msap: its thresholds must not read a masked row back
+# ---------------------------------------------------------------------------
+MSAP_RULE = {"campagne": "SSR", "annee": YEAR, "age": "tous", "methode": "ecart", "seuil": "99.8",
+             "perimetre": "FR", "volume_min": 30, "ecart_pts": 10}
+MSAP_COUNTS = ("sejours", "sejours_cibles")
+
+
+def _msap_rows(client, params: dict) -> list[dict]:
+    resp = client.get("/export/msap.csv", query_string=params)
+    assert resp.status_code == 200, (params, resp.status_code)
+    return list(csv.DictReader(io.StringIO(resp.get_data().decode("utf-8-sig")), delimiter=";"))
+
+
+def test_msap_thresholds_do_not_read_masked_rows_back(dash_app, sqlite_template, tmp_path_factory):
+    """Presentation mode, every gesture: sweeping volume_min from 0 to 30 and ecart_pts from 0 to 20
+    over /export/msap.csv, a row whose counts are masked ("< 11" or any other text) reads the same at
+    every step (its target flag, its reason, every column), and is listed at every step or at none,
+    in the same place among the masked rows: else the step where it changes gives its stays or its
+    rate away."""
+    url = _database(sqlite_template, tmp_path_factory)
+    add_establishments(url, HAND_ESTABLISHMENTS)
+    add_ssr(url, [(f, YEAR, g, a, n, k) for f, g, a, n, k in _hand_facts()])
+    sweep = [{"volume_min": v} for v in range(31)] + [{"ecart_pts": e} for e in range(21)]
+    leaks, masked_rows = [], 0
+    with app_with(dash_app, Settings(database_url=url, atlas_env="test")) as server:
+        client = presentation_client(server)
+        for gesture in GESTURES:
+            seen: dict[str, set] = {}
+            orders = set()
+            steps = [(step, _msap_rows(client, {**MSAP_RULE, "geste": gesture, **step})) for step in sweep]
+            masked = {r["finess"] for _step, rows in steps for r in rows
+                      if any(parse_count(r[c])[0] != "eq" for c in MSAP_COUNTS)}
+            assert all(r["finess"] for _step, rows in steps for r in rows), "the attacker expects FINESS"
+            masked_rows += len(masked)
+            for _step, rows in steps:
+                listed = {r["finess"]: r for r in rows if r["finess"] in masked}
+                orders.add(tuple(r["finess"] for r in rows if r["finess"] in masked))
+                for finess in masked:
+                    seen.setdefault(finess, set()).add(json.dumps(listed.get(finess), sort_keys=True))
+            leaks += [f"{gesture} {finess}: {len(texts)} versions, e.g. {sorted(texts)[:2]}"
+                      for finess, texts in seen.items() if len(texts) > 1]
+            if len(orders) > 1:
+                leaks.append(f"{gesture}: the masked rows' order changes with the thresholds: {sorted(orders)[:2]}")
+    print(f"\n/msap : {masked_rows} lignes masquées suivies sur {len(sweep)} seuils × {len(GESTURES)} gestes")
+    assert masked_rows, "no masked row: the sweep proves nothing"
+    assert not leaks, f"{len(leaks)} lignes masquées changent avec les seuils :\n" + "\n".join(leaks[:8])
