@@ -293,6 +293,7 @@ class Bound:
     low: float
     high: float
     true: int
+    cover: tuple[int, ...] = ()  # the leaves summed: cells of the same leaves are one count
 
     @property
     def width(self) -> float:
@@ -326,16 +327,22 @@ class Report:
 
     def summary(self, limit: int = 8) -> str:
         lines = [f"{self.masked_cells} cellules masquées, {self.lps} programmes linéaires en {self.seconds:.1f} s",
-                 f"{len(self.recovered)} comptes masqués recalculés exactement"]
+                 f"{len(self.recovered)} comptes masqués recalculés exactement "
+                 f"({_distinct(self.recovered)} distincts)"]
         lines += [f"  {b}" for b in sorted(self.recovered, key=lambda b: (b.cell, b.quantity))[:limit]]
         lines.append(f"{len(self.narrow)} comptes sensibles (1 à 10) sur {len(self.sensitive)} encadrés à moins de 5 "
-                     f"(largeur minimale {self.min_width():.2f})")
+                     f"({_distinct(self.narrow)} distincts sur {_distinct(self.sensitive)} ; "
+                     f"largeur minimale {self.min_width():.2f})")
         lines += [f"  {b}" for b in sorted(self.narrow, key=lambda b: (b.width, b.cell))[:limit]]
         lines.append(f"{len(self.shown_small)} comptes publiés de 1 à 10")
         lines += [f"  {t}" for t in self.shown_small[:limit]]
         lines.append(f"{len(self.shown_complement)} lignes publiées dont le complément (séjours − SSR) va de 1 à 10")
         lines += [f"  {t}" for t in self.shown_complement[:limit]]
         return "\n".join(lines)
+
+
+def _distinct(bounds: list[Bound]) -> int:
+    return len({(b.cover, b.quantity) for b in bounds})
 
 
 class Attacker:
@@ -492,7 +499,7 @@ def attack(directory, publication: Publication, truth: dict) -> Report:
             if key not in memo:
                 memo[key] = attacker.bounds(*key)
             low, high = memo[key]
-            bound = Bound(cell, quantity, low, high, truth_[quantity])
+            bound = Bound(cell, quantity, low, high, truth_[quantity], key[0])
             assert low - 1e-6 <= bound.true <= high + 1e-6, f"unsound bound: {bound}"
             bounds.append(bound)
             is_masked = cell in masked and (quantity == "complement" or fields[cell].get(quantity) != {"eq"})
