@@ -131,12 +131,14 @@ class _Geo:
             self._add("etab", f, ALL)
         self.level = np.array([_LEVEL_WEIGHT[k[0]] for k in self.keys]) * np.array(
             [2.0 if k[2] == ALL and k[0] != "etab" else 1.0 for k in self.keys])
-        by_dep: dict[str, list[str]] = {}
-        by_reg: dict[str, list[str]] = {}
-        for f in self.finess:
-            by_dep.setdefault(self.dep[f], []).append(f)
-            by_reg.setdefault(self.reg[f], []).append(f)
-        self.by_dep, self.by_reg = by_dep, by_reg
+        # the same per establishment as arrays (index = position in self.finess)
+        self.number = {f: i for i, f in enumerate(self.finess)}
+        codes = {c: i for i, c in enumerate(sorted({*self.dep.values(), *self.reg.values(), *statuses}))}
+        self.e_dep = np.array([codes[self.dep[f]] for f in self.finess], dtype=int)
+        self.e_reg = np.array([codes[self.reg[f]] for f in self.finess], dtype=int)
+        self.e_status = np.array([codes[self.status[f]] for f in self.finess], dtype=int)
+        self.code_number = codes
+        self.paths = np.array([self.path(f) for f in self.finess], dtype=int).reshape(len(self.finess), 7)
 
     def _add(self, level: str, code: str, status: str) -> None:
         self.pos[(level, code, status)] = len(self.keys)
@@ -148,15 +150,16 @@ class _Geo:
         return [self.pos[k] for k in (("etab", f, ALL), ("dep", d, ALL), ("dep", d, t), ("reg", r, ALL),
                                       ("reg", r, t), ("fr", "", ALL), ("fr", "", t))]
 
-    def vector(self, plus: str, minus: str | None) -> dict[int, int]:
-        """The consistent geographic vector +1 on establishment `plus`, -1 on `minus` (zeros dropped)."""
-        v: dict[int, int] = {}
-        for f, sign in ((plus, 1), (minus, -1)):
-            if f is None:
-                continue
-            for p in self.path(f):
-                v[p] = v.get(p, 0) + sign
-        return {p: s for p, s in v.items() if s}
+    def vectors(self, plus: np.ndarray, minus: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Consistent geographic vectors, one per pair: +1 on establishment plus[i] and every total
+        above it, -1 on minus[i] (-1: none) and its totals; a total above both cancels (the same
+        column of their paths). Positions (-1: none) and signs, arrays (pairs, 14)."""
+        up = self.paths[plus]
+        down = np.where(minus[:, None] >= 0, self.paths[np.maximum(minus, 0)], -1)
+        keep = up != down
+        pos = np.concatenate([np.where(keep, up, -1), np.where(keep, down, -1)], axis=1)
+        sig = np.concatenate([np.ones_like(up), -np.ones_like(down)], axis=1)
+        return pos, np.where(pos >= 0, sig, 0)
 
 
 def _flat_vectors(i: int, size: int) -> list[dict[int, int]]:
@@ -198,7 +201,8 @@ class _Engine:
         self.weight[np.isnan(self.weight)] = 0.0
         self.masked = np.zeros(n + 1, dtype=bool)
         self.masked[n] = True
-        self._size = leaves.groupby("finess")["a"].sum().to_dict()  # partners with more stays move more
+        sizes = leaves.groupby("finess")["a"].sum()
+        self._size = sizes.reindex(self.geo.finess).to_numpy(dtype=float)  # partners with more stays move more
         self.reason = np.zeros(n + 1, dtype=np.int8)
         self.unprotected: list[int] = []
 
@@ -219,53 +223,50 @@ class _Engine:
         return g, pos[::-1]
 
     # -- cubes ---------------------------------------------------------------------------------
-    def _geo_vectors(self, g: int, offset: int) -> list[dict[int, int]]:
-        """Consistent geographic vectors that are +1 at position g, with partners that have stays in
-        the same values of the other dimensions (`offset`), most SSR stays first. Two establishments
-        of the same status change no status total above their common territory; of two statuses,
-        they change the status totals up to France (offered last); one establishment alone moves
-        every total above it up to France (a last resort)."""
+    def _geo_vectors(self, g: int, offset: int) -> tuple[np.ndarray, np.ndarray]:
+        """Consistent geographic vectors that are +1 at position g (positions, signs: arrays
+        (vectors, 14)), with partners that have stays in the same values of the other dimensions
+        (`offset`), most SSR stays first. Two establishments of the same status change no status
+        total above their common territory; of two statuses, they change the status totals up to
+        France; one establishment alone moves every total above it up to France (a last resort)."""
         geo = self.geo
         level, code, status = geo.keys[g]
+        cells = geo.paths[:, 0] * self.stride + offset
+        n, a = self.a[cells] + self.b[cells], self.a[cells]
+        rank = np.lexsort((-self._size, -a))  # most SSR stays, then the largest, first
+        rank = rank[n[rank] >= 1]
 
-        def usable(fs: list[str], k: int) -> list[str]:
-            cells = np.array([geo.pos[("etab", f, ALL)] * self.stride + offset for f in fs], dtype=int)
-            if not len(cells):
-                return []
-            n, a = self.a[cells] + self.b[cells], self.a[cells]
-            order = np.lexsort((-np.array([self._size[f] for f in fs]), -a))
-            return [fs[i] for i in order if n[i] >= 1][:k]
+        def top(mask: np.ndarray, k: int) -> np.ndarray:
+            return rank[mask[rank]][:k]
 
+        dep, reg, st = geo.e_dep, geo.e_reg, geo.e_status
         if level == "etab":
-            t, d = geo.status[code], geo.dep[code]
-            same = usable([f for f in geo.by_dep[d] if f != code and geo.status[f] == t], 8)
-            near = usable([f for f in geo.by_reg[geo.reg[code]] if geo.dep[f] != d and geo.status[f] == t], 8)
-            far = usable([f for f in geo.finess if geo.reg[f] != geo.reg[code] and geo.status[f] == t], 6)
-            # of another status: they move the status totals (up to France), free where those are not published
-            mixed = usable([f for f in geo.by_dep[d] if geo.status[f] != t], 4)
-            mixed += usable([f for f in geo.finess if geo.reg[f] != geo.reg[code] and geo.status[f] != t], 4)
-            return [geo.vector(code, other) for other in same + near + far + mixed] + [geo.vector(code, None)]
-        members = _members(geo, level, code)
-        inside = usable([f for f in members if status in (ALL, geo.status[f])], 4)
+            e = geo.number[code]
+            same_st, same_dep, same_reg = st == st[e], dep == dep[e], reg == reg[e]
+            others = np.arange(len(geo.finess)) != e
+            partners = np.concatenate([
+                top(others & same_dep & same_st, 8), top(~same_dep & same_reg & same_st, 8),
+                top(~same_reg & same_st, 6),
+                # of another status: they move the status totals up to France (free where not published)
+                top(same_dep & ~same_st, 4), top(~same_reg & ~same_st, 4), [-1]])
+            return geo.vectors(np.full(len(partners), e), partners.astype(int))
+        member = np.ones(len(geo.finess), dtype=bool) if level == "fr" else (
+            (reg if level == "reg" else dep) == geo.code_number[code])
+        fits = np.ones_like(member) if status == ALL else st == geo.code_number[status]
+        inside = top(member & fits, 4)
         if level == "fr" and status == ALL:
-            return [geo.vector(f, None) for f in inside]
+            return geo.vectors(inside, np.full(len(inside), -1))
         if level == "fr":
-            outside = usable([f for f in geo.finess if geo.status[f] != status], 8)
+            outside = top(~fits, 8)
         else:
-            region = geo.reg[members[0]]
-            fits = [f for f in members if status not in (ALL, geo.status[f])]  # same territory, other status
-            near = [f for f in geo.by_reg[region] if not _within(geo, f, level, code)] if level == "dep" else []
-            far = [f for f in geo.finess if geo.reg[f] != region]  # across régions: no France total moves
-            if status != ALL:
-                near, far = ([f for f in fs if geo.status[f] == status] for fs in (near, far))
-            outside = usable(near, 10) + usable(far, 4) + usable(fits, 4)
-        out = [geo.vector(f, None) for f in inside[:2]]
-        for f in inside:
-            for other in outside:
-                v = geo.vector(f, other)
-                if v.get(g) == 1:
-                    out.append(v)
-        return out
+            region = reg[inside[0]] if len(inside) else -1
+            near = ~member & (reg == region) if level == "dep" else np.zeros_like(member)
+            outside = np.concatenate([top(near & fits, 10), top((reg != region) & fits, 4), top(member & ~fits, 4)])
+        plus = np.concatenate([inside[:2], np.repeat(inside, len(outside))]).astype(int)
+        minus = np.concatenate([np.full(min(2, len(inside)), -1), np.tile(outside, len(inside))]).astype(int)
+        pos, sig = geo.vectors(plus, minus)
+        at_g = ((pos == g) & (sig == 1)).any(axis=1)
+        return pos[at_g], sig[at_g]
 
     def _flat_combos(self, pos: list[int]) -> tuple[np.ndarray, np.ndarray]:
         """Offsets and signs of every tensor product of the flat dimensions' vectors at `pos`:
@@ -279,24 +280,18 @@ class _Engine:
             sigs = (sigs[:, None, :, None] * vs[None, :, None, :]).reshape(-1, sigs.shape[1] * 2)
         return offs, sigs
 
-    def protect(self, x: int, values: np.ndarray) -> None:
+    def protect(self, x: int, values: np.ndarray, need: float = MIN_WIDTH) -> None:
         """Mask cubes through cell x until the range a reader can prove of its count in `values`
-        (self.a or self.b) is MIN_WIDTH wide (the stays, a + b, then vary at least as much)."""
+        (self.a or self.b) is `need` wide (the stays, a + b, then vary at least as much)."""
         g, pos = self.split(x)
-        geos = self._geo_vectors(g, x - g * self.stride)
-        if not geos:
+        gpos, gsig = self._geo_vectors(g, x - g * self.stride)
+        if not len(gpos):
             self.unprotected.append(x)
             return
-        width = max(len(v) for v in geos)
         dummy = len(self.a) - 1
-        gpos = np.full((len(geos), width), -1)
-        gsig = np.zeros((len(geos), width), dtype=int)
-        for i, v in enumerate(geos):
-            gpos[i, :len(v)] = list(v.keys())
-            gsig[i, :len(v)] = list(v.values())
         offs, sigs = self._flat_combos(pos)
         cells = gpos[:, None, :, None] * self.stride + offs[None, :, None, :]
-        cells = np.where(gpos[:, None, :, None] < 0, dummy, cells).reshape(len(geos) * len(offs), -1)
+        cells = np.where(gpos[:, None, :, None] < 0, dummy, cells).reshape(len(gpos) * len(offs), -1)
         signs = (gsig[:, None, :, None] * sigs[None, :, None, :]).reshape(len(cells), -1)
         other = cells != x
         a = values[cells]
@@ -305,7 +300,7 @@ class _Engine:
         # a cell without stays is published as such (it cannot move); a cube must be able to rise
         # every cube used must be able to move (so that no masked cell in it keeps a single value)
         ok = ((self.a[cells] + self.b[cells]) >= 1).all(axis=1) & ((ups >= 1) | (np.minimum(float(values[x]), downs) >= 1))
-        own, need = float(values[x]), float(MIN_WIDTH)
+        own = float(values[x])
         alone = ups + np.minimum(own, downs)  # how far one cube moves x
         for _ in range(12):
             free = ok & self.masked[cells].all(axis=1)
@@ -346,18 +341,6 @@ class _Engine:
         return float(-up.fun - down.fun)
 
 
-def _within(geo: _Geo, f: str, level: str, code: str) -> bool:
-    return level == "fr" or (geo.reg[f] if level == "reg" else geo.dep[f]) == code
-
-
-def _members(geo: _Geo, level: str, code: str) -> list[str]:
-    if level == "fr":
-        return geo.finess
-    if level == "reg":
-        return geo.by_reg.get(code, [])
-    return geo.by_dep.get(code, [])
-
-
 def suppress(leaves: pd.DataFrame, dims: Sequence[tuple[str, Sequence[str]]], statuses: Sequence[str],
              secondary: bool = True, unpublished: Callable[[tuple], bool] | None = None) -> Suppression:
     """The masks of a reach. `leaves`: one row per establishment × value of each dimension with
@@ -378,17 +361,22 @@ def suppress(leaves: pd.DataFrame, dims: Sequence[tuple[str, Sequence[str]]], st
         eng.weight[hidden] = 0.0
     small_a = (eng.a >= 1) & (eng.a < THRESHOLD)
     small_b = (eng.b >= 1) & (eng.b < THRESHOLD)
-    primary = (small_a | small_b) & (eng.reason != UNPUBLISHED)
+    # A cell no page publishes is masked already, but its counts still may not be computed back from
+    # what is published: protected like any other (its reason stays UNPUBLISHED).
+    primary = small_a | small_b
     eng.masked[primary] = True
-    eng.reason[primary] = np.where(small_a[primary] | ((eng.a + eng.b)[primary] < THRESHOLD), PRIMARY, COMPLEMENT)
+    shown = primary & (eng.reason != UNPUBLISHED)
+    eng.reason[shown] = np.where(small_a[shown] | ((eng.a + eng.b)[shown] < THRESHOLD), PRIMARY, COMPLEMENT)
     if secondary:
         # the most detailed cells first: the cubes of the totals above then reuse their masks
         depth = np.array([GEO_LEVELS.index(k[0]) for k in eng.geo.keys])
         cells = np.flatnonzero(primary[:-1])
         for x in cells[np.argsort(-depth[cells // eng.stride], kind="stable")]:
-            eng.protect(int(x), eng.a)
+            # a cell no page shows must not be computed back exactly; one shown masked, not within 5
+            need = 1.0 if eng.reason[x] == UNPUBLISHED else float(MIN_WIDTH)
+            eng.protect(int(x), eng.a, need)
             if small_b[x]:  # the stays without SSR, a count of stays from 1 to 10 too
-                eng.protect(int(x), eng.b)
+                eng.protect(int(x), eng.b, need)
     return Suppression(dims=tuple(name for name, _ in dims), index=index, a=eng.a[:-1], b=eng.b[:-1],
                        masked=eng.masked[:-1], reason=eng.reason[:-1], status_of=dict(eng.geo.status), unprotected=tuple(eng.unprotected))
 

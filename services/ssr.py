@@ -43,17 +43,23 @@ def years() -> list[int]:
 
 STATUS_NOTICE = ("Mode présentation : les taux ne sont pas détaillés par statut (secret statistique), "
                  "tous les statuts sont montrés.")
+AGE_NOTICE = ("Mode présentation : les tranches d'âge ne sont détaillées que pour la France et les régions "
+              "(secret statistique), tous âges sont montrés.")
 
 
 def parse_view(query: Mapping[str, str]) -> tuple[SsrView, list[str]]:
     """The view a query dict asks for, checked against the data, and a French notice for every value
     ignored (`analytics.ssr.parse_view` with the years and territories of the database). In
-    presentation mode the status is always "tous" (services.secrecy publishes no status breakdown)."""
+    presentation mode the view stays within what services.secrecy publishes: every status together,
+    and age bands for France and the régions only (not drilled into a territory)."""
     geo = geo_names()
     strings = {k: v for k, v in query.items() if isinstance(v, str)}
     view, notices = model.parse_view(strings, years(), geo.regions, geo.region_of)
-    if current_mode().masked and view.statut != model.ALL_STATUSES:
-        view, notices = replace(view, statut=model.ALL_STATUSES), [*notices, STATUS_NOTICE]
+    if current_mode().masked:
+        if view.statut != model.ALL_STATUSES:
+            view, notices = replace(view, statut=model.ALL_STATUSES), [*notices, STATUS_NOTICE]
+        if view.age != model.ALL_AGES and (view.niveau == "dep" or view.focus):
+            view, notices = replace(view, age=model.ALL_AGES), [*notices, AGE_NOTICE]
     return view, notices
 
 

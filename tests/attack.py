@@ -209,14 +209,30 @@ def collect(client, year: int, directory: dict[str, tuple[str, str, str]]) -> Pu
     deps = sorted({(d, r) for r, d, _s in directory.values()})
     for gesture in (*GESTURES, ALL_GESTURES):
         for age in (*AGE_BANDS, ALL_AGES):
-            for status in (*STATUSES, ALL_STATUSES):
+            # Presentation mode offers no status breakdown (services.secrecy): asking for one shows every
+            # status. Checked here, so that the attacker reads each table once, with its true meaning.
+            for status in STATUSES:
+                for level in ("reg", "dep"):
+                    base = {"geste": gesture, "annee": year, "age": age, "niveau": level}
+                    assert _csv_rows(client, {**base, "statut": status}) == _csv_rows(
+                        client, {**base, "statut": ALL_STATUSES}), f"a status view in presentation mode: {base}"
+                    out.requests += 2
+            for status in (ALL_STATUSES,):
                 g = ALL if gesture == ALL_GESTURES else gesture
                 a = ALL if age == ALL_AGES else age
                 s = ALL if status == ALL_STATUSES else status
                 candidates = [f for f, (_r, _d, st) in directory.items() if s in (ALL, st)]
                 base = {"geste": gesture, "annee": year, "age": age, "statut": status}
-                # the CSV at both levels, and each region's départements
-                for extra in ({"niveau": "reg"}, {"niveau": "dep"}, *({"niveau": "reg", "focus": r} for r in regions)):
+                # the CSV at both levels, and each region's départements. Presentation mode details age
+                # bands for France and the régions only: asking for a département's shows all ages
+                # (checked here, so that each table is read once, with its true meaning).
+                drilled = ({"niveau": "dep"}, *({"niveau": "reg", "focus": r} for r in regions))
+                if age != ALL_AGES:
+                    for extra in drilled:
+                        assert _csv_rows(client, {**base, **extra}) == _csv_rows(
+                            client, {**base, **extra, "age": ALL_AGES}), f"an age band drilled into: {extra}"
+                        out.requests += 2
+                for extra in ({"niveau": "reg"}, *(drilled if age == ALL_AGES else ())):
                     rows = _csv_rows(client, {**base, **extra})
                     out.requests += 1
                     level = "reg" if extra["niveau"] == "reg" and "focus" not in extra else "dep"
@@ -230,7 +246,7 @@ def collect(client, year: int, directory: dict[str, tuple[str, str, str]]) -> Pu
                     out.facts += _absent(level, seen, candidates, directory, (g, a, s), source,
                                          extra.get("focus"))
                 # the page drilled into each département: France's figure, the establishments' grid
-                for dep, region in deps:
+                for dep, region in (deps if age == ALL_AGES else ()):
                     view = {**base, "niveau": "dep", "methode": "quantiles", "classes": 4, "focus": dep,
                             "points": False}
                     key = {"level": "dep", "region": region, "points": False, "masque": True}
