@@ -590,8 +590,8 @@ class Secrecy:
 
     The cells are each establishment's stays and cases; their départemental, régional and national
     sums are published (the national basis of the page, the profile's references, /ssr's tables), so
-    suppression runs over that hierarchy (analytics.secrecy_legacy.nested_secrecy, as /ssr does, so that no
-    page shows a figure another one masks). `cells` is indexed by FINESS with
+    its masks are those of the whole reach (services.secrecy), as /ssr's, so that no page shows a
+    figure another one masks). `cells` is indexed by FINESS with
     stays_small, stays_masked, cases_small, cases_masked and rate_hidden (bools);
     `region_stays_masked[code]` and `region_cases_masked[code]` say a régional sum is masked,
     `region_hidden[code]` that the regional rate is hidden, `national_hidden` the national one."""
@@ -621,27 +621,24 @@ class Secrecy:
             ("stays_small", "stays_masked", "cases_small", "cases_masked", "rate_hidden"), False)
 
 
-def secrecy(counts: pd.DataFrame) -> Secrecy:
-    """The secret statistique of `counts` (finess, region_code, departement_code, stays, cases; one
-    row per establishment): counts from 1 to 10 masked, and the cells and totals hidden so that no
-    masked one can be computed back from the départemental, régional and national sums."""
-    from analytics.secrecy_legacy import nested_secrecy
+def secrecy(counts: pd.DataFrame, masks, values: tuple[str, ...]) -> Secrecy:
+    """What the presentation mode hides of `counts` (finess, region_code, departement_code, stays,
+    cases; one row per establishment), read from the masks of the whole reach
+    (analytics.secrecy.Suppression; `values` the reach's value of each dimension for the selection,
+    secrecy.ALL for "tous"): the same masks as /ssr's and the profile's, so that no page shows what
+    another masks. A masked row is masked whole (stays, cases, rate)."""
+    from analytics.secrecy import view_secrecy
 
     frame = counts.assign(region_code=counts["region_code"].fillna("").astype(str),
                           departement_code=counts["departement_code"].fillna("").astype(str))
-    nested = nested_secrecy(frame, ["region_code", "departement_code", "finess"], num="cases", den="stays")
+    nested = view_secrecy(masks, frame, ["region_code", "departement_code", "finess"], "cases", "stays", "*", values)
     est, regions, total = nested.level(2), nested.level(0), nested.total.iloc[0]
-    cells = pd.DataFrame({"stays_small": est["den_small"], "stays_masked": est["den_small"] | est["den_secondary"],
-                          "cases_small": est["num_small"], "cases_masked": est["num_small"] | est["num_secondary"]},
-                         index=est.index.astype(str)).astype(bool)
-    cells["rate_hidden"] = cells["stays_masked"] | cells["cases_masked"]
-    return Secrecy(cells=cells,
-                   region_stays_masked=dict(zip(regions.index, (regions["den_small"] | regions["den_secondary"])
-                                                .astype(bool).tolist())),
-                   region_cases_masked=dict(zip(regions.index, (regions["num_small"] | regions["num_secondary"])
-                                                .astype(bool).tolist())),
-                   national_stays_masked=bool(total["den_small"] or total["den_secondary"]),
-                   national_cases_masked=bool(total["num_small"] or total["num_secondary"]))
+    masked = est["masked"].astype(bool)
+    cells = pd.DataFrame({"stays_small": False, "stays_masked": masked, "cases_small": False, "cases_masked": masked,
+                          "rate_hidden": masked}, index=est.index.astype(str))
+    region_masked = dict(zip(regions.index, regions["masked"].astype(bool).tolist()))
+    return Secrecy(cells=cells, region_stays_masked=region_masked, region_cases_masked=dict(region_masked),
+                   national_stays_masked=bool(total["masked"]), national_cases_masked=bool(total["masked"]))
 
 
 def secret_reasons(frame: pd.DataFrame, rule: MsapRule, secret: Secrecy) -> list[str]:

@@ -43,6 +43,7 @@ import pandas as pd
 
 THRESHOLD = 11  # the smallest count that may be published (1..THRESHOLD-1 are secret)
 MIN_WIDTH = 5  # the least width of the range a reader can prove for a sensitive count
+FLAT_PARTNERS = 24  # values of a dimension a cube may pair a value with (the largest)
 ALL = "*"  # the "tous" of a dimension, and the status of the rows of a territory taken whole
 
 # Why a cell is masked (Suppression.reason)
@@ -268,12 +269,21 @@ class _Engine:
         at_g = ((pos == g) & (sig == 1)).any(axis=1)
         return pos[at_g], sig[at_g]
 
-    def _flat_combos(self, pos: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    def _flat_combos(self, g: int, pos: list[int]) -> tuple[np.ndarray, np.ndarray]:
         """Offsets and signs of every tensor product of the flat dimensions' vectors at `pos`:
-        arrays (combinations, 2 ** dimensions)."""
+        arrays (combinations, 2 ** dimensions). A dimension of many values (procedures) offers
+        its FLAT_PARTNERS values with the most stays at x's territory (the others rarely help)."""
         offs, sigs = np.zeros((1, 1), dtype=int), np.ones((1, 1), dtype=int)
-        for j, size in zip(pos, self.sizes):
+        for d, (j, size) in enumerate(zip(pos, self.sizes)):
             vecs = _flat_vectors(j, size)
+            if len(vecs) > FLAT_PARTNERS:
+                row = [*pos]
+                volume = []
+                for v in vecs:
+                    row[d] = max(v, key=lambda k: k != j)  # the partner value (or the "tous")
+                    cell = g * self.stride + int(np.ravel_multi_index(row, self.sizes))
+                    volume.append(self.a[cell] + self.b[cell])
+                vecs = [vecs[i] for i in np.argsort(-np.array(volume), kind="stable")[:FLAT_PARTNERS]]
             vp = np.array([list(v.keys()) for v in vecs])  # options × 2
             vs = np.array([list(v.values()) for v in vecs])
             offs = (offs[:, None, :, None] * size + vp[None, :, None, :]).reshape(-1, offs.shape[1] * 2)
@@ -289,7 +299,7 @@ class _Engine:
             self.unprotected.append(x)
             return
         dummy = len(self.a) - 1
-        offs, sigs = self._flat_combos(pos)
+        offs, sigs = self._flat_combos(g, pos)
         cells = gpos[:, None, :, None] * self.stride + offs[None, :, None, :]
         cells = np.where(gpos[:, None, :, None] < 0, dummy, cells).reshape(len(gpos) * len(offs), -1)
         signs = (gsig[:, None, :, None] * sigs[None, :, None, :]).reshape(len(cells), -1)
