@@ -29,6 +29,13 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.browser)
 
 
+def pg_database_name(prefix: str) -> str:
+    """A new database name: random, and naming the pytest-xdist worker that made it (two workers create
+    databases on the same server at the same time; a leftover says which process left it)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    return f"{prefix}_{worker}_{uuid.uuid4().hex[:8]}"
+
+
 def _pg_base(url: str) -> str:
     return url.rsplit("/", 1)[0]
 
@@ -83,7 +90,7 @@ def sqlite_template(tmp_path_factory) -> str:
 @pytest.fixture(scope="session")
 def pg_template() -> str:
     require_pg()
-    name = f"atlas_tpl_{uuid.uuid4().hex[:8]}"
+    name = pg_database_name("atlas_tpl")
     _admin_exec(f'CREATE DATABASE "{name}"')
     url = f"{_pg_base(PG_ADMIN_URL)}/{name}"
     init_db(url)
@@ -106,7 +113,7 @@ def sqlite_url(sqlite_template, tmp_path) -> str:
 def pg_url(request) -> str:
     """A fresh PostgreSQL database cloned from the session template."""
     template = request.getfixturevalue("pg_template")
-    name = f"atlas_t_{uuid.uuid4().hex[:8]}"
+    name = pg_database_name("atlas_t")
     _admin_exec(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
     yield f"{_pg_base(PG_ADMIN_URL)}/{name}"
     dispose_all()
