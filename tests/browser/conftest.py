@@ -1,5 +1,9 @@
 """Real-browser fixtures: the app served in a subprocess, driven by Debian's Chromium through Playwright.
 
+Session fixtures are per process: under pytest-xdist (`make test` runs the browser tests in two processes,
+one file at a time each), every process seeds its own demo database, starts its own gunicorn on a free port
+and its own Chromium, so no test sees another process's writes (a campaign created by test_actions).
+
 No browser is ever downloaded: Playwright launches /usr/bin/chromium. Without Chromium the
 tests skip, except under ATLAS_REQUIRE_SERVICES=1 (CI), where they fail.
 """
