@@ -2,6 +2,10 @@
 
 PostgreSQL tests skip when no server answers, except when ATLAS_REQUIRE_SERVICES=1
 (set by .ci/run), where they fail instead.
+
+`make test` runs the tests in two pytest-xdist processes: session fixtures are built once per process,
+in that process's own temporary folder (tmp_path_factory) and under database names carrying its id, and
+every server a test starts listens on a free port.
 """
 from __future__ import annotations
 

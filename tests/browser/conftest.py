@@ -52,13 +52,13 @@ def _seed_national(sqlite_template: str, path: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def browser_db(sqlite_template, tmp_path_factory, worker_id) -> str:
+def browser_db(sqlite_template, tmp_path_factory) -> str:
     """A SQLite database with the national demo data (seed 42), shared by the browser tests of this process.
 
     Under pytest-xdist the first process to get here seeds it once into the run's common temporary
     folder (the others wait on a lock), then each process works on its own copy."""
     path = tmp_path_factory.mktemp("browser") / "atlas.sqlite"
-    if worker_id == "master":
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
         _seed_national(sqlite_template, path)
     else:
         import fcntl
