@@ -9,6 +9,12 @@ RUN_STAMP := $(VENV)/.installed-run-$(shell cat requirements.txt | sha256sum | c
 DEV_STAMP := $(VENV)/.installed-dev-$(shell cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 8050
+# pytest-xdist processes (0: everything in the pytest process itself). The tests of one file stay in one
+# process, so a module fixture (a gunicorn server, a database built once) is built once. TEST_WORKERS for the
+# tests without a browser, BROWSER_WORKERS for the browser tests (each process serves the app with its own
+# gunicorn on its own demo database and drives its own Chromium).
+TEST_WORKERS ?= 2
+BROWSER_WORKERS ?= 2
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: help venv venv-dev system-deps db run serve load lint test test-fast bench clean
@@ -64,13 +70,13 @@ lint: venv-dev
 #	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-# Two processes: the browser tests (Playwright) must not share a process with the in-process app tests.
+# Two runs: the browser tests (Playwright) must not share a process with the in-process app tests.
 test: lint system-deps
-	$(BIN)/python -m pytest -m "not browser"
-	$(BIN)/python -m pytest -m browser
+	$(BIN)/python -m pytest -m "not browser" -n $(TEST_WORKERS) --dist loadfile
+	$(BIN)/python -m pytest -m browser -n $(BROWSER_WORKERS) --dist loadfile
 
 test-fast: venv-dev
-	$(BIN)/python -m pytest -m "not browser"
+	$(BIN)/python -m pytest -m "not browser" -n $(TEST_WORKERS) --dist loadfile
 
 # Benchmarks (not tests): SQLite at BENCH_SCALES (default region,national,stress), PostgreSQL at region and
 # national; databases cached in bench/.data. Tables printed and kept in bench/last-run.txt, figures in bench/results.json.

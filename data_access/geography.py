@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import lzma
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -122,7 +123,8 @@ def build_cached(cache_dir: Path) -> Geography:
             return pickle.load(fh)
     geo = build()
     cache_dir.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")  # two processes building at once (parallel tests) each
+    # write their own file; the rename is atomic, the last one wins with the same content
     with tmp.open("wb") as fh:
         pickle.dump(geo, fh)
     tmp.replace(path)

@@ -2,6 +2,10 @@
 
 PostgreSQL tests skip when no server answers, except when ATLAS_REQUIRE_SERVICES=1
 (set by .ci/run), where they fail instead.
+
+`make test` runs the tests in two pytest-xdist processes: session fixtures are built once per process,
+in that process's own temporary folder (tmp_path_factory) and under database names carrying its id, and
+every server a test starts listens on a free port.
 """
 from __future__ import annotations
 
@@ -27,6 +31,13 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "browser" in item.path.parts:
             item.add_marker(pytest.mark.browser)
+
+
+def pg_database_name(prefix: str) -> str:
+    """A new database name: random, and naming the pytest-xdist worker that made it (two workers create
+    databases on the same server at the same time; a leftover says which process left it)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    return f"{prefix}_{worker}_{uuid.uuid4().hex[:8]}"
 
 
 def _pg_base(url: str) -> str:
@@ -83,7 +94,7 @@ def sqlite_template(tmp_path_factory) -> str:
 @pytest.fixture(scope="session")
 def pg_template() -> str:
     require_pg()
-    name = f"atlas_tpl_{uuid.uuid4().hex[:8]}"
+    name = pg_database_name("atlas_tpl")
     _admin_exec(f'CREATE DATABASE "{name}"')
     url = f"{_pg_base(PG_ADMIN_URL)}/{name}"
     init_db(url)
@@ -106,7 +117,7 @@ def sqlite_url(sqlite_template, tmp_path) -> str:
 def pg_url(request) -> str:
     """A fresh PostgreSQL database cloned from the session template."""
     template = request.getfixturevalue("pg_template")
-    name = f"atlas_t_{uuid.uuid4().hex[:8]}"
+    name = pg_database_name("atlas_t")
     _admin_exec(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
     yield f"{_pg_base(PG_ADMIN_URL)}/{name}"
     dispose_all()

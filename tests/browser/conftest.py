@@ -1,5 +1,9 @@
 """Real-browser fixtures: the app served in a subprocess, driven by Debian's Chromium through Playwright.
 
+Session fixtures are per process: under pytest-xdist (`make test` runs the browser tests in two processes,
+one file at a time each), every process seeds its own demo database, starts its own gunicorn on a free port
+and its own Chromium, so no test sees another process's writes (a campaign created by test_actions).
+
 No browser is ever downloaded: Playwright launches /usr/bin/chromium. Without Chromium the
 tests skip, except under ATLAS_REQUIRE_SERVICES=1 (CI), where they fail.
 """
@@ -9,9 +13,11 @@ import os
 import secrets
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -34,19 +40,38 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def browser_db(sqlite_template, tmp_path_factory) -> str:
-    """A SQLite database with the national demo data (seed 42), shared by the browser tests."""
+def _seed_national(sqlite_template: str, path: Path) -> None:
+    from data_access import demo
     from data_access.db import dispose_all
 
-    path = tmp_path_factory.mktemp("browser") / "atlas.sqlite"
     shutil.copy(sqlite_template, path)
-    url = f"sqlite:///{path}"
-    from data_access import demo
-
-    demo.seed_demo(url, scale="national", seed=42, progress=lambda *_: None)
+    demo.seed_demo(f"sqlite:///{path}", scale="national", seed=42, progress=lambda *_: None)
     dispose_all()
-    return url
+    with closing(sqlite3.connect(path)) as conn:  # everything in the file itself, none left in a -wal beside it
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+@pytest.fixture(scope="session")
+def browser_db(sqlite_template, tmp_path_factory) -> str:
+    """A SQLite database with the national demo data (seed 42), shared by the browser tests of this process.
+
+    Under pytest-xdist the first process to get here seeds it once into the run's common temporary
+    folder (the others wait on a lock), then each process works on its own copy."""
+    path = tmp_path_factory.mktemp("browser") / "atlas.sqlite"
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        _seed_national(sqlite_template, path)
+    else:
+        import fcntl
+
+        common = tmp_path_factory.getbasetemp().parent
+        seeded = common / "browser-national.sqlite"
+        with (common / "browser-national.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not seeded.exists():
+                _seed_national(sqlite_template, common / "browser-national.sqlite.tmp")
+                (common / "browser-national.sqlite.tmp").rename(seeded)
+        shutil.copy(seeded, path)
+    return f"sqlite:///{path}"
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,6 @@ import datetime as dt
 import hashlib
 import pickle
 import shutil
-import uuid
 from pathlib import Path
 
 import pandas as pd
@@ -154,9 +153,9 @@ def loaded_db(request, tmp_path_factory):
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         url, drop = f"sqlite:///{path}", None
     else:
-        from tests.conftest import PG_ADMIN_URL, _admin_exec, _pg_base
+        from tests.conftest import PG_ADMIN_URL, _admin_exec, _pg_base, pg_database_name
 
-        name = f"atlas_bad_{uuid.uuid4().hex[:8]}"
+        name = pg_database_name("atlas_bad")
         _admin_exec(f'CREATE DATABASE "{name}" TEMPLATE "{request.getfixturevalue("pg_template")}"')
         url, drop = f"{_pg_base(PG_ADMIN_URL)}/{name}", name
     import_file(url, "establishments", GOOD / "establishments.csv")
