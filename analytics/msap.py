@@ -31,6 +31,7 @@ when it is also a region code, a notice tells how to ask for the region.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 from urllib.parse import urlencode
@@ -512,7 +513,8 @@ DEFAULT_RULE = MsapRule()  # ecart, 10 points, at least 30 stays, all ages, Fran
 
 def default_rule_flag(counts_frame: pd.DataFrame, finess: str, campaign: str = "SSR", *,
                       ecart_pts: float = DEFAULT_RULE.ecart_pts,
-                      volume_min: int = DEFAULT_RULE.volume_min, secret: bool = False) -> tuple[bool, str]:
+                      volume_min: int = DEFAULT_RULE.volume_min,
+                      secret: Callable[[str, pd.DataFrame], Secrecy] | None = None) -> tuple[bool, str]:
     """Is `finess` flagged under the default rule, and why (one French sentence)?
 
     The default rule is the page's default: method `ecart`, 10 points above (SSR) or below (AMBU)
@@ -521,8 +523,8 @@ def default_rule_flag(counts_frame: pd.DataFrame, finess: str, campaign: str = "
     sum). `counts_frame` is data_access.msap.counts_by_gesture(campaign, year) (national: every
     establishment, since the references need them): one row per establishment × gesture with a
     `gesture` column; without that column the frame is taken as a single gesture selection.
-    Flagged when flagged on at least one gesture. With `secret` (presentation mode), a rate or gap
-    covered by the secret statistique (`secrecy` of the gesture's national frame) is not stated.
+    Flagged when flagged on at least one gesture. With `secret` (presentation mode: gesture, its
+    national frame -> its Secrecy), a rate or gap covered by the secret statistique is not stated.
     """
     details = default_rule_details(counts_frame, finess, campaign, ecart_pts=ecart_pts, volume_min=volume_min)
     rule = MsapRule(campagne=campaign, ecart_pts=float(ecart_pts), volume_min=int(volume_min))
@@ -539,15 +541,15 @@ def default_rule_flag(counts_frame: pd.DataFrame, finess: str, campaign: str = "
     parts = [f"{g} (taux {fmt_pct(r)}, {fmt_pts(gr / 100)} / région, {fmt_pts(gf / 100)} / France)"
              for g, r, gr, gf in zip(flagged["gesture"], flagged["rate"], flagged["gap_region_pts"],
                                      flagged["gap_france_pts"])]
-    if secret:
-        parts = [_secret_part(counts_frame, finess, r) for r in flagged.itertuples()]
+    if secret is not None:
+        parts = [_secret_part(counts_frame, finess, r, secret) for r in flagged.itertuples()]
     return True, f"Ciblé par la règle par défaut ({criterion}) pour {_and(parts)}."
 
 
-def _secret_part(counts_frame: pd.DataFrame, finess: str, r) -> str:
+def _secret_part(counts_frame: pd.DataFrame, finess: str, r, secret: Callable[[str, pd.DataFrame], Secrecy]) -> str:
     """One gesture of default_rule_flag's sentence in presentation mode."""
     group = counts_frame[counts_frame["gesture"] == r.gesture] if "gesture" in counts_frame.columns else counts_frame
-    s = secrecy(group)
+    s = secret(r.gesture, group)
     if s.row(finess)["rate_hidden"]:
         return f"{r.gesture} (taux couvert par le secret statistique)"
     region = ("taux régional couvert par le secret statistique" if s.region_hidden.get(r.region_code, False)

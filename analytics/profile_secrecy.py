@@ -64,24 +64,20 @@ class ProfileSecrecy:
 # ---------------------------------------------------------------------------
 # The masks of every establishment (computed once per year, cached by services.profile)
 # ---------------------------------------------------------------------------
-def recourse_secrecy(grp: pd.DataFrame) -> dict:
-    """The secret statistique of one gesture's SSR recourse counts (columns finess, cases, stays,
-    region_code, departement_code): the cells of /msap's SSR list for that gesture and all ages
-    (analytics.msap.secrecy, over the départemental, régional and national sums), as {"cells":
-    {finess: Shown}, "region": {code: Shown}, "france": Shown} (cells not listed are shown)."""
+def recourse_secrecy(grp: pd.DataFrame, masks, values: tuple[str, ...]) -> dict:
+    """The masks of one gesture's SSR recourse counts (columns finess, cases, stays, region_code,
+    departement_code), read from the year's reach masks (analytics.secrecy.Suppression; `values`
+    the gesture and ALL ages): the cells of /ssr's and /msap's lists, as {"cells": {finess: Shown},
+    "region": {code: Shown}, "france": Shown} (cells not listed are shown). A masked figure is
+    masked whole: both counts show "masqué"."""
     if grp.empty:
         return {"cells": {}, "region": {}, "france": PLAIN}
     grp = grp.assign(region_code=grp["region_code"].fillna(""))
-    s = msap_model.secrecy(grp)
-    cells = {f: Shown.of(r["cases_small"], r["cases_masked"], r["stays_small"], r["stays_masked"])
-             for f, r in s.cells.to_dict("index").items() if r["rate_hidden"]}
-    sums = grp.groupby("region_code")[["cases", "stays"]].sum()
-    region = {code: Shown.of(is_small(sums.at[code, "cases"]), s.region_cases_masked.get(code, False),
-                             is_small(sums.at[code, "stays"]), s.region_stays_masked.get(code, False))
-              for code in sums.index}
-    france = Shown.of(is_small(grp["cases"].sum()), s.national_cases_masked, is_small(grp["stays"].sum()),
-                      s.national_stays_masked)
-    return {"cells": cells, "region": region, "france": france}
+    s = msap_model.secrecy(grp, masks, values)
+    hidden = Shown.of(False, True, False, True)
+    cells = {f: hidden for f, r in s.cells.to_dict("index").items() if r["rate_hidden"]}
+    region = {code: hidden if masked else PLAIN for code, masked in s.region_stays_masked.items()}
+    return {"cells": cells, "region": region, "france": hidden if s.national_hidden else PLAIN}
 
 
 def indicator_secrecy(values: pd.DataFrame, catalogue: pd.DataFrame) -> dict[str, dict]:

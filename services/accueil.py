@@ -9,12 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from analytics import caqes as caqes_model
-from analytics.secrecy_legacy import is_small
+from analytics.secrecy import is_small
 from data_access import caqes as caqes_data
 from data_access import dashboard, queries
 from data_access.cache import cached
 from security.presentation import current_mode
 from services import actions as actions_service
+from services import secrecy as secrecy_masks
 from text.format import fmt_int, fmt_pct, fmt_pts
 from text.labels import DATASET_LABELS, fr_datetime
 
@@ -40,13 +41,17 @@ def _ptg() -> Headline:
         return Headline("Recours au SSR après PTG", "–", "pas de données", href)
     last = df.iloc[-1]
     masked = current_mode().masked
-    if masked and _small(last.stays, last.stays_with_ssr, last.stays - last.stays_with_ssr):
+
+    def hidden(year) -> bool:  # France's PTG figure, as /ssr shows it (the reach masks)
+        return secrecy_masks.ssr_masks(int(year)).is_masked("fr", "", secrecy_masks.ALL, "PTG", secrecy_masks.ALL)
+
+    if masked and hidden(last.year):
         return Headline("Recours au SSR après PTG", "secret statistique", f"France, {int(last.year)}", href)
     rate = last.stays_with_ssr / last.stays if last.stays else None
     detail = f"France, {int(last.year)} : {fmt_int(last.stays_with_ssr)} séjours suivis de SSR sur {fmt_int(last.stays)}"
     if len(df) > 1 and rate is not None:
         prev = df.iloc[-2]
-        if prev.stays and not (masked and _small(prev.stays, prev.stays_with_ssr, prev.stays - prev.stays_with_ssr)):
+        if prev.stays and not (masked and hidden(prev.year)):
             change = rate - prev.stays_with_ssr / prev.stays
             word = "en baisse" if change < 0 else "en hausse" if change > 0 else "stable"
             detail += f" ; {word} ({fmt_pts(change)} depuis {int(prev.year)})"

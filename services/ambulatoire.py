@@ -15,12 +15,14 @@ import pandas as pd
 
 from analytics import ambulatory as model
 from analytics import msap as msap_model
+from analytics import secrecy as secrecy_model
 from analytics.ambulatory import AmbuView
 from analytics.classes import Classification, classify
-from analytics.secrecy_legacy import SECRET, NestedSecrecy, count_display
+from analytics.secrecy import SECRET, NestedSecrecy
 from data_access import ambulatory as data
 from data_access.cache import cached
 from security.presentation import Mode, anonymous_names, current_mode
+from services import secrecy as secrecy_masks
 from services.territories import geo_names
 from text.format import fmt_dec, fmt_int, fmt_pct, fmt_pct_range, fmt_pts, is_missing, round_half_up, round_pct
 
@@ -79,7 +81,14 @@ def parse_view(query: Mapping[str, str]) -> tuple[AmbuView, list[str]]:
     the values ignored; a repeated parameter (not a string) is ignored silently."""
     geo = geo_names()
     query = {k: v for k, v in query.items() if isinstance(v, str)}
-    return model.parse_view(query, years(), catalogue()["code"].tolist(), geo.regions, geo.region_of)
+    view, notices = model.parse_view(query, years(), catalogue()["code"].tolist(), geo.regions, geo.region_of)
+    if current_mode().masked and view.statut != model.ALL_STATUSES:  # no status breakdown (services.secrecy)
+        view, notices = replace(view, statut=model.ALL_STATUSES), [*notices, STATUS_NOTICE]
+    return view, notices
+
+
+STATUS_NOTICE = ("Mode présentation : les taux ne sont pas détaillés par statut (secret statistique), "
+                 "tous les statuts sont montrés.")
 
 
 def query_string(view: AmbuView) -> str:
@@ -164,13 +173,17 @@ def counts(view: AmbuView, year: int | None = None) -> pd.DataFrame:
     return cached(data.establishment_counts, year, groups, statuses)
 
 
-def _nested(_url: str, year: int, groups: tuple, statuses: tuple) -> NestedSecrecy:
+def _nested(_url: str, year: int, groups: tuple, statuses: tuple, _secondary: bool) -> NestedSecrecy:
     frame = cached(data.establishment_counts, year, groups, statuses)
-    return model.ambulatory_secrecy(frame, KEYS)
+    masks, values = secrecy_masks.ambulatory_masks(year, groups[0] if len(groups) == 1 else secrecy_masks.ALL)
+    status = statuses[0] if len(statuses) == 1 else secrecy_masks.ALL
+    return secrecy_model.view_secrecy(masks, frame, KEYS, "ambulatory_stays", "stays", status, values)
 
 
 def secrecy(view: AmbuView, year: int | None = None) -> NestedSecrecy:
-    return cached(_nested, *_selection(view, year))
+    """The presentation mode's masks of the view's territories, read from the year's reach masks
+    (services.secrecy: the same as /msap's AMBU campaign and the profiles')."""
+    return cached(_nested, *_selection(view, year), secrecy_masks.secondary_on())
 
 
 # ---------------------------------------------------------------------------
@@ -236,7 +249,7 @@ def _interval(low, high) -> str:
 
 
 def _shown(value, small, secondary):
-    return count_display(int(value), bool(small), bool(secondary))
+    return secrecy_model.count_display(int(value), bool(small) or bool(secondary))
 
 
 def territory_rows(view: AmbuView, mode: Mode | None = None) -> tuple[Territories, list[dict]]:
@@ -520,18 +533,19 @@ class AmbulatorySection:
         return points
 
 
-def _secret_cells(_url: str, year: int, code: str) -> dict:
-    """The secrecy of one procedure's counts of a year over France > régions > départements > établissements:
-    {'cells': FINESS -> flags, 'region': code -> flags, 'france': flags} (flags: num, den, hidden)."""
+def _secret_cells(_url: str, year: int, code: str, _secondary: bool = True) -> dict:
+    """The masks of one procedure's counts of a year (or of the 55 marker procedures), read from the
+    reach masks: {'cells': FINESS -> flags, 'region': code -> flags, 'france': flags} (flags: num
+    small, num masked, den small, den masked, rate hidden)."""
     frame = cached(data.group_counts, year)
     frame = frame[frame["gesture"].isin(markers())] if code == model.ALL else frame[frame["gesture"] == code]
     frame = frame.groupby(["region_code", "departement_code", "finess"], as_index=False)[
         ["stays", "ambulatory_stays"]].sum()
-    s = model.ambulatory_secrecy(frame, KEYS)
+    masks, values = secrecy_masks.ambulatory_masks(year, code)
+    s = secrecy_model.view_secrecy(masks, frame, KEYS, "ambulatory_stays", "stays", secrecy_masks.ALL, values)
 
     def flags(df: pd.DataFrame) -> dict:
-        return {k: (bool(r.num_small), bool(r.num_secondary), bool(r.den_small), bool(r.den_secondary),
-                    bool(r.rate_hidden)) for k, r in zip(df.index, df.itertuples())}
+        return {k: (False, bool(m), False, bool(m), bool(m)) for k, m in zip(df.index, df["masked"])}
 
     return {"cells": flags(s.levels[2]), "region": flags(s.levels[0]), "france": flags(s.total)[s.total.index[0]]}
 
@@ -627,7 +641,7 @@ def profile_section(finess: str, region: str, year: int, comparables: set[str], 
     marker_set = set(markers())
     rows = []
     for code in [c for c in cat.index if c in set(own["gesture"])]:
-        secret = cached(_secret_cells, int(year), code) if mode.masked else None
+        secret = cached(_secret_cells, int(year), code, secrecy_masks.secondary_on()) if mode.masked else None
         rows.append(_procedure_row(code, str(cat.at[code, "label"]), str(cat.at[code, "marker_number"]),
                                    frame[frame["gesture"] == code], finess, region, comparables, year, secret, None))
     target = model.regional_targets(targets(), year).get(region)
@@ -635,7 +649,7 @@ def profile_section(finess: str, region: str, year: int, comparables: set[str], 
     if set(own["gesture"]) & marker_set:
         all_frame = frame[frame["gesture"].isin(marker_set)].groupby(
             ["finess", "region_code", "departement_code"], as_index=False)[["stays", "ambulatory_stays"]].sum()
-        secret = cached(_secret_cells, int(year), model.ALL) if mode.masked else None
+        secret = cached(_secret_cells, int(year), model.ALL, secrecy_masks.secondary_on()) if mode.masked else None
         total = _procedure_row(model.ALL, procedure_label(model.ALL), "", all_frame, finess, region, comparables,
                                year, secret, target)
     target_text = (f"Cible régionale {year} : {fmt_dec(target, 1)} % (sur les {len(marker_set)} gestes marqueurs)"

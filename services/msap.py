@@ -20,6 +20,7 @@ from analytics.ssr import AGE_LABELS
 from data_access import msap as msap_data
 from data_access.cache import cached
 from security.presentation import Mode, anonymous_names, current_mode, departement_anchors
+from services import secrecy as secrecy_masks
 from services.territories import geo_names
 from text.format import fmt_count, fmt_int, round_half_up, round_pct
 from text.labels import STATUS_LABELS
@@ -183,14 +184,17 @@ def gesture_label(rule: model.MsapRule) -> str:
     """'prothèse totale de genou (PTG)', 'les 4 gestes réunis', 'les 8 groupes de gestes marqueurs réunis'."""
     campaign_catalogue = catalogue(rule.campagne)
     if rule.geste == model.ALL:
-        noun = "gestes" if rule.campagne == "SSR" else "groupes de gestes marqueurs"
-        return f"les {len(campaign_catalogue)} {noun} réunis"
+        if rule.campagne == "SSR":
+            return f"les {len(campaign_catalogue)} gestes réunis"
+        return f"les {len(secrecy_masks.marker_codes())} gestes marqueurs réunis"
     label = dict(campaign_catalogue).get(rule.geste, rule.geste)
     return f"{label[:1].lower()}{label[1:]} ({rule.geste})"
 
 
 def _selection(rule: model.MsapRule) -> tuple:
-    return (rule.campagne, rule.annee, tuple(rule.gestures(codes(rule.campagne))), tuple(rule.age_bands))
+    # "all" of the AMBU campaign is the 55 marker procedures, as on /ambulatoire (not a procedure outside them)
+    every = secrecy_masks.marker_codes() if rule.campagne == "AMBU" else codes(rule.campagne)
+    return (rule.campagne, rule.annee, tuple(rule.gestures(every)), tuple(rule.age_bands))
 
 
 def counts(rule: model.MsapRule) -> pd.DataFrame:
@@ -198,13 +202,16 @@ def counts(rule: model.MsapRule) -> pd.DataFrame:
     return cached(msap_data.establishment_counts, *_selection(rule))
 
 
-def _secrecy(url: str, campaign: str, year: int, gestures: tuple[str, ...], ages: tuple[str, ...]) -> model.Secrecy:
-    return model.secrecy(cached(msap_data.establishment_counts, campaign, year, gestures, ages))
+def _secrecy(url: str, campaign: str, year: int, gestures: tuple[str, ...], ages: tuple[str, ...],
+             _secondary: bool) -> model.Secrecy:
+    masks, values = secrecy_masks.campaign_masks(campaign, year, gestures, ages)
+    return model.secrecy(cached(msap_data.establishment_counts, campaign, year, gestures, ages), masks, values)
 
 
 def secrecy(rule: model.MsapRule) -> model.Secrecy:
-    """The secret statistique of the rule's counts (national frame; cached per data version)."""
-    return cached(_secrecy, *_selection(rule))
+    """The presentation mode's masks of the rule's counts: the year's reach masks (services.secrecy),
+    the same as /ssr's, /ambulatoire's and the profile's (cached per data version)."""
+    return cached(_secrecy, *_selection(rule), secrecy_masks.secondary_on())
 
 
 def table_rows(evaluated: pd.DataFrame, regions: dict[str, str], departements: dict[str, str],

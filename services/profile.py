@@ -36,6 +36,7 @@ from data_access import profile as data
 from data_access.cache import cached
 from security.presentation import Mode, anonymous_identities, anonymous_names, current_mode, departement_anchors
 from services import ambulatoire
+from services import secrecy as secrecy_masks
 from services.ambulatoire import AmbulatorySection
 from text.format import fmt_pct
 from text.labels import STATUS_LABELS, fr_datetime
@@ -176,19 +177,24 @@ def _msap_flags(url: str, finess: str, year: int, secret: bool = False) -> list[
             out.append((campaign, f"pas de données {year} pour cette campagne."))
             continue
         counts = cached(msap_data.counts_by_gesture, campaign, year)
-        _flagged, sentence = msap_model.default_rule_flag(counts, finess, campaign, secret=secret)
+        secrets = None
+        if secret:
+            def secrets(gesture: str, group: pd.DataFrame, campaign: str = campaign) -> msap_model.Secrecy:
+                masks, values = secrecy_masks.campaign_masks(campaign, year, [gesture], ["*"])
+                return msap_model.secrecy(group, masks, values)
+        _flagged, sentence = msap_model.default_rule_flag(counts, finess, campaign, secret=secrets)
         out.append((campaign, sentence))
     return out
 
 
-def _recourse_secrecy(url: str, year: int, gesture: str) -> dict:
+def _recourse_secrecy(url: str, year: int, gesture: str, _secondary: bool = True) -> dict:
     """The secret statistique of a gesture's SSR recourse counts for a year
     (analytics.profile_secrecy.recourse_secrecy)."""
     d = cached(establishments.directory)
     counts = cached(_recourse, year)
     grp = counts[counts["gesture"] == gesture].rename(columns={"stays_with_ssr": "cases"}).merge(
         d[["finess", "departement_code"]], on="finess", how="left")
-    return recourse_secrecy(grp)
+    return recourse_secrecy(grp, secrecy_masks.ssr_masks(year), (gesture, secrecy_masks.ALL))
 
 
 def _indicator_secrecy(url: str, year: int) -> dict[str, dict]:
@@ -201,7 +207,7 @@ def profile_secrecy(finess: str, info: dict, size_class: int, year: int, recours
     """The presentation mode's masks of one profile (its cells and the sums of its groups)."""
     secret = ProfileSecrecy()
     for r in recourse:
-        s = cached(_recourse_secrecy, year, r.gesture)
+        s = cached(_recourse_secrecy, year, r.gesture, secrecy_masks.secondary_on())
         secret.recourse[r.gesture] = {"own": s["cells"].get(finess, PLAIN),
                                       "region": s["region"].get(info["region_code"], PLAIN),
                                       "france": s["france"]}
@@ -220,7 +226,7 @@ def profile_secrecy(finess: str, info: dict, size_class: int, year: int, recours
 def _visible_series(finess: str, recourse: list[model.RecourseRow], rows: list[model.ProfileRow]):
     """The rows with their sparkline series cut of the years whose figure the secret statistique hides."""
     def recourse_hidden(year: int, gesture: str) -> bool:
-        return cached(_recourse_secrecy, year, gesture)["cells"].get(finess, PLAIN).hidden
+        return cached(_recourse_secrecy, year, gesture, secrecy_masks.secondary_on())["cells"].get(finess, PLAIN).hidden
 
     def indicator_hidden(year: int, code: str) -> bool:
         entry = cached(_indicator_secrecy, year).get(code)
@@ -454,7 +460,7 @@ def funnel(finess: str, year: int, gesture: str) -> Funnel:
     points, p0 = model.funnel_points(counts, gesture)
     total, note = len(points), ""
     if current_mode().masked:
-        secret = cached(_recourse_secrecy, year, gesture)
+        secret = cached(_recourse_secrecy, year, gesture, secrecy_masks.secondary_on())
         hidden = {f for f, shown in secret["cells"].items() if shown.hidden}
         points = points[~points["finess"].isin(hidden)]
         if total - len(points):

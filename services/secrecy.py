@@ -35,6 +35,12 @@ def ssr_unpublished(key: tuple) -> bool:
     return status != ALL or (level in ("dep", "etab") and age != ALL)
 
 
+def secondary_on() -> bool:
+    """Whether secondary suppression is on (always, but in the tests that show what it protects);
+    part of the key of every cached result read from the masks."""
+    return bool(current_settings().secondary_suppression)
+
+
 def ssr_masks(year: int | None) -> secrecy.Suppression:
     """The masks of one year's SSR recourse (cached on the data version: the same for every session);
     no year (no data): nothing to mask."""
@@ -86,6 +92,11 @@ def ambulatory_masks(year: int | None, procedure: str) -> tuple[secrecy.Suppress
 
 def _markers(url: str) -> list[str]:
     return markers(url)
+
+
+def marker_codes() -> list[str]:
+    """The 55 marker procedures: what "all procedures" sums on every page."""
+    return list(cached(_markers))
 
 
 def _ambulatory_masks(url: str, year: int | None, family: str, secondary: bool) -> secrecy.Suppression:

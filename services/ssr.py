@@ -116,10 +116,12 @@ def _secrecy(view: SsrView, year: int | None = None) -> secrecy.NestedSecrecy:
     """The masks of the view's territories (of `year`, default the view's) at every level, read from
     the year's masks over the whole reach (services.secrecy)."""
     year = view.annee if year is None else year
-    return cached(_view_secrecy, year, tuple(view.gestures), tuple(view.age_bands), tuple(view.statuses))
+    return cached(_view_secrecy, year, tuple(view.gestures), tuple(view.age_bands), tuple(view.statuses),
+                  masks.secondary_on())
 
 
-def _view_secrecy(_url: str, year: int, gestures: tuple, age_bands: tuple, statuses: tuple) -> secrecy.NestedSecrecy:
+def _view_secrecy(_url: str, year: int, gestures: tuple, age_bands: tuple, statuses: tuple,
+                  _secondary: bool) -> secrecy.NestedSecrecy:
     counts = cached(ssr_data.establishment_counts, year, gestures, age_bands, statuses)
     return secrecy.view_secrecy(masks.ssr_masks(year), counts, ["region_code", "departement_code", "finess"],
                                 "stays_with_ssr", "stays", masks.ssr_status(statuses),
