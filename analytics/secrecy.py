@@ -371,9 +371,13 @@ def suppress(leaves: pd.DataFrame, dims: Sequence[tuple[str, Sequence[str]]], st
         eng.weight[hidden] = 0.0
     small_a = (eng.a >= 1) & (eng.a < THRESHOLD)
     small_b = (eng.b >= 1) & (eng.b < THRESHOLD)
-    # A cell no page publishes is masked already, but its counts still may not be computed back from
-    # what is published: protected like any other (its reason stays UNPUBLISHED).
-    primary = small_a | small_b
+    # A cell no page publishes is masked already. Establishment-level ones (the finest counts of the
+    # data: an establishment's stays for one gesture and age band) still may not be computed back
+    # exactly from what is published; unpublished totals (a status, a département by age band) are
+    # sums the app never shows, left to the protection of the cells they add up.
+    finest = np.zeros_like(small_a)
+    finest[:-1] = np.repeat([k[0] == "etab" for k in eng.geo.keys], eng.stride)
+    primary = (small_a | small_b) & ((eng.reason != UNPUBLISHED) | finest)
     eng.masked[primary] = True
     shown = primary & (eng.reason != UNPUBLISHED)
     eng.reason[shown] = np.where(small_a[shown] | ((eng.a + eng.b)[shown] < THRESHOLD), PRIMARY, COMPLEMENT)

@@ -55,6 +55,8 @@ def _ssr_masks(url: str, year: int | None, secondary: bool) -> secrecy.Suppressi
 def ssr_values(gestures, age_bands) -> tuple[str, str]:
     """The reach's (gesture, age band) of a view's selection: one value, or ALL for every value."""
     gestures, age_bands = list(gestures), list(age_bands)
+    gestures = list(ssr_model.GESTURES) if gestures == [ALL] else gestures
+    age_bands = list(ssr_model.AGE_BANDS) if age_bands == [ALL] else age_bands
     g = gestures[0] if len(gestures) == 1 else ALL
     a = age_bands[0] if len(age_bands) == 1 else ALL
     if g == ALL and sorted(gestures) != sorted(ssr_model.GESTURES):

@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 from sqlalchemy import insert, update
 
 from analytics.msap import MsapRule
-from analytics.secrecy_legacy import MASK, SECONDARY, SECRET, deducible
+from analytics.secrecy import MASKED, SECRET
+from analytics.secrecy_legacy import deducible
 from data_access import models
 from data_access.db import dispose_all, get_engine
 from services.msap import control_values
@@ -41,8 +42,10 @@ def dataset(url: str) -> None:
     """PTG 2024, all ages (stays followed by SSR / stays):
     Gironde (33, Nouvelle-Aquitaine): A 60/100, B 5/8, C 20/50; Dordogne (24): D 12/40;
     Paris (75, Île-de-France): E 40/80, F 30/60 — France 167/338 = 49.41 %, Nouvelle-Aquitaine 97/198 = 48.99 %.
-    B's counts are from 1 to 10 ("< 11"); with Gironde's total published, the next smallest cell of
-    Gironde, C, is masked too ("masqué"), stays and stays followed by SSR alike.
+    B's counts are from 1 to 10 (5 SSR stays, 3 without); with Gironde's total published, a second
+    establishment of Gironde is masked with it: A, of the same status (a private partner moves no
+    status total), so that B's counts stay within a range of at least 5 (services.secrecy); a masked
+    row is masked whole ("masqué").
     SSR establishments (REHOSP_30J re-hospitalisations / stays; DMS_HC days / stays), all private,
     110 beds and places (one comparables group): S1 5/100, S2 20/150, S3 30/200; days 3000, 3600, 5000."""
     add_establishments(url, [
@@ -149,31 +152,31 @@ def test_msap_grid_masks_small_counts_and_the_next_smallest_cell_of_their_total(
     # normal mode: every figure (B 5/8 = 62.5 %, below the volume minimum)
     assert (plain[B]["sejours"], plain[B]["sejours_cibles"], plain[B]["taux_pct"]) == (8, 5, 62.5)
     assert (plain[C]["sejours"], plain[C]["sejours_cibles"], plain[C]["taux_pct"]) == (50, 20, 40.0)
-    # presentation: B "< 11", C (next smallest of Gironde) "masqué"; their rates, intervals and gaps hidden
-    assert (rows[B]["sejours"], rows[B]["sejours_cibles"]) == (MASK, MASK)
-    assert (rows[C]["sejours"], rows[C]["sejours_cibles"]) == (SECONDARY, SECONDARY)
-    for f in (B, C):
+    # presentation: B (5/8) and A, its partner in Gironde, masked whole; rates, intervals and gaps hidden
+    assert (rows[B]["sejours"], rows[B]["sejours_cibles"]) == (MASKED, MASKED)
+    assert (rows[A]["sejours"], rows[A]["sejours_cibles"]) == (MASKED, MASKED)
+    for f in (A, B):
         assert all(rows[f][c] == SECRET for c in ("taux_pct", "ic95_bas_pct", "ic95_haut_pct", "ecart_regional_pts",
                                                  "ecart_national_pts"))
         assert rows[f]["taux_regional_pct"] == 49.0 and rows[f]["taux_national_pct"] == 49.4
     # issue 13: the rule is not applied to them (a sweep of volume_min or ecart_pts would read their
     # masked figures from the volume test or the flag): « non évalué », whatever the thresholds
-    for f in (B, C):
+    for f in (A, B):
         assert rows[f]["cible"] == "non évalué"
         assert rows[f]["motif"] == ("Non évalué : séjours ou taux couverts par le secret statistique (ni le volume "
                                     "minimal ni l'écart ne sont testés, quel que soit le réglage).")
-    # everything else is the normal mode's figure; A: 60 %, +11.0 / +10.6 pts: flagged
-    for f in (A, D, E, F):
+    # everything else is the normal mode's figure
+    for f in (C, D, E, F):
         assert rows[f] == plain[f]
-    assert rows[A]["cible"] == "oui" and rows[A]["taux_pct"] == 60.0
+    assert plain[A]["cible"] == "oui" and plain[A]["taux_pct"] == 60.0
     # order: flagged, the rows shown, then the hidden ones by name (their place would tell their rate)
     assert [r["finess"] for r in normal["msap-table"]["rowData"]] == [A, B, E, F, C, D]
-    assert [r["finess"] for r in shown["msap-table"]["rowData"]] == [A, E, F, D, C, B]
-    # the count: the same establishments flagged among as many examined; the rows not evaluated are
-    # counted apart, not among those below the volume minimum (B's 8 stays would tell)
+    assert [r["finess"] for r in shown["msap-table"]["rowData"]] == [E, F, C, D, B, A]
+    # the count: the rows not evaluated are counted apart, not among those below the volume minimum
+    # (B's 8 stays would tell)
     assert "sous le volume minimal" in flat(normal["msap-count"])
-    assert flat(shown["msap-count"]) == flat(normal["msap-count"]).replace(
-        "dont 1 sous le volume minimal de 30 séjours", "2 non évalués (secret statistique)")
+    assert "sous le volume minimal" not in flat(shown["msap-count"])
+    assert "2 non évalués (secret statistique)" in flat(shown["msap-count"])
     assert "49,4 % (167 séjours suivis de SSR sur 338 séjours)" in flat(shown["msap-count"])
     # the grid shows texts as they are, and keeps its FINESS column (not anonymised)
     columns = {c.get("field") or c.get("colId"): c for c in shown["msap-table"]["columnDefs"]}
@@ -194,16 +197,17 @@ def test_msap_funnel_and_map_draw_no_hidden_establishment(dash_app, sqlite_url):
 
     assert set(points(normal["msap-funnel"]["figure"])) == {A, B, C, D, E, F}
     drawn = points(shown["msap-funnel"]["figure"])
-    assert set(drawn) == {A, D, E, F}
+    assert set(drawn) == {C, D, E, F}
     assert all(drawn[f] == points(normal["msap-funnel"]["figure"])[f] for f in drawn)  # unchanged
-    assert drawn[A] == (100, 60.0, 60)
+    assert drawn[C] == (50, 40.0, 20)
     note = shown["msap-funnel"]["figure"]["layout"]["annotations"][0]["text"]
     assert note == f"2{N}établissements non représentés (secret statistique)"
     # the x axis starts at the smallest volume drawn (40), not at B's 8 stays
     assert min(min(t["x"]) for t in shown["msap-funnel"]["figure"]["data"] if t["x"]) == 40
-    # the map: A is the only flagged establishment, its hover figures are French texts
-    trace = shown["msap-map"]["figure"]["data"][-1]
-    assert trace["customdata"] == [[A, "Clinique du Lac", "60", f"+11,0{N}pts", f"+10,6{N}pts", f"60,0{N}%", "100"]]
+    # the map: A, the only flagged establishment, is masked: nothing flagged is drawn
+    normal_trace = normal["msap-map"]["figure"]["data"][-1]
+    assert normal_trace["customdata"][0][:2] == [A, "Clinique du Lac"]
+    assert not any(A in json.dumps(t.get("customdata")) for t in shown["msap-map"]["figure"]["data"])
 
 
 def test_msap_csv_and_workbook_carry_the_grid_of_the_mode(dash_app, sqlite_url):
@@ -215,13 +219,13 @@ def test_msap_csv_and_workbook_carry_the_grid_of_the_mode(dash_app, sqlite_url):
         rows = {r["finess"]: r for r in csv_rows(client, "/export/msap.csv" + QUERY)}
         book = openpyxl.load_workbook(io.BytesIO(client.get("/export/msap.xlsx" + QUERY).get_data()))
     assert (normal[B]["sejours"], normal[B]["sejours_cibles"], normal[B]["taux_pct"]) == ("8", "5", "62,5")
-    assert (rows[B]["sejours"], rows[B]["sejours_cibles"], rows[B]["taux_pct"]) == (MASK, MASK, SECRET)
-    assert (rows[C]["sejours"], rows[C]["sejours_cibles"], rows[C]["ic95_bas_pct"]) == (SECONDARY, SECONDARY, SECRET)
-    assert all(rows[f] == normal[f] for f in (A, D, E, F))
+    assert (rows[B]["sejours"], rows[B]["sejours_cibles"], rows[B]["taux_pct"]) == (MASKED, MASKED, SECRET)
+    assert (rows[A]["sejours"], rows[A]["sejours_cibles"], rows[A]["ic95_bas_pct"]) == (MASKED, MASKED, SECRET)
+    assert all(rows[f] == normal[f] for f in (C, D, E, F))
     sheet = list(book["Établissements"].iter_rows(values_only=True))
     by_finess = {r[0]: r for r in sheet[1:]}
-    assert by_finess[B][5:8] == (MASK, MASK, SECRET) and by_finess[C][5:7] == (SECONDARY, SECONDARY)
-    assert by_finess[A][5:8] == (100, 60, 60)
+    assert by_finess[B][5:8] == (MASKED, MASKED, SECRET) and by_finess[A][5:7] == (MASKED, MASKED)
+    assert by_finess[C][5:8] == (50, 20, 40)
 
 
 def test_msap_anonymised_letters_without_finess(dash_app, sqlite_url):
@@ -240,7 +244,7 @@ def test_msap_anonymised_letters_without_finess(dash_app, sqlite_url):
     rows = shown["msap-table"]["rowData"]
     assert {r["raison_sociale"] for r in rows} == {names[f][1] for f in (A, B, C, D, E, F)}
     assert all(re.fullmatch(r"Établissement [A-Z]{1,2}", r["raison_sociale"]) for r in rows)
-    assert rows[0]["finess"] == names[A][0]  # the code of A's profile address, as row id
+    assert rows[0]["finess"] == names[E][0]  # the code of E's profile address, as row id (A, B masked: last)
     text = flat(shown)
     for finess, name in ((A, "Clinique du Lac"), (B, "Clinique des Pins"), (E, "Hôpital privé de Paris")):
         assert finess not in text and name not in text
@@ -248,7 +252,7 @@ def test_msap_anonymised_letters_without_finess(dash_app, sqlite_url):
     assert [r["finess"] for r in exported] == [""] * 6
     assert [r["raison_sociale"] for r in exported] == [r["raison_sociale"] for r in rows]
     # the same establishment keeps its letter on every page of the session
-    assert names[A][1] in flat(shown["msap-funnel"]) and names[A][1] in flat(shown["msap-map"])
+    assert names[E][1] in flat(shown["msap-funnel"])
 
 
 # ---------------------------------------------------------------------------
@@ -271,18 +275,18 @@ def profile(client, finess: str, mode: str = "image") -> dict:
 def test_profile_recourse_of_a_secondary_masked_establishment(dash_app, sqlite_url):
     dataset(sqlite_url)
     with app_on(dash_app, sqlite_url) as server:
-        normal = flat(profile(signed_client(server), C)["etab-top"])
-        shown = flat(profile(presenting(signed_client(server)), C)["etab-top"])
-        interactive = flat(profile(presenting(signed_client(server)), A, "interactif")["etab-funnel"])
-    # C: 20/50 = 40 %; Nouvelle-Aquitaine 97/198 = 49,0 %; France 167/338 = 49,4 %
-    assert "40,0 %\\n(20/50 séjours)" in normal and "limites 99,8 %" in normal
-    assert "s\\n(masqué/masqué séjours)" in shown and "(20/50" not in shown and "40,0" not in shown
+        normal = flat(profile(signed_client(server), A)["etab-top"])
+        shown = flat(profile(presenting(signed_client(server)), A)["etab-top"])
+        interactive = flat(profile(presenting(signed_client(server)), D, "interactif")["etab-funnel"])
+    # A: 60/100 = 60 %, masked as B's partner; Nouvelle-Aquitaine 97/198 = 49,0 %; France 167/338 = 49,4 %
+    assert "60,0 %\\n(60/100 séjours)" in normal and "limites 99,8 %" in normal
+    assert "s\\n(masqué/masqué séjours)" in shown and "(60/100" not in shown and "60,0" not in shown
     assert "49,0 %\\n(97/198)" in shown and "49,4 %\\n(167/338)" in shown
     assert "limites 99,8 %" not in shown  # the funnel position derives from the hidden rate
-    # A's interactive funnel: B and C are not drawn, the caption counts them
+    # D's interactive funnel: A and B are not drawn, the caption counts them
     assert "6 établissements, dont 2 non représentés (secret statistique)" in interactive
-    assert "Clinique des Pins" not in interactive and "Centre hospitalier de Bègles" not in interactive
-    assert "Clinique du Lac" in interactive and "Hôpital privé de Paris" in interactive
+    assert "Clinique des Pins" not in interactive and "Clinique du Lac" not in interactive
+    assert "Centre hospitalier de Bègles" in interactive and "Hôpital privé de Paris" in interactive
 
 
 def test_profile_indicators_mask_counts_of_stays_not_days(dash_app, sqlite_url):
@@ -310,9 +314,9 @@ def test_pdf_follows_the_mode(dash_app, sqlite_url, tmp_path):
     dataset(sqlite_url)
     with app_on(dash_app, sqlite_url) as server:
         client = signed_client(server)
-        internal = pdf_text(client, f"/export/profil/{C}.pdf?annee=2024", tmp_path)
+        internal = pdf_text(client, f"/export/profil/{A}.pdf?annee=2024", tmp_path)
         presenting(client)
-        shown = pdf_text(client, f"/export/profil/{C}.pdf?annee=2024", tmp_path)
+        shown = pdf_text(client, f"/export/profil/{A}.pdf?annee=2024", tmp_path)
         s1 = pdf_text(client, f"/export/profil/{S1}.pdf?annee=2024", tmp_path)
         presenting(client, anonymised=True)
         by_finess = client.get(f"/export/profil/{C}.pdf?annee=2024")
@@ -324,8 +328,8 @@ def test_pdf_follows_the_mode(dash_app, sqlite_url, tmp_path):
             flask.session.update(presentation=True, anonyme=True, anon_salt="x")
             code, label = anonymous_names()[C]
         by_code = pdf_text(client, f"/export/profil/{code}.pdf?annee=2024", tmp_path)
-    assert "40,0 % (20/50)" in internal and "document interne" in internal and C in internal
-    assert "s (masqué/masqué)" in shown and "20/50" not in shown and "secret statistique appliqué" in shown
+    assert "60,0 % (60/100)" in internal and "document interne" in internal and A in internal
+    assert "s (masqué/masqué)" in shown and "60/100" not in shown and "secret statistique appliqué" in shown
     assert "49,0 % (97/198)" in shown and "49,4 % (167/338)" in shown
     assert "(< 11/100)" in s1 and "5/100" not in s1 and "5,00 %" not in s1
     # anonymised (issue 13): the FINESS names no profile (it would link the letter back), the code does
@@ -500,7 +504,7 @@ def test_presentation_never_shows_a_count_from_1_to_10(dash_app, sqlite_template
     for r in list(grid.values()) + shown_csv:
         for col in ("sejours", "sejours_cibles"):
             value = r[col]
-            assert value in (MASK, SECONDARY) or not 1 <= int(value) <= 10, (col, r)
+            assert value in (MASKED,) or not 1 <= int(value) <= 10, (col, r)
         assert not re.search(r"(?<![\d,])(?:[1-9]|10)\s?séjours?", r["motif"].replace(N, " ")), r["motif"]
     for trace in shown["msap-funnel"]["figure"]["data"] + [shown["msap-map"]["figure"]["data"][-1]]:
         if trace.get("customdata"):
@@ -521,8 +525,8 @@ def test_presentation_never_shows_a_count_from_1_to_10(dash_app, sqlite_template
     national = re.search(r"\(([^()]*) séjours suivis de SSR sur ([^()]*) séjours\)", count)
     order = list(examined)
     for col, index in (("sejours", 0), ("sejours_cibles", 1)):
-        masked = [grid[f][col] in (MASK, SECONDARY) for f in order]
-        shown_total = bool(national) and national.group(2 - index) not in (MASK, SECONDARY)
+        masked = [grid[f][col] in (MASKED,) for f in order]
+        shown_total = bool(national) and national.group(2 - index) not in (MASKED,)
         assert deducible([examined[f][index] for f in order], masked, shown_total) == []
     # 3. every figure outside the masked cells is the normal mode's
     hidden_rate = {f for f, r in grid.items() if r["taux_pct"] == SECRET}
@@ -531,13 +535,13 @@ def test_presentation_never_shows_a_count_from_1_to_10(dash_app, sqlite_template
     assert hidden_rate <= withheld
     for f, r in grid.items():
         for col, value in r.items():
-            if value not in (MASK, SECONDARY, SECRET) and col != "motif" and not (col == "cible" and f in withheld):
+            if value not in (MASKED, SECRET) and col != "motif" and not (col == "cible" and f in withheld):
                 assert value == plain[f][col], (f, col)
         if f not in hidden_rate and r["taux_regional_pct"] != SECRET and r["taux_national_pct"] != SECRET:
             assert r["motif"] == plain[f]["motif"]
     normal_by = {r["finess"]: r for r in normal_csv}
     for r in shown_csv:
-        kept = [c for c, v in r.items() if v not in (MASK, SECONDARY, SECRET) and c != "motif"
+        kept = [c for c, v in r.items() if v not in (MASKED, SECRET) and c != "motif"
                 and not (c == "cible" and r["finess"] in withheld)]
         assert {c: r[c] for c in kept} == {c: normal_by[r["finess"]][c] for c in kept}
     assert [r["finess"] for r in shown["msap-table"]["rowData"] if r["finess"] not in withheld] == [

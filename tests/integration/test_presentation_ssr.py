@@ -141,14 +141,16 @@ def test_departement_csv_groups_departements_by_their_region(dash_app, sqlite_ur
 
 
 def test_a_departement_by_age_band_is_not_published_in_presentation(dash_app, sqlite_url):
-    """services.secrecy's reach: départements (and establishments) by age band are masked whole."""
+    """services.secrecy's reach: age bands for France and the régions only; asking for a
+    département's shows all ages (what the reach publishes), not the age band."""
     small_ssr_dataset(sqlite_url)
     with app_on(dash_app, sqlite_url) as server:
         normal = _csv(_client(server), "?geste=PTG&annee=2024&niveau=dep&age=60-74")
         rows = _csv(_client(server, presentation=True), "?geste=PTG&annee=2024&niveau=dep&age=60-74")
+        every_age = _csv(_client(server, presentation=True), "?geste=PTG&annee=2024&niveau=dep")
         regions = _csv(_client(server, presentation=True), "?geste=PTG&annee=2024&niveau=reg&age=60-74")
     assert normal["33"]["sejours"] == "120"
-    assert {r["sejours"] for r in rows.values()} == {"masqué"}
+    assert rows == every_age and rows["33"]["sejours"] == "220"
     assert regions["75"]["sejours"] == "120" and regions["11"]["sejours"] == "80"  # régions by age: published
 
 
@@ -374,8 +376,11 @@ def test_random_datasets_leak_no_small_count(dash_app, sqlite_template, tmp_path
     with app_on(dash_app, url) as server:
         normal, shown = _client(server), _client(server, presentation=True)
         for query in ("?geste=PTG&annee=2024&niveau=reg", "?geste=PTG&annee=2024&niveau=dep",
-                      "?geste=PTG&annee=2023&age=75%2B&niveau=dep"):
+                      "?geste=PTG&annee=2023&age=75%2B&niveau=reg"):
             _check_csv(_csv(normal, query), _csv(shown, query))
+        # a département by age band is not published: presentation mode shows all ages instead
+        _check_csv(_csv(normal, "?geste=PTG&annee=2023&niveau=dep"),
+                   _csv(shown, "?geste=PTG&annee=2023&age=75%2B&niveau=dep"))
         for view in ({**VIEW, "points": True}, *({**VIEW, "niveau": "dep", "focus": d, "points": True}
                                                  for d in departements)):
             plain_map, secret_map = _recolour(normal, view, False), _recolour(shown, view, True)
