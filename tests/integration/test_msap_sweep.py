@@ -10,30 +10,43 @@ from __future__ import annotations
 
 import re
 
-from analytics.secrecy_legacy import MASK, SECONDARY, SECRET
+from analytics.secrecy import MASKED, SECRET
 from tests.conftest import app_on, signed_client
 from tests.factories import add_establishments, add_ssr
 from tests.integration import test_presentation_pages as pages
 
 N = "\u00a0"
-SECRET_TEXTS = (MASK, SECONDARY, SECRET)
+SECRET_TEXTS = (MASKED, SECRET)
 BASE = {**pages.RULE, "volume_min": 0}
 
 
 def _dataset(url: str) -> None:
     """pages.dataset (B 5/8 "< 11", C 20/50 "masqué" in Gironde) and three more small cells in
     Paris and Dordogne, so that the masked rows straddle every threshold swept: G 9/10 (90 %),
-    H 3/7 (43 %), I 25/30."""
+    H 3/7 (43 %), I 25/30; and five larger ones."""
     pages.dataset(url)
     add_establishments(url, [("750000035", "Clinique des Buttes", "prive", "MCO", "75056"),
                              ("240000037", "Clinique du Bergeracois", "prive", "MCO", "24322"),
                              ("240000045", "Polyclinique de Sarlat", "prive", "MCO", "24322")])
     add_ssr(url, [("750000035", 2024, "PTG", "75+", 10, 9), ("240000037", 2024, "PTG", "<60", 7, 3),
                   ("240000045", 2024, "PTG", "75+", 30, 25)])
+    # larger establishments of each status and place, so that the masks leave rows the rule applies to
+    add_establishments(url, [("330000066", "Clinique Saint-Augustin", "prive", "MCO", "33063"),
+                             ("240000052", "Clinique Francheville", "prive", "MCO", "24322"),
+                             ("750000043", "Clinique Montsouris", "prive", "MCO", "75056"),
+                             ("750000050", "Hôpital Cochin", "public", "MCO", "75056"),
+                             ("240000060", "Hôpital de Bergerac", "public", "MCO", "24322")])
+    add_ssr(url, [(f, 2024, "PTG", age, stays, ssr) for f, age, stays, ssr in (
+        ("330000066", "75+", 150, 80), ("330000066", "<60", 30, 12), ("330000066", "60-74", 40, 20),
+        ("240000052", "75+", 120, 50), ("240000052", "<60", 40, 15), ("240000052", "60-74", 50, 22),
+        ("750000043", "<60", 140, 70), ("750000043", "75+", 60, 30), ("750000043", "60-74", 45, 25),
+        ("750000050", "75+", 100, 45), ("750000050", "<60", 40, 20), ("750000050", "60-74", 60, 24),
+        ("240000060", "75+", 90, 30), ("240000060", "<60", 35, 12), ("240000060", "60-74", 45, 15))])
 
 
 def _masked(row: dict) -> bool:
-    return any(row[c] in SECRET_TEXTS for c in ("sejours", "sejours_cibles", "taux_pct"))
+    """A row the rule is not applied to: its counts or rate masked, or a reference its test uses."""
+    return any(row[c] in SECRET_TEXTS for c in ("sejours", "sejours_cibles", "taux_pct")) or row["cible"] == "non évalué"
 
 
 def _query(rule: dict) -> str:

@@ -184,8 +184,8 @@ def test_pdf_masks_counts_from_1_to_10_in_presentation_mode_only(dash_app, db_ur
             session["presentation"] = True
         flat = text(client)
     assert "50,0 % (10/20)" in internal and "document interne" in internal
-    # PTH: 10 stays followed by SSR out of 20: the numerator is secret, so is the rate
-    assert "s (< 11/20)" in flat and "10/20" not in flat and "50,0 % (10/20)" not in flat
+    # PTH: 10 stays followed by SSR out of 20: the numerator is secret, so is the rate (masked whole)
+    assert "s (masqué/masqué)" in flat and "10/20" not in flat and "50,0 % (10/20)" not in flat
     assert "secret statistique appliqué" in flat
     # PTG 60/100 is shown, with its point d'attention
     assert "60,0 % (60/100)" in flat

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from analytics import msap as model
 from analytics import profile_secrecy as ui
+from analytics.secrecy import MASKED
 from analytics.secrecy_legacy import MASK, SECONDARY, SECRET, counts_people, deducible, linked_suppression
 from components import msap as view
 from services import msap as service
@@ -63,18 +64,26 @@ def _counts() -> pd.DataFrame:
 
 
 def test_msap_secrecy_and_presentation_rows():
+    from analytics import secrecy as reach
+
     counts, rule = _counts(), model.MsapRule(annee=2024)
-    secret = model.secrecy(counts)
-    assert secret.row("330000025") == {"stays_small": True, "stays_masked": True, "cases_small": True,
+    # the reach of these counts: one gesture, one age band, every establishment private
+    leaves = pd.DataFrame({"finess": counts["finess"], "status": "prive", "region": counts["region_code"],
+                           "departement": counts["departement_code"], "gesture": "PTG", "age_band": "75+",
+                           "a": counts["cases"], "b": counts["stays"] - counts["cases"]})
+    masks = reach.suppress(leaves, [("gesture", ["PTG"]), ("age_band", ["75+"])], ["prive"])
+    secret = model.secrecy(counts, masks, ("PTG", reach.ALL))
+    # 330000025 (5/8) is masked, and a partner of Gironde with it, so that its counts stay unknown
+    assert secret.row("330000025") == {"stays_small": False, "stays_masked": True, "cases_small": False,
                                        "cases_masked": True, "rate_hidden": True}
-    assert secret.row("330000033")["rate_hidden"] and not secret.row("330000033")["stays_small"]
-    assert not secret.row("330000017")["rate_hidden"] and not secret.national_hidden
+    gironde = [f for f in ("330000017", "330000033") if secret.row(f)["rate_hidden"]]
+    assert len(gironde) == 1 and not secret.national_hidden
     evaluated = model.evaluate(counts, rule)
     rows = service.table_rows(evaluated, {}, {}, {})
     shown = {r["finess"]: r for r in service.presentation_rows(evaluated, rows, secret, rule)}
-    assert (shown["330000025"]["sejours"], shown["330000033"]["sejours"]) == (MASK, SECONDARY)
-    assert shown["330000033"]["taux_pct"] == SECRET
-    assert shown["330000017"] == next(r for r in rows if r["finess"] == "330000017")
+    assert (shown["330000025"]["sejours"], shown[gironde[0]]["sejours"]) == (MASKED, MASKED)
+    assert shown[gironde[0]]["taux_pct"] == SECRET
+    assert shown["750000019"] == next(r for r in rows if r["finess"] == "750000019")
     anonymous = service.presentation_rows(evaluated, rows, secret, rule, dict.fromkeys(counts["finess"], ("K", "Établissement K")))
     assert {(r["finess"], r["raison_sociale"]) for r in anonymous} == {("K", "Établissement K")}
 
