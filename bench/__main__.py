@@ -179,6 +179,14 @@ def main() -> int:
         except Exception as exc:
             log(f"  FAILED: {type(exc).__name__}: {exc}")
             results["imports_error"] = f"{type(exc).__name__}: {str(exc)[:2000]}"
+    log("=== secret statistique masks (issue 13) ===")
+    try:
+        from bench import secrecy
+
+        results["secrecy"] = secrecy.main()
+    except Exception as exc:
+        log(f"  FAILED: {type(exc).__name__}: {exc}")
+        results["secrecy_error"] = f"{type(exc).__name__}: {str(exc)[:2000]}"
     results["load_average_end"] = os.getloadavg()
     results["duration_s"] = round(time.perf_counter() - started)
     (HERE / "results.json").write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -135,7 +135,7 @@ def class_color(colorscale: list[list], c: int) -> str:
 
 SECRET_CLASS = -1  # z of a territory whose rate is secret (presentation mode)
 SECRET_COLOR = "#a6a6a6"  # mid grey: darker than "pas de données" (#d4d4d4), lighter than the borders
-SECRET_LABEL = "Secret statistique (effectif < 11)"
+SECRET_LABEL = "Secret statistique"
 
 
 def secret_colorscale(colors: Sequence[str], no_data_color: str = NO_DATA_COLOR,

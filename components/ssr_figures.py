@@ -27,7 +27,7 @@ def _classes_and_hover(shading) -> tuple[list[int], list[str]]:
 def _legend(shading) -> tuple[list[str], str | None, list[list]]:
     colors = france_map.palette(max(shading.k, 1))
     if shading.masked:
-        return colors, france_map.SECRET_LABEL, france_map.secret_colorscale(colors)
+        return colors, shading.secret_label or france_map.SECRET_LABEL, france_map.secret_colorscale(colors)
     return colors, None, france_map.stepped_colorscale(colors)
 
 

@@ -37,9 +37,9 @@ l'outre-mer. Les taux sont rattachés au lieu de l'établissement (et non au dom
   cible, 0 à 2 et 2 points ou plus au-dessus), du rouge au bleu ; un territoire sans cible est en gris.
 - **Règle MSAP AMBU par défaut** (colonne « MSAP AMBU » des établissements) : au moins 30 séjours et un taux inférieur
   d'au moins 10 points aux taux régional et national du même geste, geste par geste.
-- **Secret statistique** (mode présentation) : les séjours ambulatoires, les séjours et les séjours **sans**
-  ambulatoire (séjours − séjours ambulatoires) de 1 à 10 sont masqués, avec les masquages secondaires nécessaires ; un
-  taux dont l'un de ces effectifs est masqué n'est pas affiché.
+- **Secret statistique** (mode présentation) : une ligne dont les séjours ambulatoires ou les séjours **sans**
+  ambulatoire (séjours − séjours ambulatoires) vont de 1 à 10 est masquée entière, avec les masquages secondaires
+  choisis sur toutes les vues de l'année à la fois (voir plus bas) ; pas de détail par statut.
 
 ## Intervalle de confiance
 Chaque taux est donné avec son intervalle de confiance à 95 % de **Wilson** calculé sur les effectifs sommés.
@@ -75,7 +75,7 @@ régionale et nationale calculées comme des rapports de sommes sur les établis
   région et la France ; indicateurs CAQES de l'année dont la cible n'est pas atteinte (« non atteint » d'abord, puis
   « en progrès », atteinte la plus faible d'abord). Dans chaque groupe, l'ordre du catalogue.
 - **PDF** : les chiffres réels pour un entretien (document interne) ; en mode présentation, le secret statistique y est
-  appliqué comme à l'écran (« < 11 », « masqué », « secret statistique »).
+  appliqué comme à l'écran (« masqué », « secret statistique »).
 
 ## Suivi CAQES
 Pour un établissement, un indicateur du contrat et une année, avec la valeur initiale, la cible et le réalisé
@@ -144,23 +144,38 @@ méthode, écart exigé (10 points par défaut) ou seuil du funnel (99,8 % par d
   décisions MSAP : un taux atypique sur un geste ne doit pas se diluer dans la somme des gestes.
 
 ## Secret statistique
-Aucun effectif de 1 à 10 (patients ou séjours) n'est montré à un public extérieur à l'Assurance Maladie, ni aucun
-taux dont le numérateur ou le dénominateur est compris entre 1 et 10 ; lorsqu'un total permettrait de retrouver une
-case masquée par soustraction, une seconde case est masquée (secret secondaire).
+Aucun effectif de 1 à 10 (patients ou séjours) n'est montré à un public extérieur à l'Assurance Maladie, ni son
+complément (les séjours sans SSR, ou non ambulatoires, quand on connaît les séjours et ceux suivis de SSR), ni un
+taux calculé sur l'un d'eux. Comme ce public voit beaucoup de tableaux (chaque geste et « les 4 gestes », chaque
+tranche d'âge et « tous âges », France, régions, départements, établissements, la carte, les listes MSAP, les profils)
+et peut soustraire l'un de l'autre, le masquage est décidé **une fois pour toutes les vues d'une année**, et non
+tableau par tableau.
 
 Dans Atlas GDR, ces règles s'appliquent en **mode présentation** (interrupteur de l'en-tête, ou `presentation=oui`
 dans l'adresse ; toujours actif pour le rôle IRAPS), sur le serveur, à chaque chiffre produit : tableaux, cartes,
 infobulles, graphiques, exports et PDF.
-- Un effectif de séjours ou de patients de 1 à 10 s'affiche « < 11 » ; 0 reste affiché ; le nombre
-  d'établissements n'est jamais masqué.
-- Un taux dont le numérateur ou le dénominateur est de 1 à 10 s'affiche « secret statistique », son intervalle aussi ;
-  sur la carte, le territoire est grisé et la légende l'explique ; les bornes des classes ne sont calculées que sur les
-  taux affichés.
-- Secret secondaire : dans un groupe de cases dont le total est publié (les régions de la France, les départements
-  d'une région, les établissements d'un département), si une seule case est masquée, la plus petite autre case non
-  nulle l'est aussi (« masqué ») avec le taux de sa ligne.
-- Anonymisation (option `anonyme=oui`) : les établissements deviennent « Établissement A, B, … », lettres tirées au
-  hasard pour la session (la même lettre d'une page à l'autre) ; le numéro FINESS n'est pas affiché.
+- **Ce qui est publié** : la France et les régions pour chaque geste et chaque tranche d'âge ; les départements et les
+  établissements pour chaque geste, tous âges confondus ; pas de détail par statut (le filtre de statut et les tranches
+  d'âge d'un département ne sont pas proposés en présentation : un message le dit).
+- **Masquage primaire** : une ligne (territoire ou établissement) dont les séjours suivis de SSR, ou les séjours sans
+  SSR, vont de 1 à 10 est masquée entière : séjours et séjours SSR affichent « masqué », le taux « secret
+  statistique ». 0 reste affiché ; le nombre d'établissements n'est jamais masqué.
+- **Masquage secondaire** : d'autres lignes sont masquées avec elles, choisies pour que, quelle que soit la
+  combinaison de chiffres publiés que l'on additionne ou soustrait, aucun chiffre masqué ne puisse être retrouvé
+  exactement, et qu'un effectif de 1 à 10 ne puisse être encadré à moins de 5 près. La méthode est celle des
+  **hypercubes** (utilisée par τ-ARGUS) : pour chaque case sensible, on masque un « cube » de cases (par exemple deux
+  établissements × deux gestes) dont on pourrait déplacer les effectifs sans changer aucun total publié ; on choisit
+  les cubes qui masquent le moins de séjours, et de préférence au niveau le plus fin.
+- Sous chaque tableau et dans la légende de la carte, le nombre de lignes masquées et la raison : effectif de 1 à 10,
+  complément de 1 à 10, ou masquage secondaire.
+- Sur /msap, un établissement dont les chiffres ou le taux de référence sont masqués est « non évalué » : ni le volume
+  minimal ni l'écart ne lui sont appliqués, quel que soit le réglage (sinon, faire varier un seuil révélerait son
+  chiffre).
+- **Anonymisation** (option `anonyme=oui`, toujours active pour le rôle IRAPS) : les établissements deviennent
+  « Établissement A, B, … », lettres tirées au hasard pour la session ; ni numéro FINESS, ni nom, ni commune ; les
+  points sont placés au département ; la capacité en grandes classes.
+- Les indicateurs du profil d'un établissement SSR (réhospitalisations…) sont masqués sur leurs propres totaux
+  (région, comparables, France) : « < 11 » pour un effectif de 1 à 10, « masqué » pour un masquage secondaire.
 """
 
 

@@ -28,6 +28,7 @@ from services import secrecy as masks
 from services.territories import geo_names
 from text.format import fmt_dec, fmt_int, fmt_pct, fmt_pct_range, fmt_pts, round_pct
 from text.labels import STATUS_LABELS
+from text.secrecy import masked_summary
 
 UNKNOWN_ALIAS = "Établissement ?"
 EXPORT_PATH = "/export/ssr.csv"
@@ -186,7 +187,10 @@ def tables(view: SsrView, mode: Mode | None = None) -> Tables:
     path = model.breadcrumb(view, geo.region_of)
     crumbs = [(code, geo.regions.get(code) or geo.departements.get(code, code)) for code in path]
     scope = f" — {geo.regions[path[0]]}" if path else ""
-    tables_ = Tables(level=level, title=("Régions" if level == "reg" else "Départements") + scope, rows=rows,
+    note = ""
+    if secret is not None:
+        note = _masked_note(secret, 0 if level == "reg" else 1, [r["code"] for r in rows])
+    tables_ = Tables(level=level, title=("Régions" if level == "reg" else "Départements") + scope + note, rows=rows,
                      national=national, crumbs=crumbs, export_href=EXPORT_PATH + query_string(view))
     if len(path) < 2:
         return tables_
@@ -199,8 +203,20 @@ def tables(view: SsrView, mode: Mode | None = None) -> Tables:
         aliases = anonymous_names(mode)
         labels = None if aliases is None else {f: aliases.get(f, ("", UNKNOWN_ALIAS)) for f in estab["finess"]}
         estab_rows = _masked_establishment_rows(estab, secret.levels[2], references, labels)
-    return replace(tables_, establishments_title=f"Établissements MCO — {geo.departements[path[1]]} ({len(estab)})",
+    estab_note = "" if secret is None else _masked_note(secret, 2, estab["finess"].tolist(), noun="établissement")
+    return replace(tables_, establishments_title=f"Établissements MCO — {geo.departements[path[1]]} ({len(estab)})"
+                   + estab_note,
                    establishments=estab_rows)
+
+
+def _masked_note(secret: secrecy.NestedSecrecy, level: int, codes: list[str], noun: str = "ligne") -> str:
+    """' · secret statistique : 3 lignes masquées : 1 effectif de 1 à 10, …' for the rows `codes` of a level."""
+    frame = secret.levels[level]
+    reasons = frame.loc[frame.index.intersection(codes), "reason"].to_numpy()
+    counts = [int((reasons == r).sum()) for r in (secrecy.PRIMARY, secrecy.COMPLEMENT, secrecy.SECONDARY,
+                                                    secrecy.UNPUBLISHED)]
+    text = masked_summary(*counts, noun=noun)
+    return f" · secret statistique : {text}" if text else ""
 
 
 def _pct(x) -> float | None:
@@ -332,6 +348,7 @@ class MapShading:
     masked: bool
     secret: dict[str, tuple]
     key: dict
+    secret_label: str | None = None  # presentation mode: the legend's line, with how many are masked and why
 
 
 def map_shading(view: SsrView, mode: Mode | None = None) -> MapShading:
@@ -352,7 +369,14 @@ def map_shading(view: SsrView, mode: Mode | None = None) -> MapShading:
             if code in flags.index and flags.at[code, "rate_hidden"]:
                 f = flags.loc[code]
                 secret[code] = (_shown(r.stays_with_ssr, f["masked"]), _shown(r.stays, f["masked"]))
-    return MapShading(level=level, region=region, codes=codes, table=full,
+    secret_label = None
+    if mode.masked:
+        reasons = flags.loc[flags.index.intersection(codes), "reason"].to_numpy()
+        counts = [int((reasons == r).sum()) for r in (secrecy.PRIMARY, secrecy.COMPLEMENT, secrecy.SECONDARY,
+                                                        secrecy.UNPUBLISHED)]
+        summary = masked_summary(*counts, noun="territoire", sep="<br>")
+        secret_label = "Secret statistique" + (f" : {summary}" if summary else "")
+    return MapShading(level=level, region=region, codes=codes, table=full, secret_label=secret_label,
                       legend=classification.legend_labels(noun=""), k=classification.k,
                       method_label=classification.method_label, title=title(view), masked=mode.masked,
                       secret=secret, key=key)

@@ -1,0 +1,29 @@
+"""French texts of the secret statistique: how many figures a view masks, and why."""
+from __future__ import annotations
+
+from text.format import fmt_int
+
+FEMININE = {"ligne"}
+
+
+def masked_summary(primary: int, complement: int, secondary: int, unpublished: int = 0, noun: str = "ligne",
+                   sep: str = ", ") -> str:
+    """'3 lignes masquées : 1 effectif de 1 à 10, 2 pour qu'aucun chiffre masqué ne se recalcule' ('' when none);
+    `sep` between the reasons (a line break in a legend)."""
+    total = primary + complement + secondary + unpublished
+    if not total:
+        return ""
+    parts = []
+    if primary:
+        parts.append(f"{fmt_int(primary)} effectif{'s' if primary > 1 else ''} de 1 à 10")
+    if complement:
+        parts.append(f"{fmt_int(complement)} complément{'s' if complement > 1 else ''} (séjours sans SSR ou "
+                     f"non ambulatoires) de 1 à 10")
+    if secondary:
+        parts.append(f"{fmt_int(secondary)} pour qu'aucun chiffre masqué ne se recalcule")
+    if unpublished:
+        parts.append(f"{fmt_int(unpublished)} non publiée{'s' if unpublished > 1 else ''} en présentation")
+    plural = "s" if total > 1 else ""
+    feminine = "e" if noun in FEMININE else ""
+    head = f"{fmt_int(total)} {noun}{plural} masqué{feminine}{plural} :"
+    return head + (" " if sep == ", " else sep) + sep.join(parts)
