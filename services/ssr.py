@@ -211,12 +211,17 @@ def tables(view: SsrView, mode: Mode | None = None) -> Tables:
 
 def _masked_note(secret: secrecy.NestedSecrecy, level: int, codes: list[str], noun: str = "ligne") -> str:
     """' · secret statistique : 3 lignes masquées : 1 effectif de 1 à 10, …' for the rows `codes` of a level."""
-    frame = secret.levels[level]
-    reasons = frame.loc[frame.index.intersection(codes), "reason"].to_numpy()
-    counts = [int((reasons == r).sum()) for r in (secrecy.PRIMARY, secrecy.COMPLEMENT, secrecy.SECONDARY,
-                                                    secrecy.UNPUBLISHED)]
-    text = masked_summary(*counts, noun=noun)
+    primary, complement, secondary, unpublished = _reason_counts(secret.levels[level], codes)
+    text = masked_summary(primary, complement, secondary, unpublished, noun=noun)
     return f" · secret statistique : {text}" if text else ""
+
+
+def _reason_counts(frame: pd.DataFrame, codes: list[str]) -> tuple[int, int, int, int]:
+    """Rows `codes` of a level's masks masked as primary, complement, secondary, unpublished."""
+    reasons = frame.loc[frame.index.intersection(codes), "reason"].to_numpy()
+    primary, complement, secondary, unpublished = (int((reasons == r).sum()) for r in (
+        secrecy.PRIMARY, secrecy.COMPLEMENT, secrecy.SECONDARY, secrecy.UNPUBLISHED))
+    return primary, complement, secondary, unpublished
 
 
 def _pct(x) -> float | None:
@@ -371,10 +376,8 @@ def map_shading(view: SsrView, mode: Mode | None = None) -> MapShading:
                 secret[code] = (_shown(r.stays_with_ssr, f["masked"]), _shown(r.stays, f["masked"]))
     secret_label = None
     if mode.masked:
-        reasons = flags.loc[flags.index.intersection(codes), "reason"].to_numpy()
-        counts = [int((reasons == r).sum()) for r in (secrecy.PRIMARY, secrecy.COMPLEMENT, secrecy.SECONDARY,
-                                                        secrecy.UNPUBLISHED)]
-        summary = masked_summary(*counts, noun="territoire", sep="<br>")
+        primary, complement, secondary, unpublished = _reason_counts(flags, codes)
+        summary = masked_summary(primary, complement, secondary, unpublished, noun="territoire", sep="<br>")
         secret_label = "Secret statistique" + (f" : {summary}" if summary else "")
     return MapShading(level=level, region=region, codes=codes, table=full, secret_label=secret_label,
                       legend=classification.legend_labels(noun=""), k=classification.k,
