@@ -37,7 +37,19 @@ def cmd_seed_demo(args) -> int:
     reports = demo.seed_demo(args.url, scale=args.scale, seed=args.seed)
     total = sum(r.inserted + r.updated for r in reports.values())
     print(f"Démonstration « {args.scale} » chargée : {total:,} lignes en {time.perf_counter() - t0:.1f} s".replace(",", "\u00a0"))
+    _precompute_masks(args.url)
     return 0
+
+
+def _precompute_masks(url: str) -> None:
+    """The presentation mode's masks of every year whose data changed, computed now rather than at the
+    first presentation request (services.secrecy.precompute)."""
+    from services import secrecy
+
+    t0 = time.perf_counter()
+    done = secrecy.precompute(url)
+    if done:
+        print(f"Secret statistique : masques de {len(done)} année(s) × vue calculés en {time.perf_counter() - t0:.1f} s")
 
 
 def cmd_import(args) -> int:
@@ -58,6 +70,7 @@ def cmd_import(args) -> int:
                  detail=f"{report.inserted} ajoutées, {report.updated} mises à jour, version {report.data_version}")
     print(f"Import « {report.kind} » réussi : {report.inserted} lignes ajoutées, {report.updated} mises à jour "
           f"(version des données {report.data_version}).")
+    _precompute_masks(args.url)
     return 0
 
 

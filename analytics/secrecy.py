@@ -43,6 +43,7 @@ import pandas as pd
 
 THRESHOLD = 11  # the smallest count that may be published (1..THRESHOLD-1 are secret)
 MIN_WIDTH = 5  # the least width of the range a reader can prove for a sensitive count
+QUICK_PARTNERS = 4  # geographic vectors (the nearest partners) tried before all of them
 FLAT_PARTNERS = 24  # values of a dimension a cube may pair a value with (the largest)
 ALL = "*"  # the "tous" of a dimension, and the status of the rows of a territory taken whole
 
@@ -206,6 +207,7 @@ class _Engine:
         self._size = sizes.reindex(self.geo.finess).to_numpy(dtype=float)  # partners with more stays move more
         self.reason = np.zeros(n + 1, dtype=np.int8)
         self.unprotected: list[int] = []
+        self._ranks: dict[int, np.ndarray] = {}
 
     def _dim_weights(self) -> np.ndarray:
         w = np.ones(self.sizes)
@@ -232,10 +234,7 @@ class _Engine:
         France; one establishment alone moves every total above it up to France (a last resort)."""
         geo = self.geo
         level, code, status = geo.keys[g]
-        cells = geo.paths[:, 0] * self.stride + offset
-        n, a = self.a[cells] + self.b[cells], self.a[cells]
-        rank = np.lexsort((-self._size, -a))  # most SSR stays, then the largest, first
-        rank = rank[n[rank] >= 1]
+        rank = self._rank(offset)
 
         def top(mask: np.ndarray, k: int) -> np.ndarray:
             return rank[mask[rank]][:k]
@@ -269,6 +268,17 @@ class _Engine:
         at_g = ((pos == g) & (sig == 1)).any(axis=1)
         return pos[at_g], sig[at_g]
 
+    def _rank(self, offset: int) -> np.ndarray:
+        """Establishments with stays in the values `offset` of the flat dimensions, most SSR stays
+        (then the largest) first; the counts never change, so computed once per offset."""
+        rank = self._ranks.get(offset)
+        if rank is None:
+            cells = self.geo.paths[:, 0] * self.stride + offset
+            n, a = self.a[cells] + self.b[cells], self.a[cells]
+            rank = np.lexsort((-self._size, -a))
+            rank = self._ranks[offset] = rank[n[rank] >= 1]
+        return rank
+
     def _flat_combos(self, g: int, pos: list[int]) -> tuple[np.ndarray, np.ndarray]:
         """Offsets and signs of every tensor product of the flat dimensions' vectors at `pos`:
         arrays (combinations, 2 ** dimensions). A dimension of many values (procedures) offers
@@ -277,13 +287,13 @@ class _Engine:
         for d, (j, size) in enumerate(zip(pos, self.sizes)):
             vecs = _flat_vectors(j, size)
             if len(vecs) > FLAT_PARTNERS:
-                row = [*pos]
-                volume = []
-                for v in vecs:
-                    row[d] = max(v, key=lambda k: k != j)  # the partner value (or the "tous")
-                    cell = g * self.stride + int(np.ravel_multi_index(row, self.sizes))
-                    volume.append(self.a[cell] + self.b[cell])
-                vecs = [vecs[i] for i in np.argsort(-np.array(volume), kind="stable")[:FLAT_PARTNERS]]
+                # the stays of x's territory at each value of this dimension (the others as x's)
+                row = np.array([pos] * size)
+                row[:, d] = np.arange(size)
+                volume = self.a[g * self.stride + np.ravel_multi_index(row.T, self.sizes)]
+                volume = volume + self.b[g * self.stride + np.ravel_multi_index(row.T, self.sizes)]
+                partner = [max(v, key=lambda k: k != j) for v in vecs]  # the other value (or the "tous")
+                vecs = [vecs[i] for i in np.argsort(-volume[partner], kind="stable")[:FLAT_PARTNERS]]
             vp = np.array([list(v.keys()) for v in vecs])  # options × 2
             vs = np.array([list(v.values()) for v in vecs])
             offs = (offs[:, None, :, None] * size + vp[None, :, None, :]).reshape(-1, offs.shape[1] * 2)
@@ -298,20 +308,13 @@ class _Engine:
         if not len(gpos):
             self.unprotected.append(x)
             return
+        # most cells are protected by a cube already masked among their nearest partners: look there first
+        flat = self._flat_combos(g, pos)
+        cells, signs, ok, alone = self._cubes(x, values, flat, gpos[:QUICK_PARTNERS], gsig[:QUICK_PARTNERS])
+        if (alone[ok & self.masked[cells].all(axis=1)] >= need).any():
+            return
+        cells, signs, ok, alone = self._cubes(x, values, flat, gpos, gsig)
         dummy = len(self.a) - 1
-        offs, sigs = self._flat_combos(g, pos)
-        cells = gpos[:, None, :, None] * self.stride + offs[None, :, None, :]
-        cells = np.where(gpos[:, None, :, None] < 0, dummy, cells).reshape(len(gpos) * len(offs), -1)
-        signs = (gsig[:, None, :, None] * sigs[None, :, None, :]).reshape(len(cells), -1)
-        other = cells != x
-        a = values[cells]
-        ups = np.where(signs < 0, a, np.inf).min(axis=1)
-        downs = np.where((signs > 0) & other, a, np.inf).min(axis=1)
-        # a cell without stays is published as such (it cannot move); a cube must be able to rise
-        # every cube used must be able to move (so that no masked cell in it keeps a single value)
-        ok = ((self.a[cells] + self.b[cells]) >= 1).all(axis=1) & ((ups >= 1) | (np.minimum(float(values[x]), downs) >= 1))
-        own = float(values[x])
-        alone = ups + np.minimum(own, downs)  # how far one cube moves x
         for _ in range(12):
             free = ok & self.masked[cells].all(axis=1)
             if (alone[free] >= need).any() or self._width(values, cells[free], signs[free], alone[free]) >= need:
@@ -326,6 +329,26 @@ class _Engine:
             self.masked[newly] = True
             self.reason[newly] = SECONDARY
         self.unprotected.append(x)
+
+    def _cubes(self, x: int, values: np.ndarray, flat: tuple[np.ndarray, np.ndarray], gpos: np.ndarray,
+               gsig: np.ndarray):
+        """Every cube through x from the geographic vectors (gpos, gsig) and the flat dimensions'
+        (`flat`: _flat_combos'): cells and signs (cubes × corners, padded with the dummy cell), which may be used (`ok`:
+        every cell has stays, and the cube can move), and how far each alone moves x (`alone`)."""
+        dummy = len(self.a) - 1
+        offs, sigs = flat
+        cells = gpos[:, None, :, None] * self.stride + offs[None, :, None, :]
+        cells = np.where(gpos[:, None, :, None] < 0, dummy, cells).reshape(len(gpos) * len(offs), -1)
+        signs = (gsig[:, None, :, None] * sigs[None, :, None, :]).reshape(len(cells), -1)
+        other = cells != x
+        a = values[cells]
+        ups = np.where(signs < 0, a, np.inf).min(axis=1)
+        downs = np.where((signs > 0) & other, a, np.inf).min(axis=1)
+        own = float(values[x])
+        # a cell without stays is published as such (it cannot move); every cube used must be able to
+        # move, so that no masked cell in it keeps a single value
+        ok = ((self.a[cells] + self.b[cells]) >= 1).all(axis=1) & ((ups >= 1) | (np.minimum(own, downs) >= 1))
+        return cells, signs, ok, ups + np.minimum(own, downs)
 
     def _width(self, values: np.ndarray, cells: np.ndarray, signs: np.ndarray, alone: np.ndarray) -> float:
         """How wide a range of x's count the masked cubes (rows of `cells`, `signs`, +1 at x) leave

@@ -10,6 +10,8 @@ import datetime as dt
 from typing import ClassVar
 
 from sqlalchemy import (
+    BigInteger,
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
@@ -18,6 +20,7 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     String,
     Table,
     Text,
@@ -203,6 +206,21 @@ class SsrEstablishmentTotal(Base):
     stays: Mapped[int] = mapped_column(Integer)
     stays_with_ssr: Mapped[int] = mapped_column(Integer)
     __table_args__ = {"sqlite_with_rowid": False}
+
+
+class SecrecyMasks(Base):
+    """The presentation mode's masks of one reach and year (services.secrecy), computed once for the
+    year's data and kept here so that every worker and host reads them instead of computing them again:
+    `fingerprint` identifies the data they were computed from (a hash of the year's counts: an import
+    makes only the years it changed compute again), `payload` is the zlib-compressed pickle of an
+    analytics.secrecy.Suppression."""
+
+    __tablename__ = "secrecy_masks"
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    secondary: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    fingerprint: Mapped[int] = mapped_column(BigInteger)
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class DerivedState(Base):

@@ -16,14 +16,20 @@ page sums it with the 55.
 """
 from __future__ import annotations
 
+import hashlib
+import logging
+
 import pandas as pd
 
 from analytics import secrecy
 from analytics import ssr as ssr_model
 from config import current_settings
 from data_access import ambulatory as ambu_data
+from data_access import secrecy_store
 from data_access import ssr as ssr_data
 from data_access.cache import cached
+
+log = logging.getLogger(__name__)
 
 ALL = secrecy.ALL
 SSR_DIMS = (("gesture", ssr_model.GESTURES), ("age_band", ssr_model.AGE_BANDS))
@@ -41,15 +47,38 @@ def secondary_on() -> bool:
     return bool(current_settings().secondary_suppression)
 
 
+def _stored(url: str, kind: str, year: int | None, secondary: bool, leaves: pd.DataFrame, compute) -> secrecy.Suppression:
+    """The masks of (kind, year) for these `leaves`: stored (data_access.secrecy_store, keyed by a
+    fingerprint of the leaves, so that an import recomputes only the years it changed) by whoever
+    computed them first, else computed now (`compute(leaves)`) and stored."""
+    if year is None:
+        return compute(leaves)
+    fingerprint = int(hashlib.sha256(pd.util.hash_pandas_object(leaves, index=False).to_numpy().tobytes())
+                      .hexdigest()[:15], 16)
+    try:
+        masks = secrecy_store.load(url, kind, year, secondary, fingerprint)
+    except Exception:  # a database without the table yet (init-db not run): compute, do not store
+        log.warning("secrecy_masks unreadable, computing", exc_info=True)
+        return compute(leaves)
+    if masks is None:
+        masks = compute(leaves)
+        try:
+            secrecy_store.save(url, kind, year, secondary, fingerprint, masks)
+        except Exception:  # another worker stored them at the same moment, or a read-only database
+            log.warning("secrecy masks of %s %s not stored", kind, year, exc_info=True)
+    return masks
+
+
 def ssr_masks(year: int | None) -> secrecy.Suppression:
-    """The masks of one year's SSR recourse (cached on the data version: the same for every session);
-    no year (no data): nothing to mask."""
+    """The masks of one year's SSR recourse (stored per data version: the same for every session and
+    worker); no year (no data): nothing to mask."""
     return cached(_ssr_masks, None if year is None else int(year), bool(current_settings().secondary_suppression))
 
 
 def _ssr_masks(url: str, year: int | None, secondary: bool) -> secrecy.Suppression:
-    leaves = ssr_data.year_leaves(url, year) if year is not None else ssr_data.year_leaves(url, -1)
-    return secrecy.suppress(leaves, SSR_DIMS, ssr_model.STATUSES, secondary=secondary, unpublished=ssr_unpublished)
+    leaves = ssr_data.year_leaves(url, year if year is not None else -1)
+    return _stored(url, "ssr", year, secondary, leaves, lambda frame: secrecy.suppress(
+        frame, SSR_DIMS, ssr_model.STATUSES, secondary=secondary, unpublished=ssr_unpublished))
 
 
 def ssr_values(gestures, age_bands) -> tuple[str, str]:
@@ -108,11 +137,11 @@ def _ambulatory_masks(url: str, year: int | None, family: str, secondary: bool) 
     leaves = pd.DataFrame({"finess": frame["finess"], "status": frame["legal_status"], "region": frame["region_code"],
                            "departement": frame["departement_code"], "gesture": frame["gesture"],
                            "a": frame["ambulatory_stays"].astype("int64"),
-                           "b": (frame["stays"] - frame["ambulatory_stays"]).astype("int64")})
+                           "b": (frame["stays"] - frame["ambulatory_stays"]).astype("int64")}).reset_index(drop=True)
     unpublished = _ambulatory_unpublished if family == ALL else (
         lambda key: key[2] != ALL or key[3] == ALL)  # a procedure alone: its "tous" is not a page's
-    return secrecy.suppress(leaves, (("gesture", tuple(codes)),), ssr_model.STATUSES, secondary=secondary,
-                            unpublished=unpublished)
+    return _stored(url, f"ambulatory:{family}", year, secondary, leaves, lambda leaves_: secrecy.suppress(
+        leaves_, (("gesture", tuple(codes)),), ssr_model.STATUSES, secondary=secondary, unpublished=unpublished))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -125,3 +154,31 @@ def campaign_masks(campaign: str, year: int | None, gestures, age_bands) -> tupl
         return ssr_masks(year), ssr_values(gestures, age_bands)
     gestures = list(gestures)
     return ambulatory_masks(year, gestures[0] if len(gestures) == 1 else ALL)
+
+
+def _precompute_one(task: tuple[str, str, int]) -> tuple[str, int, float]:
+    import time
+
+    url, kind, year = task
+    started = time.perf_counter()
+    if kind == "ssr":
+        _ssr_masks(url, year, True)
+    else:
+        _ambulatory_masks(url, year, ALL, True)
+    return kind, year, time.perf_counter() - started
+
+
+def precompute(url: str, workers: int = 2) -> list[tuple[str, int, float]]:
+    """Compute and store the masks of every reach and year whose data changed (after an import or the
+    demo's seeding, so that no presentation request waits for them), in `workers` processes:
+    (kind, year, seconds) of each."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from data_access.db import dispose_all
+
+    tasks = [(url, "ssr", y) for y in ssr_data.years(url)] + [(url, "ambulatory", y) for y in ambu_data.years(url)]
+    dispose_all()  # no pooled connection crosses into the worker processes
+    if workers <= 1:
+        return [_precompute_one(t) for t in tasks]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(_precompute_one, tasks))

@@ -47,6 +47,10 @@ def _seed_national(sqlite_template: str, path: Path) -> None:
     shutil.copy(sqlite_template, path)
     demo.seed_demo(f"sqlite:///{path}", scale="national", seed=42, progress=lambda *_: None)
     dispose_all()
+    # as `manage.py seed-demo` does: the presentation mode's masks computed before any page asks
+    from services import secrecy
+
+    secrecy.precompute(f"sqlite:///{path}")
     with closing(sqlite3.connect(path)) as conn:  # everything in the file itself, none left in a -wal beside it
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
