@@ -73,7 +73,7 @@ def _user_box():
                         html.Button("Se déconnecter", type="submit", className="logout")],
                        action="/logout", method="POST", className="logout-form")
     who = html.Span([html.Strong(user.login), " · ", roles.ROLE_LABELS[user.role]], className="who")
-    notice = (html.Span("Secret statistique appliqué : effectifs de 1 à 10 masqués (« < 11 »)",
+    notice = (html.Span("Secret statistique appliqué : lignes aux effectifs de 1 à 10 masquées, et d'autres avec elles",
                         className="mode-notice") if mode.masked else None)
     return html.Div([presentation, anonymised, notice, who, logout, html.Span(id=Shell.MODE_SYNC, hidden=True)],
                     className="user-box")

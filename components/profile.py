@@ -62,9 +62,10 @@ POINTS_NOTE = ("Ordre : taux de recours au SSR au-dessus de la limite à 99,8 % 
                "atteinte (non atteints d'abord, atteinte la plus faible d'abord).")
 
 
-PRESENTATION_NOTICE = ("Mode présentation : « < 11 » signale un effectif de 1 à 10, « masqué » un effectif caché "
-                       "pour qu'un total ne permette pas de retrouver un autre effectif masqué, « s » un taux ou un "
-                       "ratio couvert par le secret statistique.")
+PRESENTATION_NOTICE = ("Mode présentation : « masqué » signale un effectif caché (de 1 à 10, ou caché pour qu'aucun "
+                       "autre ne se recalcule ; « < 11 » pour les indicateurs SSR), « s » un taux ou un ratio couvert "
+                       "par le secret statistique ; les comparables ne sont pas détaillés pour la chirurgie "
+                       "ambulatoire.")
 FUNNEL_SECRET = "Entonnoir non affiché : le taux national de ce geste est couvert par le secret statistique."
 
 

@@ -166,8 +166,9 @@ infobulles, graphiques, exports et PDF.
   **hypercubes** (utilisée par τ-ARGUS) : pour chaque case sensible, on masque un « cube » de cases (par exemple deux
   établissements × deux gestes) dont on pourrait déplacer les effectifs sans changer aucun total publié ; on choisit
   les cubes qui masquent le moins de séjours, et de préférence au niveau le plus fin.
-- Sous chaque tableau et dans la légende de la carte, le nombre de lignes masquées et la raison : effectif de 1 à 10,
-  complément de 1 à 10, ou masquage secondaire.
+- Au-dessus de chaque tableau et dans la légende de la carte, le nombre de lignes masquées et la raison : « de 1 à
+  10 » (séjours suivis de SSR, ou séjours, de 1 à 10), « par complément de 1 à 10 » (séjours sans SSR de 1 à 10),
+  « secondaires » (masquées pour protéger les précédentes).
 - Sur /msap, un établissement dont les chiffres ou le taux de référence sont masqués est « non évalué » : ni le volume
   minimal ni l'écart ne lui sont appliqués, quel que soit le réglage (sinon, faire varier un seuil révélerait son
   chiffre).

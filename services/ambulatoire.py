@@ -580,10 +580,8 @@ def _procedure_row(code: str, label: str, number: str, counts_: pd.DataFrame, fi
     f_own = secret["cells"].get(finess, _PLAIN) if secret else _PLAIN
     f_ref = {"region": secret["region"].get(region, _PLAIN) if secret else _PLAIN,
              "france": secret["france"] if secret else _PLAIN, "comparables": _PLAIN}
-    if secret:  # the comparables' sum is not in the published hierarchy: its small counts are masked here
-        ca, cs = sums["comparables"]
-        small = (0 < ca < 11, False, 0 < cs < 11, False, 0 < ca < 11 or 0 < cs < 11 or 0 < cs - ca < 11)
-        f_ref["comparables"] = small
+    if secret:  # the comparables' sum is not in the reach (services.secrecy): not published in presentation mode
+        f_ref["comparables"] = (False, True, False, True, True)
     p0 = sums["france"][0] / sums["france"][1] if sums["france"][1] else float("nan")
     low95, _h95 = funnel_limits(p0, [stays], 0.95) if stays else ([float("nan")], None)
     low998, high998 = funnel_limits(p0, [stays], 0.998) if stays else ([float("nan")], [float("nan")])

@@ -378,7 +378,7 @@ def map_shading(view: SsrView, mode: Mode | None = None) -> MapShading:
     if mode.masked:
         primary, complement, secondary, unpublished = _reason_counts(flags, codes)
         summary = masked_summary(primary, complement, secondary, unpublished, noun="territoire", sep="<br>")
-        secret_label = "Secret statistique" + (f" : {summary}" if summary else "")
+        secret_label = "Secret statistique" + (f" :<br>{summary}" if summary else "")
     return MapShading(level=level, region=region, codes=codes, table=full, secret_label=secret_label,
                       legend=classification.legend_labels(noun=""), k=classification.k,
                       method_label=classification.method_label, title=title(view), masked=mode.masked,

@@ -8,19 +8,18 @@ FEMININE = {"ligne"}
 
 def masked_summary(primary: int, complement: int, secondary: int, unpublished: int = 0, noun: str = "ligne",
                    sep: str = ", ") -> str:
-    """'3 lignes masquées : 1 effectif de 1 à 10, 2 pour qu'aucun chiffre masqué ne se recalcule' ('' when none);
+    """'3 lignes masquées : 1 de 1 à 10, 2 secondaires' (the Méthodes page says what each means) ('' when none);
     `sep` between the reasons (a line break in a legend)."""
     total = primary + complement + secondary + unpublished
     if not total:
         return ""
     parts = []
     if primary:
-        parts.append(f"{fmt_int(primary)} effectif{'s' if primary > 1 else ''} de 1 à 10")
+        parts.append(f"{fmt_int(primary)} de 1 à 10")
     if complement:
-        parts.append(f"{fmt_int(complement)} complément{'s' if complement > 1 else ''} (séjours sans SSR ou "
-                     f"non ambulatoires) de 1 à 10")
+        parts.append(f"{fmt_int(complement)} par complément de 1 à 10")
     if secondary:
-        parts.append(f"{fmt_int(secondary)} pour qu'aucun chiffre masqué ne se recalcule")
+        parts.append(f"{fmt_int(secondary)} secondaire{'s' if secondary > 1 else ''}")
     if unpublished:
         parts.append(f"{fmt_int(unpublished)} non publiée{'s' if unpublished > 1 else ''} en présentation")
     plural = "s" if total > 1 else ""

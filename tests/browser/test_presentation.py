@@ -1,4 +1,4 @@
-"""The IRAPS presentation mode in a real Chromium: forced for the iraps role, "< 11" where the database
+"""The IRAPS presentation mode in a real Chromium: forced for the iraps role, "masqué" where the database
 has a count from 1 to 10, anonymised names when asked, real counts for an analyst."""
 import re
 
@@ -37,8 +37,9 @@ def test_iraps_cannot_leave_the_presentation_mode_and_sees_masked_counts(page_as
     assert switch.is_checked() and switch.is_disabled()
     assert "Secret statistique appliqué" in page.inner_text("header")
     rows = {r["code"]: r for r in grid_rows(page, "ssr-table")}
-    assert rows[code]["sejours_ssr"] == "< 11" and rows[code]["taux_pct"] == "secret statistique"
-    assert rows[code]["sejours"] == (stays if stays > 10 else "< 11")
+    # a masked row is masked whole: its SSR stays, its stays and its rate
+    assert rows[code]["sejours_ssr"] == "masqué" and rows[code]["taux_pct"] == "secret statistique"
+    assert rows[code]["sejours"] == "masqué" and stays > 0
     assert all(not isinstance(r["sejours_ssr"], int) or r["sejours_ssr"] == 0 or r["sejours_ssr"] > 10
                for r in rows.values())
     shown = page.evaluate("""async () => { const api = await dash_ag_grid.getApiAsync('ssr-table');
@@ -46,8 +47,10 @@ def test_iraps_cannot_leave_the_presentation_mode_and_sees_masked_counts(page_as
     numbers = [r for r in shown if isinstance(r, (int, float))]
     assert shown == sorted(numbers, reverse=True) + ["secret statistique"] * (len(shown) - len(numbers))
     grid_text = page.inner_text("#ssr-table")
-    assert "< 11" in grid_text and "secret statistique" in grid_text
-    assert "Secret statistique" in page.inner_text(MAP)  # the legend explains the grey territories
+    assert "masqué" in grid_text and "secret statistique" in grid_text
+    # the legend explains the grey territories and counts them by reason, and so does the grid's title
+    assert "Secret statistique" in page.inner_text(MAP) and "masqué" in page.inner_text(MAP)
+    assert "masquée" in page.inner_text("#ssr-table-title")
     page.locator("#shell-presentation label").click(force=True)  # a disabled switch: nothing happens
     page.wait_for_timeout(500)
     assert switch.is_checked() and "presentation=oui" in page.url
@@ -79,7 +82,7 @@ def test_an_analyst_sees_real_counts_and_can_switch_the_mode_on(page_as, browser
         page.locator("#shell-presentation label").click()
     wait_graph(page, MAP)
     assert "presentation=oui" in page.url and switch.is_checked()
-    assert {r["code"]: r for r in grid_rows(page, "ssr-table")}[code]["sejours_ssr"] == "< 11"
+    assert {r["code"]: r for r in grid_rows(page, "ssr-table")}[code]["sejours_ssr"] == "masqué"
     with page.expect_navigation():
         page.locator("#shell-presentation label").click()  # and off again
     wait_graph(page, MAP)
