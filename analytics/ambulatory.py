@@ -15,7 +15,6 @@ import pandas as pd
 
 from analytics.classes import Classification, classify
 from analytics.rates import ratio_of_sums
-from analytics.secrecy_legacy import NestedSecrecy, nested_secrecy
 
 ALL = "TOUS"  # every marker procedure of the list of 55
 ALL_STATUSES = "tous"
@@ -243,32 +242,3 @@ def rate_series(by_year: pd.DataFrame, region: str | None, departement: str | No
             goal.append(np.nan)
     out["target_pct"] = np.asarray(goal, dtype=float)
     return out.reset_index(drop=True)
-
-
-# ---------------------------------------------------------------------------
-# Secret statistique
-# ---------------------------------------------------------------------------
-def ambulatory_secrecy(counts: pd.DataFrame, keys: list[str]) -> NestedSecrecy:
-    """nested_secrecy of the ambulatory stays and the stays over `keys` (France > régions >
-    départements > établissements), with the complement too: the stays without ambulatory care
-    (stays − ambulatory stays) from 1 to 10 are as secret as the ambulatory ones (a 97 % rate on
-    200 stays says 6 patients stayed the night), so the suppression is run on both and merged.
-    Flags as nested_secrecy's: `num_*` say how the ambulatory count shows ("masqué" when only its
-    complement is secret), `den_*` the stays, `rate_hidden` the rate."""
-    frame = counts.assign(complement=counts["stays"] - counts["ambulatory_stays"])
-    direct = nested_secrecy(frame, keys, "ambulatory_stays", "stays")
-    other = nested_secrecy(frame, keys, "complement", "stays")
-
-    def merged(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
-        out = a.copy()
-        comp = (b["num_small"] | b["num_secondary"]).reindex(a.index, fill_value=False).astype(bool)
-        out["num_secondary"] = (a["num_secondary"] | (comp & ~a["num_small"])).astype(bool)
-        out["den_small"] = (a["den_small"] | b["den_small"].reindex(a.index, fill_value=False)).astype(bool)
-        out["den_secondary"] = ((a["den_secondary"] | b["den_secondary"].reindex(a.index, fill_value=False))
-                                & ~out["den_small"]).astype(bool)
-        out["rate_hidden"] = (a["rate_hidden"] | b["rate_hidden"].reindex(a.index, fill_value=False)).astype(bool)
-        return out
-
-    levels = tuple(merged(a, b) for a, b in zip(direct.levels, other.levels))
-    return NestedSecrecy(total=merged(direct.total, other.total), levels=levels,
-                         deducible=direct.deducible + other.deducible)

@@ -1,4 +1,4 @@
-"""Anonymisation for meetings (pure computation): capacity bands and k-anonymous generalisation of
+"""Anonymisation for meetings (pure computation): stable pseudonyms, capacity bands and k-anonymous generalisation of
 the quasi-identifiers an anonymised establishment is shown with.
 
 Letters alone are not anonymity: a unique (département, status, activity, capacity) gives the
@@ -12,6 +12,10 @@ than K establishments of the group are merged into one "not stated" value, and w
 smallest other values join it (else it could be told apart by elimination). Every shown tuple is
 then held by at least K establishments, or by all of a group smaller than K."""
 from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Iterable
 
 import pandas as pd
 
@@ -65,3 +69,25 @@ def generalise(frame: pd.DataFrame, levels: list[str], k: int = K, by: list[str]
     else:
         walk(list(range(len(out))), 0)
     return pd.concat([out[by], pd.DataFrame(values, index=out.index, columns=levels)], axis=1)
+
+
+def letters(index: int) -> str:
+    """0 -> 'A', 25 -> 'Z', 26 -> 'AA', 27 -> 'AB' … (spreadsheet column names)."""
+    if index < 0:
+        raise ValueError("index must be >= 0")
+    text = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        text = chr(ord("A") + rest) + text
+    return text
+
+
+def aliases(identifiers: Iterable[str], salt: str) -> dict[str, str]:
+    """A stable pseudonym per identifier ('Établissement A', 'Établissement B', …).
+
+    The order is that of HMAC-SHA256(salt, identifier): random-looking (not the FINESS order, which
+    gives away the département) but stable for as long as the salt is kept (one meeting)."""
+    key = salt.encode()
+    ordered = sorted(set(identifiers), key=lambda f: hmac.new(key, f.encode(), hashlib.sha256).hexdigest())
+    return {f: f"Établissement {letters(i)}" for i, f in enumerate(ordered)}

@@ -49,6 +49,7 @@ import pandas as pd
 from analytics import caqes as caqes_rules
 from analytics.funnel import funnel_limits
 from analytics.rates import wilson_interval
+from analytics.secrecy import is_small
 from text.format import MISSING, NBSP, fmt_dec, fmt_int, fmt_pct  # pure module: no Dash
 
 TOLERANCE = 0.05  # relative gap under which a value is "similar" where no interval applies
@@ -58,7 +59,6 @@ SIZE_CLASS_LABELS = {1: "petite taille", 2: "taille moyenne", 3: "grande taille"
 BETTER, WORSE, SIMILAR, NEUTRAL = "better", "worse", "similar", "neutral"
 MARK_LABELS = {BETTER: "plus favorable", WORSE: "moins favorable", SIMILAR: "similaire",
                NEUTRAL: "sans jugement"}
-SECRET_MAX = 10  # counts 1..10 are never shown outside the insurer (secret statistique)
 
 
 # ---------------------------------------------------------------------------
@@ -421,10 +421,12 @@ def caqes_year(results: pd.DataFrame, year: int) -> tuple[int | None, pd.DataFra
 # Formatting shared by the page, the PDF and the talking points
 # ---------------------------------------------------------------------------
 def is_secret(x) -> bool:
-    """A count from 1 to 10 (secret statistique): never shown outside the insurer."""
-    if x is None or pd.isna(x):
+    """A whole count from 1 to 10 (analytics.secrecy.is_small, the one threshold): never shown outside the insurer."""
+    try:
+        value = float(x)
+    except (TypeError, ValueError):
         return False
-    return 1 <= float(x) <= SECRET_MAX and float(x) == int(float(x))
+    return is_small(value) and value == int(value)
 
 
 def fmt_number(x, secret: bool = False) -> str:

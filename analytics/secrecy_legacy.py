@@ -1,4 +1,9 @@
-"""Secret statistique: which counts and rates an audience outside the insurer may not see.
+"""Secret statistique of the SSR profile indicators (issue 13 left it here): per-table linked suppression.
+
+Superseded for every count of stays of the reach (SSR recourse, ambulatory surgery) by
+analytics.secrecy, which masks over everything a presentation session can reach; what remains here
+serves the profile indicators of SSR establishments (analytics.profile_secrecy.indicator_secrecy,
+their régional, comparables and national sums) and the audit `deducible` of the tests.
 
 Rules (shared/DOMAIN.md, last section; issue 7):
 - a count of stays or patients from 1 to 10 is shown as "< 11" (primary suppression); 0 is shown;
@@ -19,14 +24,11 @@ régions, départements, établissements) at once, so that no level gives away a
 """
 from __future__ import annotations
 
-import hashlib
-import hmac
 import math
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 THRESHOLD = 11  # the smallest count that may be shown
 MASK = "< 11"  # a count from 1 to 10
@@ -45,74 +47,11 @@ def is_small(count) -> bool:
     return not math.isnan(value) and 1 <= value < THRESHOLD
 
 
-def secondary_suppression(values: Sequence, masked: Sequence[bool]) -> list[bool]:
-    """Masked flags of one group of cells whose total is published, after secondary suppression.
-
-    If exactly one cell is masked, the smallest unmasked cell with a positive count is masked too
-    (ties: the first). With zero or two or more masked cells nothing is added."""
-    flags = list(masked)
-    if sum(flags) != 1:
-        return flags
-    candidates = [(float(v), i) for i, (v, m) in enumerate(zip(values, flags))
-                  if not m and v is not None and not _nan(v) and float(v) > 0]
-    if candidates:
-        flags[min(candidates)[1]] = True
-    return flags
-
-
 def _nan(value) -> bool:
     try:
         return math.isnan(float(value))
     except (TypeError, ValueError):
         return True
-
-
-@dataclass(frozen=True)
-class RateSecrecy:
-    """What to hide in a table of rates num/den (one entry per row).
-
-    `*_small` are primary suppressions (shown "< 11"), `*_secondary` the cells hidden so a small
-    one cannot be recovered from a total (shown "masqué"); `rate_hidden` rows show no rate nor
-    interval."""
-
-    num_small: list[bool]
-    den_small: list[bool]
-    num_secondary: list[bool]
-    den_secondary: list[bool]
-    rate_hidden: list[bool]
-
-    def num_masked(self, i: int) -> bool:
-        return self.num_small[i] or self.num_secondary[i]
-
-    def den_masked(self, i: int) -> bool:
-        return self.den_small[i] or self.den_secondary[i]
-
-
-def rate_secrecy(num: Sequence, den: Sequence, groups: Sequence[Hashable] | None = None) -> RateSecrecy:
-    """Flags for rows with numerator `num` and denominator `den` (counts).
-
-    `groups`: the rows whose sum is published together (e.g. the région of each département when
-    each région's total is shown elsewhere); None when the rows have no published total; a single
-    value repeated when only the grand total is published."""
-    n = len(num)
-    if len(den) != n or (groups is not None and len(groups) != n):
-        raise ValueError("num, den and groups must have the same length")
-    num_small = [is_small(v) for v in num]
-    den_small = [is_small(v) for v in den]
-    num_masked, den_masked = list(num_small), list(den_small)
-    if groups is not None:
-        for group in dict.fromkeys(groups):
-            rows = [i for i in range(n) if groups[i] == group]
-            for values, masked in ((num, num_masked), (den, den_masked)):
-                flags = secondary_suppression([values[i] for i in rows], [masked[i] for i in rows])
-                for i, flag in zip(rows, flags):
-                    masked[i] = flag
-    return RateSecrecy(
-        num_small=num_small, den_small=den_small,
-        num_secondary=[m and not s for m, s in zip(num_masked, num_small)],
-        den_secondary=[m and not s for m, s in zip(den_masked, den_small)],
-        rate_hidden=[a or b for a, b in zip(num_masked, den_masked)],
-    )
 
 
 def count_display(value, small: bool, secondary: bool = False):
@@ -122,28 +61,6 @@ def count_display(value, small: bool, secondary: bool = False):
     if secondary:
         return SECONDARY
     return value
-
-
-def letters(index: int) -> str:
-    """0 -> 'A', 25 -> 'Z', 26 -> 'AA', 27 -> 'AB' … (spreadsheet column names)."""
-    if index < 0:
-        raise ValueError("index must be >= 0")
-    text = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        text = chr(ord("A") + rest) + text
-    return text
-
-
-def aliases(identifiers: Iterable[str], salt: str) -> dict[str, str]:
-    """A stable pseudonym per identifier ('Établissement A', 'Établissement B', …).
-
-    The order is that of HMAC-SHA256(salt, identifier): random-looking (not the FINESS order, which
-    gives away the département) but stable for as long as the salt is kept (one meeting)."""
-    key = salt.encode()
-    ordered = sorted(set(identifiers), key=lambda f: hmac.new(key, f.encode(), hashlib.sha256).hexdigest())
-    return {f: f"Établissement {letters(i)}" for i, f in enumerate(ordered)}
 
 
 # ---------------------------------------------------------------------------
@@ -311,71 +228,6 @@ def deducible(values: Sequence, masked: Sequence[bool], total_shown: bool = True
     total = sum(0.0 if v is None or _nan(v) else float(v) for v in values)
     cells = _Cells([[total, *values]], [-1] + [0] * len(values), masked=[[False, *masked]])
     return [c - 1 for _col, c, _value in cells.deducible()]
-
-
-@dataclass(frozen=True)
-class NestedSecrecy:
-    """Flags of every level of a hierarchy of totals (`nested_secrecy`).
-
-    `total` is the grand total (a one-row frame), `levels[i]` the i-th key's level, indexed by that
-    key's value. Columns: num, den (counts), num_small, den_small ("< 11"), num_secondary,
-    den_secondary ("masqué"), rate_hidden, and parent (the key of the level above; '' at the top).
-    `deducible` counts the masked cells a reader could still compute back (0 in practice: only a
-    hierarchy whose every cell is masked can leave one)."""
-
-    total: pd.DataFrame
-    levels: tuple[pd.DataFrame, ...]
-    deducible: int = 0
-
-    def level(self, i: int) -> pd.DataFrame:
-        return self.levels[i]
-
-
-def nested_secrecy(frame: pd.DataFrame, keys: Sequence[str], num: str, den: str) -> NestedSecrecy:
-    """Secret statistique over nested totals that are all published: the grand total, then the sums
-    by keys[0], by keys[0:2] within each keys[0] group, and so on (France, régions, départements,
-    establishments). `num` <= `den` are counts (stays followed by SSR, stays).
-
-    Rules, until nothing changes: counts from 1 to 10 are masked ("< 11"); a total shown with exactly
-    one masked cell below it gets its next smallest cell masked ("masqué"); a masked total keeps at
-    least one masked cell; then any masked cell a reader could still compute back from the shown
-    figures (see `_Cells`) gets one more cell masked: the cells of the total it equals, a sibling,
-    or else its own total. A rate is hidden when either of its counts is masked."""
-    keys = list(keys)
-    parents, nums, dens = [-1], [float(frame[num].sum())], [float(frame[den].sum())]
-    labels: list[tuple] = [()]
-    index: dict[tuple, int] = {(): 0}
-    sums = []
-    for depth in range(len(keys)):
-        level = frame.groupby(keys[:depth + 1], dropna=False, sort=True)[[num, den]].sum()
-        rows = []
-        for key, n, d in zip(level.index, level[num], level[den]):
-            key = key if isinstance(key, tuple) else (key,)
-            index[key] = len(parents)
-            rows.append(len(parents))
-            parents.append(index[key[:-1]])
-            nums.append(float(n))
-            dens.append(float(d))
-            labels.append(key)
-        sums.append(rows)
-    cells = _Cells([nums, dens], parents, ordered=True)
-    left = cells.solve()
-    small = [np.array([is_small(v) for v in col]) for col in (nums, dens)]
-
-    def flags(rows: list[int], name: str | None) -> pd.DataFrame:
-        out = pd.DataFrame({
-            "num": [nums[i] for i in rows], "den": [dens[i] for i in rows],
-            "num_small": small[0][rows], "den_small": small[1][rows],
-            "num_secondary": cells.masked[0][rows] & ~small[0][rows],
-            "den_secondary": cells.masked[1][rows] & ~small[1][rows],
-            "parent": [labels[i][-2] if len(labels[i]) > 1 else "" for i in rows],
-        })
-        out["rate_hidden"] = cells.masked[0][rows] | cells.masked[1][rows]
-        out.index = pd.Index([labels[i][-1] for i in rows], name=name) if name else out.index
-        return out
-
-    levels = tuple(flags(rows, keys[d]) for d, rows in enumerate(sums))
-    return NestedSecrecy(total=flags([0], None), levels=levels, deducible=len(left))
 
 
 # ---------------------------------------------------------------------------

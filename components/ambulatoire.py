@@ -1,13 +1,11 @@
 """UI pieces of the /ambulatoire view: grid columns, the national figure, the breadcrumb, the map's
 gap colours and the series figure (pure functions; the figures come from services.ambulatoire).
 
-In presentation mode a count cell may hold "< 11" or "masqué" and a rate "secret statistique":
-the grids sort such text below every number ("< 11" between 0 and 11), as /ssr's do."""
+In presentation mode a count cell may hold "masqué" and a rate "secret statistique": the grids
+sort such text below every number, as /ssr's do."""
 from __future__ import annotations
 
 from dash import html
-
-from analytics.secrecy_legacy import MASK
 
 # Diverging, red below the target to blue above it (ColorBrewer RdBu, 5 classes): the gap colouring.
 GAP_COLORS = ["#b2182b", "#ef8a62", "#fddbc7", "#d1e5f0", "#4393c3"]
@@ -21,13 +19,13 @@ _INT = {**_NUM, "valueFormatter": {"function": "params.value == null ? '–' : N
 
 
 def _sort_key(v: str) -> str:
-    # numbers as themselves, "< 11" as 5, other masks below every number (dash-ag-grid evaluates
+    # numbers as themselves, masks below every number (dash-ag-grid evaluates
     # these strings without `typeof`: a number is what equals Number() of itself)
-    return f"({v} === Number({v}) ? {v} : ({v} === '{MASK}' ? 5 : ({v} == null ? -1000 : -999)))"
+    return f"({v} === Number({v}) ? {v} : ({v} == null ? -1000 : -999))"
 
 
 def _maskable(col: dict) -> dict:
-    """A count, rate or gap column able to show "< 11", "masqué", "secret statistique"."""
+    """A count, rate or gap column able to show "masqué", "secret statistique"."""
     v = f"params.data.{col['field']}"
     formatter = col["valueFormatter"]["function"].replace("params.value", v)
     return {**col, "valueGetter": {"function": _sort_key(v)},

@@ -12,7 +12,7 @@ from dash import html
 
 from analytics import msap as model
 from analytics.funnel import LEVELS, funnel_limits
-from analytics.secrecy_legacy import MASK, SECONDARY, SECRET, count_display, is_small
+from analytics.secrecy import MASKED, SECRET, count_display
 from components import france_map
 from text.format import NBSP, fmt_count, fmt_dec, fmt_int, fmt_pct, fmt_pts
 
@@ -48,10 +48,8 @@ def count_block(evaluated: pd.DataFrame, rule: model.MsapRule, national: pd.Seri
     basis = (f"Taux national : {fmt_pct(national['rate'])} ({fmt_int(national['cases'])} {plural} sur "
              f"{fmt_count(national['stays'], 'séjour')})") if national["stays"] else "Pas de données"
     if secret is not None and national["stays"] and secret.national_hidden:
-        cases = MASK if is_small(national["cases"]) else SECONDARY if secret.national_cases_masked else fmt_int(
-            national["cases"])
-        stays = MASK if is_small(national["stays"]) else SECONDARY if secret.national_stays_masked else fmt_int(
-            national["stays"])
+        cases = MASKED if secret.national_cases_masked else fmt_int(national["cases"])
+        stays = MASKED if secret.national_stays_masked else fmt_int(national["stays"])
         basis = f"Taux national : {SECRET} ({cases} {plural} sur {stays}{NBSP}séjours)"
     return [html.Div([html.Span(fmt_count(s["flagged"], "établissement ciblé", "établissements ciblés"),
                                 className="msap-count-value"),
@@ -72,7 +70,7 @@ _INT = {**_NUM, "valueFormatter": {"function": "params.value == null ? '–' : "
                                                "Number(params.value).toLocaleString('fr-FR')"}}
 
 
-# Presentation mode: a cell may hold a text ("< 11", "masqué", "secret statistique"), shown as is.
+# Presentation mode: a cell may hold a text ("masqué", "secret statistique"), shown as is.
 _TEXT = "typeof params.value === 'string' ? params.value : "
 _PCT_S = {**_NUM, "valueFormatter": {"function": _TEXT + _PCT["valueFormatter"]["function"]}}
 _PTS_S = {**_NUM, "valueFormatter": {"function": _TEXT + _PTS["valueFormatter"]["function"]}}
@@ -365,9 +363,9 @@ def _presentation_points(pts: pd.DataFrame, plural: str, secret: model.Secrecy,
             r.gap_region_pts / 100)
         france = SECRET if hidden_rate or secret.national_hidden else fmt_pts(r.gap_france_pts / 100)
         custom.append([code, name,
-                       count_display(fmt_int(r.cases), f["cases_small"], f["cases_masked"] and not f["cases_small"]),
+                       count_display(fmt_int(r.cases), f["cases_masked"]),
                        region, france, SECRET if hidden_rate else fmt_pct(r.rate),
-                       count_display(fmt_int(r.stays), f["stays_small"], f["stays_masked"] and not f["stays_small"])])
+                       count_display(fmt_int(r.stays), f["stays_masked"])])
     who = "<b>%{customdata[1]}</b>" + ("" if aliases is not None else " (%{customdata[0]})")
     trace.update(customdata=custom, hovertext=None, showlegend=True,
                  hovertemplate=(who + "<br>Taux : %{customdata[5]} (%{customdata[2]} " + plural + " / "

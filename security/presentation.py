@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from analytics import secrecy_legacy as secrecy
+from analytics import anonymity
 
 SESSION_PRESENTATION = "presentation"
 SESSION_ANONYMISED = "anonyme"
@@ -68,7 +68,7 @@ def anonymous_names(mode: Mode | None = None) -> dict[str, tuple[str, str]] | No
     if mode.salt not in memo:
         finess = cached(establishments.directory)["finess"].tolist()
         memo[mode.salt] = {f: (label.removeprefix(ALIAS_PREFIX), label)
-                           for f, label in secrecy.aliases(finess, mode.salt).items()}
+                           for f, label in anonymity.aliases(finess, mode.salt).items()}
     return memo[mode.salt]
 
 

@@ -4,7 +4,7 @@ establishments of a département with the MSAP AMBU default-rule flag, series ag
 target — and /export/ambulatoire.csv, from the same rows as the grid (`territory_rows`).
 
 Presentation mode (`security.presentation.current_mode()`): the secret statistique of
-analytics.ambulatory.ambulatory_secrecy over France > régions > départements > établissements
+the reach masks of services.secrecy over France > régions > départements > établissements
 (ambulatory stays, stays, and the stays without ambulatory care, from 1 to 10), anonymised names."""
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 
 from analytics import msap as model
-from analytics.secrecy_legacy import SECRET, count_display
+from analytics.secrecy import SECRET, count_display
 from analytics.ssr import AGE_LABELS
 from data_access import msap as msap_data
 from data_access.cache import cached
@@ -269,8 +269,8 @@ def presentation_frame(evaluated: pd.DataFrame, secret: model.Secrecy, rule: mod
 
 def presentation_rows(evaluated: pd.DataFrame, rows: list[dict], secret: model.Secrecy, rule: model.MsapRule,
                       aliases: dict[str, tuple[str, str]] | None = None) -> list[dict]:
-    """`table_rows` as the presentation mode shows them (grid, CSV and workbook alike): stays and
-    cases from 1 to 10 as "< 11", those hidden so that a total cannot give them away as "masqué";
+    """`table_rows` as the presentation mode shows them (grid, CSV and workbook alike): the stays and
+    cases of a row the reach masks (services.secrecy) as "masqué";
     a rate built on a masked count, its interval and gaps, and a hidden regional or national rate
     as "secret statistique"; the reason restated without them. The rows `withheld` (their own
     figures or their references masked) are "non évalué" and come last, by name (the letter when
@@ -284,9 +284,8 @@ def presentation_rows(evaluated: pd.DataFrame, rows: list[dict], secret: model.S
     for row, e, reason in zip(rows, evaluated.itertuples(), reasons):
         f = secret.row(e.finess)
         out = dict(row, motif=reason)
-        out["sejours"] = count_display(row["sejours"], f["stays_small"], f["stays_masked"] and not f["stays_small"])
-        out["sejours_cibles"] = count_display(row["sejours_cibles"], f["cases_small"],
-                                              f["cases_masked"] and not f["cases_small"])
+        out["sejours"] = count_display(row["sejours"], f["stays_masked"])
+        out["sejours_cibles"] = count_display(row["sejours_cibles"], f["cases_masked"])
         hidden = list(RATE_COLUMNS) if f["rate_hidden"] else []
         if secret.region_hidden.get(e.region_code, False):
             hidden += ["taux_regional_pct", "ecart_regional_pts"]

@@ -6,8 +6,8 @@ view and returns plain rows and figure data (components/ render them as Dash com
 Plotly figures).
 
 Presentation mode (`security.presentation.Mode.masked`, decided on the server for every response):
-the secret statistique of `analytics.secrecy_legacy.nested_secrecy` over France > régions > départements >
-établissements, the same flags for the map, the grids, the series and the CSV."""
+the masks of services.secrecy, one suppression over everything a presentation session can reach in
+a year, read by the map, the grids, the series, the points and the CSV (no status breakdown)."""
 from __future__ import annotations
 
 import math

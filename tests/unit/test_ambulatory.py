@@ -119,23 +119,6 @@ def test_series_carries_the_target_of_each_year():
     assert m.rate_series(by_year, None, None, TARGETS)["target_pct"].isna().all()
 
 
-def test_secrecy_masks_a_small_complement_as_well_as_small_counts():
-    counts = _counts([
-        ("330000017", "75", "33", 200, 196),  # 4 stays without ambulatory care: secret
-        ("330000025", "75", "33", 300, 150),
-        ("240000011", "75", "24", 8, 5),      # 8 stays: secret
-        ("240000012", "75", "24", 400, 200),
-        ("750000019", "11", "75", 500, 250),
-    ])
-    s = m.ambulatory_secrecy(counts, ["region_code", "departement_code", "finess"])
-    est = s.levels[2]
-    assert est.loc["330000017", "rate_hidden"] and not est.loc["330000017", "num_small"]
-    assert est.loc["330000017", "num_secondary"], "196 ambulatory stays would give the 4 others away"
-    assert est.loc["240000011", "den_small"] and est.loc["240000011", "rate_hidden"]
-    assert not est.loc["750000019", "rate_hidden"]
-    # within Gironde, a second cell hides the first (secondary suppression of the complement)
-    assert est.loc["330000025", "rate_hidden"]
-    assert not s.total.iloc[0]["rate_hidden"]
 
 
 def test_parse_view_reads_the_address_and_names_each_ignored_value():
