@@ -9,8 +9,8 @@ the stays are a + b. A cell is published whole (stays, a, rate) or masked whole.
 Rule (shared/DOMAIN.md): a cell whose a or b is from 1 to 10 is *sensitive* (primary suppression;
 a stays count from 1 to 10 makes a or b from 1 to 10). Secondary suppression then masks more cells
 until, for every sensitive cell, the range a reader can prove from everything published (the sums,
-0 ≤ each count) is at least `MIN_WIDTH` wide for `a` and for `b` (so for the stays too), and no masked
-count can be computed back exactly.
+0 ≤ each count) is at least `MIN_WIDTH` wide for `a` (so for the stays too), and for `b` too where
+`b` is from 1 to 10; and no masked count can be computed back exactly.
 
 Method: the hypercube method (Repsilber; GHMITER in τ-ARGUS), made global. A *cube* is a change of
 the table, t × v, that keeps every published sum: v is the tensor product, dimension by dimension,
@@ -20,16 +20,21 @@ where v ≠ 0 is masked, the reader cannot tell the true table from the table + 
 the counts ≥ 0: the masked cell x moves up by as much as the smallest count where v < 0, and down by
 as much as the smallest count where v > 0 (x included). Cubes whose cells are disjoint but for x add
 their margins. For every sensitive cell the engine chooses cubes (cheapest first: cells already
-masked cost nothing, a cell of a higher level costs more) until both margins reach MIN_WIDTH; every
-cube chosen has counts ≥ 1 wherever v < 0, so no masked cell is left with a single possible value.
+masked cost nothing, a cell costs its stays, more on a higher level and on a "tous") until the range
+reaches MIN_WIDTH; every cube chosen can move in at least one direction (its cells all have stays, and
+the counts on one side are ≥ 1), so no masked cell in it is left with a single possible value.
 The proof is constructive (each cube is a table the reader cannot rule out); tests/ audit it with an
 attacker's linear programme built independently from the published figures.
 
-Status (issue 13, open): not yet wired to the pages. On the national demo 2024 SSR reach (29 620
-cells, 11 650 masked by the primary rule) it masks 21 554 cells in about 6 s and finds no cubes for
-about 4 300 sensitive cells (mostly rates of 0 % on rare gesture × age cells, where any rise of the
-masked count must be taken from other cells of the same gesture and age); tests/unit/test_reach.py
-checks every claim it makes against an attacker's linear programme. See the issue's closing note.
+A cube alone is often not enough: the masked cubes through x are then combined by a small linear
+programme over their coefficients (HiGHS), a lower bound of what the reader cannot rule out. A
+sensitive cell for which no combination of up to MAX_CUBES cubes reaches MIN_WIDTH is reported in
+`Suppression.unprotected` (none on the national demo data, SSR and ambulatory, 2024).
+
+Which cells exist but are not published (the reach of services.secrecy: no status breakdown, no
+département or establishment by age band) is the caller's `unpublished`: they are masked already,
+free to use in cubes; those of establishments (the finest counts of the data) are protected against
+exact recomputation too.
 
 Pure computation on numpy arrays (no Dash, no SQL). Counts are stays; widths are counts of stays.
 """
@@ -43,6 +48,8 @@ import pandas as pd
 
 THRESHOLD = 11  # the smallest count that may be published (1..THRESHOLD-1 are secret)
 MIN_WIDTH = 5  # the least width of the range a reader can prove for a sensitive count
+METHOD_VERSION = 1  # changes with any change of the method: masks stored by an older one are computed again
+MAX_CUBES = 40  # cubes a sensitive cell may add before it is reported unprotected
 QUICK_PARTNERS = 4  # geographic vectors (the nearest partners) tried before all of them
 FLAT_PARTNERS = 24  # values of a dimension a cube may pair a value with (the largest)
 ALL = "*"  # the "tous" of a dimension, and the status of the rows of a territory taken whole
@@ -315,7 +322,7 @@ class _Engine:
             return
         cells, signs, ok, alone = self._cubes(x, values, flat, gpos, gsig)
         dummy = len(self.a) - 1
-        for _ in range(12):
+        for _ in range(MAX_CUBES):
             free = ok & self.masked[cells].all(axis=1)
             if (alone[free] >= need).any() or self._width(values, cells[free], signs[free], alone[free]) >= need:
                 return

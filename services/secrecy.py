@@ -53,8 +53,9 @@ def _stored(url: str, kind: str, year: int | None, secondary: bool, leaves: pd.D
     computed them first, else computed now (`compute(leaves)`) and stored."""
     if year is None:
         return compute(leaves)
-    fingerprint = int(hashlib.sha256(pd.util.hash_pandas_object(leaves, index=False).to_numpy().tobytes())
-                      .hexdigest()[:15], 16)
+    digest = hashlib.sha256(str(secrecy.METHOD_VERSION).encode())
+    digest.update(pd.util.hash_pandas_object(leaves, index=False).to_numpy().tobytes())
+    fingerprint = int(digest.hexdigest()[:15], 16)  # the data and the method the masks come from
     try:
         masks = secrecy_store.load(url, kind, year, secondary, fingerprint)
     except Exception:  # a database without the table yet (init-db not run): compute, do not store
