@@ -46,6 +46,11 @@ def _data_version(url: str) -> int:
     return versions[url]
 
 
+def data_version(url: str) -> int:
+    """The data version of `url` as this request reads it (once per request)."""
+    return _data_version(url)
+
+
 def cached(fn: Callable[..., T], *args) -> T:
     """fn(database_url, *args), memoised per data version. Arguments must have a stable repr."""
     url = current_settings().database_url

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections import OrderedDict
 
 import pandas as pd
 
@@ -27,7 +28,7 @@ from config import current_settings
 from data_access import ambulatory as ambu_data
 from data_access import secrecy_store
 from data_access import ssr as ssr_data
-from data_access.cache import cached
+from data_access.cache import cached, data_version
 
 log = logging.getLogger(__name__)
 
@@ -70,10 +71,30 @@ def _stored(url: str, kind: str, year: int | None, secondary: bool, leaves: pd.D
     return masks
 
 
+# Decoded masks per process, keyed by the database and its data version (immutable data: a new import
+# is a new key); they outlive the view cache (flask-caching), which a flush or an eviction empties,
+# so that a cold view does not decode ten years of masks again. Bounded: a worker keeps the newest.
+_DECODED: OrderedDict[tuple, secrecy.Suppression] = OrderedDict()
+_DECODED_MAX = 48
+
+
+def _memo(kind: str, year: int | None, secondary: bool, load) -> secrecy.Suppression:
+    url = current_settings().database_url
+    key = (url, data_version(url), kind, year, secondary)
+    masks = _DECODED.get(key)
+    if masks is None:
+        masks = _DECODED[key] = load()
+        while len(_DECODED) > _DECODED_MAX:
+            _DECODED.popitem(last=False)
+    return masks
+
+
 def ssr_masks(year: int | None) -> secrecy.Suppression:
     """The masks of one year's SSR recourse (stored per data version: the same for every session and
     worker); no year (no data): nothing to mask."""
-    return cached(_ssr_masks, None if year is None else int(year), bool(current_settings().secondary_suppression))
+    year = None if year is None else int(year)
+    secondary = bool(current_settings().secondary_suppression)
+    return _memo("ssr", year, secondary, lambda: cached(_ssr_masks, year, secondary))
 
 
 def _ssr_masks(url: str, year: int | None, secondary: bool) -> secrecy.Suppression:
@@ -118,8 +139,10 @@ def ambulatory_masks(year: int | None, procedure: str) -> tuple[secrecy.Suppress
     procedure's value in it."""
     family = ALL if procedure in (ALL, "TOUS") or procedure in cached(_markers) else procedure
     value = ALL if procedure in (ALL, "TOUS") else procedure
-    return cached(_ambulatory_masks, None if year is None else int(year), family,
-                  bool(current_settings().secondary_suppression)), (value,)
+    year = None if year is None else int(year)
+    secondary = bool(current_settings().secondary_suppression)
+    return _memo(f"ambulatory:{family}", year, secondary,
+                 lambda: cached(_ambulatory_masks, year, family, secondary)), (value,)
 
 
 def _markers(url: str) -> list[str]:

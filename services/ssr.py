@@ -503,12 +503,19 @@ def series(view: SsrView, mode: Mode | None = None) -> Series:
 
 
 def _series_secrecy(view: SsrView, years_: list[int], region: str | None, departement: str | None):
-    """For each year: is France's rate secret, and the flags of the territory in focus (None when
-    it has no data that year or none is in focus), from that year's hierarchy of totals."""
-    france, own = [], []
+    """For each year: is France's rate secret, and the masks of the territory in focus (None when
+    none is in focus), read from that year's reach masks directly (no year's table is built)."""
+    gesture, age = masks.ssr_values(view.gestures, view.age_bands)
+    status = masks.ssr_status(view.statuses)
+    level, code = ("dep", departement) if departement else ("reg", region)
+    france: list[bool] = []
+    own: list[dict[str, bool] | None] = []
     for year in years_:
-        secret = _secrecy(view, int(year))
-        france.append(bool(secret.total["rate_hidden"].iloc[0]))
-        level, code = (secret.levels[1], departement) if departement else (secret.levels[0], region)
-        own.append(level.loc[code] if code and code in level.index else None)
+        year_masks = masks.ssr_masks(int(year))
+        france.append(year_masks.is_masked("fr", "", status, gesture, age))
+        if code:
+            hidden = year_masks.is_masked(level, code, status, gesture, age)
+            own.append({"masked": hidden, "rate_hidden": hidden})
+        else:
+            own.append(None)
     return france, own
