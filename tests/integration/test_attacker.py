@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from config import Settings
+from tests import attack_ambu as ambu
 from tests.attack import (
     AGE_BANDS,
     GESTURES,
@@ -33,6 +34,7 @@ from tests.attack import (
     true_counts,
 )
 from tests.factories import add_ssr
+from tests.msap_factories import add_ambulatory
 
 YEAR = 2024
 # (département, région): several départements per région, an overseas one
@@ -200,3 +202,68 @@ def test_msap_thresholds_do_not_read_masked_rows_back(dash_app, sqlite_template,
     print(f"\n/msap : {masked_rows} lignes masquées suivies sur {len(sweep)} seuils × {len(GESTURES)} gestes")
     assert masked_rows, "no masked row: the sweep proves nothing"
     assert not leaks, f"{len(leaks)} lignes masquées changent avec les seuils :\n" + "\n".join(leaks[:8])
+
+
+# ---------------------------------------------------------------------------
+# /ambulatoire: the same attacker (tests/attack_ambu.py) over establishments × marker procedures
+# ---------------------------------------------------------------------------
+AMBU_PROCEDURES = ("CATARACTE", "HERNIE_INGUINALE", "CHOLECYSTECTOMIE")  # 3 of the 55 marker procedures
+AMBU_ESTABLISHMENTS = [
+    (finess_of("33", 1), "prive", "33"), (finess_of("33", 2), "public", "33"), (finess_of("33", 3), "espic", "33"),
+    (finess_of("24", 1), "public", "24"), (finess_of("24", 2), "prive", "24"), (finess_of("40", 1), "public", "40"),
+    (finess_of("75", 1), "prive", "75"), (finess_of("75", 2), "public", "75"), (finess_of("92", 1), "espic", "92"),
+    (finess_of("69", 1), "public", "69"), (finess_of("69", 2), "prive", "69"), (finess_of("38", 1), "prive", "38"),
+    (finess_of("974", 1), "espic", "974"), (finess_of("974", 2), "public", "974"),
+]
+
+
+def _ambu_facts():
+    """(finess, procedure, stays, ambulatory stays): ambulatory and other stays cycling through small
+    (1 to 10) and large values on different strides, so that small counts meet large complements and
+    the other way round; some leaves empty."""
+    ambulatory = [3, 150, 7, 1, 45, 9, 200, 4, 12, 6, 80, 2, 30, 10]
+    other = [2, 8, 40, 5, 1, 120, 9, 3, 60, 7, 4, 25, 10, 6]
+    facts, n = [], 0
+    for finess, _status, _dep in AMBU_ESTABLISHMENTS:
+        for procedure in AMBU_PROCEDURES:
+            if n % 5 != 4:
+                a, b = ambulatory[n % len(ambulatory)], other[(n * 3) % len(other)]
+                facts.append((finess, procedure, a + b, a))
+            n += 1
+    return facts
+
+
+def _attack_ambu(dash_app, url: str, establishments, facts, **options):
+    directory = add_establishments(url, establishments)
+    add_ambulatory(url, [(f, YEAR, p, n, k) for f, p, n, k in facts])
+    procedures = sorted({p for _f, p, _n, _k in facts})
+    with app_with(dash_app, Settings(database_url=url, atlas_env="test", **options)) as server:
+        publication = ambu.collect(presentation_client(server), YEAR, directory, procedures)
+    report = ambu.attack(directory, procedures, publication, ambu.true_counts(url, YEAR, directory))
+    print(f"\n/ambulatoire : {len(establishments)} établissements, {len(facts)} cellules feuilles, "
+          f"{publication.requests} requêtes en {publication.seconds:.1f} s, {len(publication.facts)} faits publiés\n"
+          f"{report.summary()}")
+    return report
+
+
+def test_ambulatory_hand_made_dataset_resists_the_attacker(dash_app, sqlite_template, tmp_path_factory):
+    facts = _ambu_facts()
+    small = [(a, n - a) for _f, _p, n, a in facts]
+    assert sum(1 <= a <= 10 for a, _b in small) >= 10 and sum(1 <= b <= 10 for _a, b in small) >= 10
+    report = _attack_ambu(dash_app, _database(sqlite_template, tmp_path_factory), AMBU_ESTABLISHMENTS, facts)
+    assert report.masked_cells, "nothing masked: the attack proves nothing"
+    _assert_safe(report)
+
+
+def test_the_ambulatory_attacker_breaks_primary_suppression_alone(dash_app, sqlite_template, tmp_path_factory):
+    """Gironde: a large clinic and a small hospital whose 5 cataract stays (3 ambulatory) are masked;
+    every other figure of theirs is large. Without secondary suppression, Gironde's cataract total
+    minus the clinic's (or the hospital's marker procedures minus its hernias) gives the 5 back."""
+    large, small, other = finess_of("33", 1), finess_of("33", 2), finess_of("24", 1)
+    establishments = [(large, "prive", "33"), (small, "public", "33"), (other, "public", "24")]
+    facts = [(large, "CATARACTE", 200, 150), (large, "HERNIE_INGUINALE", 120, 60), (small, "CATARACTE", 5, 3),
+             (small, "HERNIE_INGUINALE", 80, 40), (other, "CATARACTE", 90, 70), (other, "HERNIE_INGUINALE", 70, 30)]
+    report = _attack_ambu(dash_app, _database(sqlite_template, tmp_path_factory), establishments, facts,
+                          secondary_suppression=False)
+    assert report.recovered or report.narrow, "l'attaquant n'a rien trouvé :\n" + report.summary()
+    assert any(b.cell.code == small and b.true in (5, 3, 2) for b in report.recovered + report.narrow), report.summary()
