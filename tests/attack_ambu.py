@@ -22,9 +22,12 @@ missing from a grid has no stays for the procedure; 'etablissements' equal to th
 candidates says each has a stay. Then for every masked cell, linear programming (scipy's HiGHS)
 bounds its ambulatory stays, its stays and their complement (the stays without ambulatory care).
 
+The establishments' MSAP column names the procedures MSAP's default rule flags (whatever procedure
+the view shows): each says the establishment has at least 30 stays of it, at a rate at least 10
+points below France's and its région's (linear when the reference is published).
 Not modelled (the attacker is weaker for it, never wrong): the Wilson intervals, the gaps to the
-region's rate and to the targets (differences of two rounded ratios), the MSAP flags of the
-establishments' grid.
+region's rate and to the targets (differences of two rounded ratios), "Non ciblé" and a masked
+"secret statistique" in the MSAP column (disjunctions).
 """
 from __future__ import annotations
 
@@ -138,8 +141,18 @@ def _status_view_news(status_answer: dict, answer: dict) -> list[str]:
     return news
 
 
-def collect(client, year: int, directory: dict[str, tuple[str, str, str]], procedures) -> Publication:
-    """Everything a presentation session shows of `year` on /ambulatoire and /export/ambulatoire.csv."""
+def procedure_labels(url: str, procedures) -> dict[str, str]:
+    """code -> label of the procedures (the public catalogue: the page's procedure control shows it)."""
+    G = models.AmbulatoryGroup
+    with get_engine(url).connect() as conn:
+        return dict(conn.execute(select(G.code, G.label).where(G.code.in_(list(procedures)))).all())
+
+
+def collect(client, year: int, directory: dict[str, tuple[str, str, str]], procedures,
+            labels: dict[str, str] | None = None) -> Publication:
+    """Everything a presentation session shows of `year` on /ambulatoire and /export/ambulatoire.csv.
+    `labels` (code -> label): the establishments' MSAP column names the procedures the default rule
+    flags (whatever procedure the view shows), read back as 'flagged' facts."""
     started = time.perf_counter()
     out = Publication()
     regions = sorted({r for r, _d, _s in directory.values()})
@@ -190,6 +203,9 @@ def collect(client, year: int, directory: dict[str, tuple[str, str, str]], proce
                 listed.add(row["finess"])
                 out.facts += row_facts(Cell("etab", row["finess"], p), row["sejours"], row["sejours_ambulatoires"],
                                        row["taux_pct"], None, source)
+                detail = str(row.get("msap_detail") or "")
+                out.facts += [Fact(Cell("etab", row["finess"], code), "flagged", "eq", 1.0, source)
+                              for code, label in (labels or {}).items() if label and label in detail.split(", ")]
             for f, (_r, d, _s) in directory.items():
                 if d == dep and f not in listed:
                     out.facts += _zero(Cell("etab", f, p), source)
@@ -219,6 +235,7 @@ def _national_facts(children, cell: Cell, source: str) -> list[Fact]:
 # The linear programme: x = (a_0 … a_{n-1}, b_0 … b_{n-1}) >= 0
 # ---------------------------------------------------------------------------
 QUANTITIES = ("ambulatory", "stays", "complement")
+FLAG_GAP_PTS = 10.0 - 1e-6  # MSAP's default rule (AMBU): 10 points below the references, 30 stays at least
 
 
 @dataclass
@@ -296,9 +313,32 @@ class Attacker:
                             add(ub, {**dict.fromkeys(one, -1.0), **{self.n + i: -1.0 for i in one}}, -1.0)
                     elif fact.value == 0:
                         add(eq, {**a, **b}, 0.0)
+        for cell, cell_facts in by_cell.items():
+            if any(f.field == "flagged" for f in cell_facts):
+                self._flagged(cell, by_cell, add, ub)
         self.a_ub, self.b_ub = self._matrix(ub)
         self.a_eq, self.b_eq = self._matrix(eq)
         self.lps = 0
+
+    def _flagged(self, cell: Cell, by_cell: dict, add, ub: dict) -> None:
+        """MSAP's default rule flags the establishment on the procedure: at least 30 stays, and a rate
+        at least 10 points below France's and the région's (a reference known when its counts or its
+        rate are published: the rate's upper end then bounds the establishment's)."""
+        cover = self.cover(cell)
+        a, b = dict.fromkeys(cover, 1.0), {self.n + i: 1.0 for i in cover}
+        add(ub, dict.fromkeys((*a, *b), -1.0), -30.0)
+        region = self.directory[cell.code][0]
+        for ref in (Cell("FR", "", cell.procedure), Cell("reg", region, cell.procedure)):
+            known = {f.field: f.value for f in by_cell.get(ref, []) if f.kind == "eq"}
+            if known.get("stays"):
+                top = 100.0 * known.get("ambulatory", math.nan) / known["stays"] if "ambulatory" in known else None
+            else:
+                top = None
+            if top is None or math.isnan(top):
+                top = known["rate"] + RATE_HALF_STEP if "rate" in known else None
+            if top is not None:  # 100 a <= (top − 10)(a + b)
+                limit = top - FLAG_GAP_PTS
+                add(ub, {**dict.fromkeys(a, 100.0 - limit), **dict.fromkeys(b, -limit)}, 0.0)
 
     def _matrix(self, rows: dict):
         if not rows:

@@ -238,7 +238,8 @@ def _attack_ambu(dash_app, url: str, establishments, facts, **options):
     add_ambulatory(url, [(f, YEAR, p, n, k) for f, p, n, k in facts])
     procedures = sorted({p for _f, p, _n, _k in facts})
     with app_with(dash_app, Settings(database_url=url, atlas_env="test", **options)) as server:
-        publication = ambu.collect(presentation_client(server), YEAR, directory, procedures)
+        publication = ambu.collect(presentation_client(server), YEAR, directory, procedures,
+                                   ambu.procedure_labels(url, procedures))
     report = ambu.attack(directory, procedures, publication, ambu.true_counts(url, YEAR, directory))
     print(f"\n/ambulatoire : {len(establishments)} établissements, {len(facts)} cellules feuilles, "
           f"{publication.requests} requêtes en {publication.seconds:.1f} s, {len(publication.facts)} faits publiés\n"
