@@ -1,11 +1,11 @@
 """The secret statistique of the establishment profile (presentation mode): which figures of a
 profile may show, and the texts that say so.
 
-Pure functions (no Dash, no SQL). A figure num/den shows each count as is, "< 11" (a count from 1
-to 10) or "masqué" (hidden so that a total cannot give a "< 11" away); the figure itself (a rate
-or a ratio) and what derives from it print "s" when either count is hidden. The masks of a profile
-come from the linked suppression of every establishment's counts (analytics.secrecy_legacy), over the
-régional, comparables and national sums the profiles publish.
+Pure functions (no Dash, no SQL). A figure num/den shows each count as is or "masqué"; the figure
+itself (a rate or a ratio) and what derives from it print "s" when it is masked. The masks come from
+analytics.secrecy: the reach masks of the SSR recourse (the same as /ssr's and /msap's), and, for the
+SSR establishments' indicators, one suppression per indicator over what the profiles publish of it
+(each establishment, its région, France; not the comparables' sums, which cross the régions).
 """
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ import pandas as pd
 
 from analytics import msap as msap_model
 from analytics import profile as model
-from analytics.secrecy_legacy import MASK, SECONDARY, counts_people, is_small, linked_suppression
+from analytics.secrecy import ALL, MASKED, counts_people, suppress
+from analytics.ssr import STATUSES
 from text.format import NBSP, fmt_dec, fmt_int, fmt_pct
 
 SECRET_RATE = "s"  # a rate or ratio hidden by the secret statistique (as analytics.profile writes it)
@@ -24,8 +25,8 @@ SECRET_RATE = "s"  # a rate or ratio hidden by the secret statistique (as analyt
 
 @dataclass(frozen=True)
 class Shown:
-    """How the presentation mode shows a figure num/den: each count as is (None), "< 11" or
-    "masqué"; the figure itself (rate, ratio) and what derives from it are hidden when either is."""
+    """How the presentation mode shows a figure num/den: each count as is (None) or "masqué"; the
+    figure itself (rate, ratio) and what derives from it are hidden when either is."""
 
     num: str | None = None
     den: str | None = None
@@ -38,7 +39,7 @@ class Shown:
     def of(cls, num_small: bool = False, num_masked: bool = False, den_small: bool = False,
            den_masked: bool = False) -> Shown:
         def one(small, masked):
-            return MASK if small else SECONDARY if masked else None
+            return MASKED if small or masked else None
         return cls(one(num_small, num_masked), one(den_small, den_masked))
 
 
@@ -80,42 +81,37 @@ def recourse_secrecy(grp: pd.DataFrame, masks, values: tuple[str, ...]) -> dict:
     return {"cells": cells, "region": region, "france": hidden if s.national_hidden else PLAIN}
 
 
-def indicator_secrecy(values: pd.DataFrame, catalogue: pd.DataFrame) -> dict[str, dict]:
-    """The secret statistique of a year's SSR profile values (with each establishment's region_code,
-    activity, legal_status and size_class): for each ratio indicator whose numerator or denominator
-    counts stays or patients (analytics.secrecy_legacy.counts_people), the linked suppression of that count
-    over the régional, comparables and national sums, as {code: {"cells": {finess: Shown}, "region":
-    {code: Shown}, "comparables": {(activity, status, size class): Shown}, "france": Shown}}. Other
-    counts (days, acts, FTE, beds) are not masked."""
+def indicator_secrecy(values: pd.DataFrame, catalogue: pd.DataFrame, secondary: bool = True) -> dict[str, dict]:
+    """The masks of a year's SSR profile values (with each establishment's region_code,
+    departement_code, activity, legal_status and size_class): for each ratio indicator whose numerator
+    or denominator counts stays or patients (secrecy.counts_people), one suppression over what the
+    profiles publish of it (analytics.secrecy.suppress: each establishment, its région, France; no
+    status), as {code: {"cells": {finess: Shown}, "region": {code: Shown}, "comparables":
+    {(activity, status, size class): Shown}, "france": Shown}}. The comparables' sums cross the
+    régions (another partition): they are not published in presentation mode for these indicators.
+    A count of people is `a` (numerator) and its complement `b` when both count people and the
+    numerator is part of the denominator (re-hospitalisations among stays); else the one count."""
+    hidden = Shown.of(False, True, False, True)
     out = {}
     for ind in catalogue.itertuples():
         people = counts_people(ind.numerator_label), counts_people(ind.denominator_label)
         if ind.kind != "ratio" or not any(people):
             continue
         rows = values[(values["indicator"] == ind.code) & values["numerator"].notna() & (values["denominator"] > 0)]
-        keys = [rows["region_code"].tolist(),
-                list(zip(rows["activity"], rows["legal_status"], rows["size_class"].astype(int).tolist())),
-                ["FR"] * len(rows)]
-        none = [False] * len(rows)
-        flags = []
-        for column, counted in zip(("numerator", "denominator"), people):
-            if counted:
-                linked = linked_suppression(rows[column].tolist(), keys)
-                totals = []
-                for k, labels in enumerate(keys):
-                    sums: dict = {}
-                    for value, g in zip(rows[column].tolist(), labels):
-                        sums[g] = sums.get(g, 0.0) + value
-                    totals.append({g: (is_small(sums[g]), linked.totals[k][g]) for g in linked.totals[k]})
-                flags.append((linked.small, linked.masked, totals))
-            else:
-                flags.append((none, none, [dict.fromkeys(labels, (False, False)) for labels in keys]))
-        (num_small, num_masked, num_totals), (den_small, den_masked, den_totals) = flags
-        cells = {f: Shown.of(num_small[i], num_masked[i], den_small[i], den_masked[i])
-                 for i, f in enumerate(rows["finess"]) if num_masked[i] or den_masked[i]}
-        groups = [{g: Shown.of(*num_totals[k][g], *den_totals[k][g]) for g in num_totals[k]} for k in range(3)]
-        out[ind.code] = {"cells": cells, "region": groups[0], "comparables": groups[1],
-                         "france": groups[2].get("FR", PLAIN)}
+        num, den = rows["numerator"].round().astype("int64"), rows["denominator"].round().astype("int64")
+        part = all(people) and bool((num <= den).all())
+        a = num if people[0] else den
+        b = den - num if part else (den if all(people) else 0 * num)
+        leaves = pd.DataFrame({"finess": rows["finess"], "status": rows["legal_status"],
+                               "region": rows["region_code"].fillna(""),
+                               "departement": rows["departement_code"].fillna(""), "a": a, "b": b})
+        masks = suppress(leaves, (), STATUSES, secondary=secondary,
+                         unpublished=lambda key: key[2] != ALL or key[0] == "dep")
+        cells = {f: hidden for f in rows["finess"] if masks.is_masked("etab", f)}
+        region = {code: hidden if masks.is_masked("reg", code) else PLAIN for code in set(leaves["region"])}
+        comparables = dict.fromkeys(zip(rows["activity"], rows["legal_status"], rows["size_class"].astype(int).tolist()), hidden)
+        out[ind.code] = {"cells": cells, "region": region, "comparables": comparables,
+                         "france": hidden if masks.is_masked("fr", "") else PLAIN}
     return out
 
 
@@ -130,7 +126,7 @@ def recourse_shown(secret: ProfileSecrecy | None, r: model.RecourseRow) -> tuple
 
 
 def count_text(x, shown: str | None) -> str:
-    """A count as shown: '12 345', '< 11' or 'masqué'."""
+    """A count as shown: '12 345' or 'masqué'."""
     return shown if shown else fmt_int(x)
 
 
@@ -140,7 +136,7 @@ def number_text(x, shown: str | None) -> str:
 
 
 def rate_counts_text(x: int, n: int, shown: Shown = PLAIN) -> str:
-    """'62,1 % (118/190)'; in the presentation mode 's (< 11/190)' or 's (masqué/190)'."""
+    """'62,1 % (118/190)'; in the presentation mode 's (masqué/masqué)'."""
     if shown.hidden:
         return f"{SECRET_RATE} ({count_text(x, shown.num)}/{count_text(n, shown.den)})"
     return model.fmt_rate_counts(x, n)

@@ -504,3 +504,10 @@ def _flags(masks: Suppression, level: str, codes: list, parents: list, num: np.n
 def count_display(value, masked: bool):
     """A count as shown: the count itself, or MASKED."""
     return MASKED if masked else value
+
+
+def counts_people(label: str) -> bool:
+    """Is a numerator or denominator (its catalogue label) a count of stays or patients, the counts
+    the secret statistique covers? Days, acts, FTE, beds, GMD or IVA points are not."""
+    folded = str(label).lower()
+    return any(word in folded for word in ("séjour", "sejour", "patient", "réhospitalisation", "rehospitalisation"))

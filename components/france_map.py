@@ -434,7 +434,7 @@ def _secret_name(classes: Sequence[int], secret_label: str) -> str | None:
 def secret_hover_text(name: str, num, den, n_establishments=None,
                       rate_label: str = "Taux de recours au SSR") -> str:
     """Hover text of a territory whose rate is secret (presentation mode): the counts as shown
-    ('< 11', 'masqué' or the count), no rate, no interval."""
+    ('masqué' or the count), no rate, no interval."""
     def count(value) -> str:
         return value if isinstance(value, str) else fmt_int(value)
 

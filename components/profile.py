@@ -63,9 +63,8 @@ POINTS_NOTE = ("Ordre : taux de recours au SSR au-dessus de la limite à 99,8 % 
 
 
 PRESENTATION_NOTICE = ("Mode présentation : « masqué » signale un effectif caché (de 1 à 10, ou caché pour qu'aucun "
-                       "autre ne se recalcule ; « < 11 » pour les indicateurs SSR), « s » un taux ou un ratio couvert "
-                       "par le secret statistique ; les comparables ne sont pas détaillés pour la chirurgie "
-                       "ambulatoire.")
+                       "autre ne se recalcule), « s » un taux ou un ratio couvert par le secret statistique ; les "
+                       "comparables ne sont pas détaillés pour les effectifs de séjours ou de patients.")
 FUNNEL_SECRET = "Entonnoir non affiché : le taux national de ce geste est couvert par le secret statistique."
 
 

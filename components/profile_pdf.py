@@ -4,7 +4,7 @@
 The PDF follows the mode of the request that asks for it (security.presentation.current_mode), as
 the page does: a médecin-conseil printing for an internal interview gets the real figures (the
 document says it is internal); in the presentation mode, the profile's masks apply (counts from 1
-to 10 print "< 11", those hidden so that a total cannot give them away "masqué", a rate built on
+to 10, and those masked with them so that no total gives them away, print "masqué", a rate built on
 one "s"), and anonymised, the establishment is 'Établissement K' without its FINESS.
 """
 from __future__ import annotations

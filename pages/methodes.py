@@ -175,8 +175,9 @@ infobulles, graphiques, exports et PDF.
 - **Anonymisation** (option `anonyme=oui`, toujours active pour le rôle IRAPS) : les établissements deviennent
   « Établissement A, B, … », lettres tirées au hasard pour la session ; ni numéro FINESS, ni nom, ni commune ; les
   points sont placés au département ; la capacité en grandes classes.
-- Les indicateurs du profil d'un établissement SSR (réhospitalisations…) sont masqués sur leurs propres totaux
-  (région, comparables, France) : « < 11 » pour un effectif de 1 à 10, « masqué » pour un masquage secondaire.
+- Les indicateurs du profil d'un établissement SSR qui comptent des séjours ou des patients (réhospitalisations…)
+  suivent la même méthode sur ce que les profils en publient (l'établissement, sa région, la France) ; la colonne
+  « Comparables » de ces indicateurs n'est pas publiée en présentation (ces groupes croisent les régions).
 """
 
 

@@ -378,6 +378,15 @@ def default_rule_flags(year: int, departement: str) -> dict[str, list[str]]:
     return cached(_default_rule, int(year), departement)
 
 
+def _evaluable(year: int, procedure: str, finess: str, region: str) -> bool:
+    """Presentation mode: may the default rule's verdict on this procedure be stated? Only when the
+    establishment's, its région's and France's figures of it are all published (the verdict is a
+    function of them: a masked one would show through it)."""
+    masks, (value,) = secrecy_masks.ambulatory_masks(year, procedure)
+    return not any(masks.is_masked(level, code, secrecy_masks.ALL, value)
+                   for level, code in (("etab", finess), ("reg", region), ("fr", "")))
+
+
 def establishment_rows(view: AmbuView, mode: Mode | None = None) -> tuple[str, list[dict]] | None:
     """(title, rows) of the establishments of the département in focus (None at another level)."""
     mode = current_mode() if mode is None else mode
@@ -395,6 +404,8 @@ def establishment_rows(view: AmbuView, mode: Mode | None = None) -> tuple[str, l
     rows = []
     for r in table.itertuples():
         msap = flags.get(r.finess, [])
+        if secret is not None:  # the rule is stated only where its figures are published (as on /msap)
+            msap = [g for g in msap if _evaluable(view.annee, g, r.finess, region)]
         row = {"id": r.finess, "finess": r.finess, "nom": r.name, "lien": f"[{_link_text(r.name)}]({profile_href(r.finess, view.annee)})",
                "statut": model.STATUS_LABELS.get(r.legal_status, r.legal_status),
                "sejours": int(r.stays), "sejours_ambulatoires": int(r.ambulatory_stays), "taux_pct": _pct(r.rate),
@@ -409,7 +420,6 @@ def establishment_rows(view: AmbuView, mode: Mode | None = None) -> tuple[str, l
             row["sejours_ambulatoires"] = _shown(r.ambulatory_stays, f["num_small"], f["num_secondary"])
             if f["rate_hidden"]:
                 row.update(taux_pct=SECRET, ic95=SECRET, ecart_region=SECRET, ecart_cible=SECRET)
-                row.update(msap="secret statistique" if msap else row["msap"], msap_detail="")
             if secret.levels[0]["rate_hidden"].get(region, False):
                 row["ecart_region"] = SECRET
             if aliases is not None:

@@ -137,7 +137,7 @@ def _values_with_groups(url: str, year: int) -> pd.DataFrame:
     """The year's profile values of every establishment with its region and comparables group."""
     values = data.profile_values(url, year)
     d = cached(establishments.directory)
-    return values.merge(d[["finess", "region_code"]], on="finess").merge(
+    return values.merge(d[["finess", "region_code", "departement_code"]], on="finess").merge(
         cached(_sizes)[["finess", "activity", "legal_status", "size_class"]], on="finess")
 
 
@@ -197,9 +197,9 @@ def _recourse_secrecy(url: str, year: int, gesture: str, _secondary: bool = True
     return recourse_secrecy(grp, secrecy_masks.ssr_masks(year), (gesture, secrecy_masks.ALL))
 
 
-def _indicator_secrecy(url: str, year: int) -> dict[str, dict]:
-    """The secret statistique of the year's SSR profile values (analytics.profile_secrecy.indicator_secrecy)."""
-    return indicator_secrecy(_values_with_groups(url, year), cached(data.profile_catalogue))
+def _indicator_secrecy(url: str, year: int, secondary: bool = True) -> dict[str, dict]:
+    """The masks of the year's SSR profile values (analytics.profile_secrecy.indicator_secrecy)."""
+    return indicator_secrecy(_values_with_groups(url, year), cached(data.profile_catalogue), secondary)
 
 
 def profile_secrecy(finess: str, info: dict, size_class: int, year: int, recourse: list[model.RecourseRow],
@@ -211,7 +211,7 @@ def profile_secrecy(finess: str, info: dict, size_class: int, year: int, recours
         secret.recourse[r.gesture] = {"own": s["cells"].get(finess, PLAIN),
                                       "region": s["region"].get(info["region_code"], PLAIN),
                                       "france": s["france"]}
-    by_code = cached(_indicator_secrecy, year) if rows else {}
+    by_code = cached(_indicator_secrecy, year, secrecy_masks.secondary_on()) if rows else {}
     comparables = (info["activity"], info["legal_status"], int(size_class))
     for row in rows:
         masks = by_code.get(row.code)
@@ -229,7 +229,7 @@ def _visible_series(finess: str, recourse: list[model.RecourseRow], rows: list[m
         return cached(_recourse_secrecy, year, gesture, secrecy_masks.secondary_on())["cells"].get(finess, PLAIN).hidden
 
     def indicator_hidden(year: int, code: str) -> bool:
-        entry = cached(_indicator_secrecy, year).get(code)
+        entry = cached(_indicator_secrecy, year, secrecy_masks.secondary_on()).get(code)
         return entry is not None and entry["cells"].get(finess, PLAIN).hidden
 
     recourse = [replace(r, series=[(y, v) for y, v in r.series if not recourse_hidden(y, r.gesture)])

@@ -22,11 +22,11 @@ from sqlalchemy import insert, update
 
 from analytics.msap import MsapRule
 from analytics.secrecy import MASKED, SECRET
-from analytics.secrecy_legacy import deducible
 from data_access import models
 from data_access.db import dispose_all, get_engine
 from services.msap import control_values
 from tests import dash_bodies
+from tests.audit_bounds import deducible
 from tests.conftest import app_on, signed_client
 from tests.factories import add_establishments, add_ssr
 
@@ -297,12 +297,13 @@ def test_profile_indicators_mask_counts_of_stays_not_days(dash_app, sqlite_url):
         s2 = flat(profile(presenting(signed_client(server)), S2)["etab-top"]).replace(N, " ")
         s3 = flat(profile(presenting(signed_client(server)), S3)["etab-top"]).replace(N, " ")
     assert "5,00 %\\n(5/100)" in s1_normal
-    # REHOSP_30J: S1's 5 re-hospitalisations "< 11"; the region's total (55) is shown, so the next
-    # smallest, S2's 20, is "masqué"; S3's own 30/200 = 15 % is shown
-    assert "s\\n(< 11/100)" in s1 and "(5/100)" not in s1
-    assert "s\\n(masqué/150)" in s2 and "13,3" not in s2
+    # REHOSP_30J: S1's 5 re-hospitalisations are masked (the row whole); the region's total (55) is
+    # shown, so a partner is masked with it: S2, of the same département and status; S3's 30/200 shown
+    assert "s\\n(masqué/masqué)" in s1 and "(5/100)" not in s1
+    assert "s\\n(masqué/masqué)" in s2 and "13,3" not in s2
     assert "15,0 %\\n(30/200)" in s3
-    # references: Σ 55/450 = 12,2 % over 3 establishments, shown
+    # the région's reference: Σ 55/450 = 12,2 % over 3 establishments, shown; the comparables' (the
+    # same three here) cross the régions: not published in presentation mode
     assert "12,2 %\\n55/450\\n3 établ." in s1
     # DMS_HC: days are not a count of stays or patients, nothing hidden: 3000/100 = 30 days
     assert "30,0 jours\\n(3 000/100)" in s1
@@ -331,7 +332,7 @@ def test_pdf_follows_the_mode(dash_app, sqlite_url, tmp_path):
     assert "60,0 % (60/100)" in internal and "document interne" in internal and A in internal
     assert "s (masqué/masqué)" in shown and "60/100" not in shown and "secret statistique appliqué" in shown
     assert "49,0 % (97/198)" in shown and "49,4 % (167/338)" in shown
-    assert "(< 11/100)" in s1 and "5/100" not in s1 and "5,00 %" not in s1
+    assert "(masqué/masqué)" in s1 and "5/100" not in s1 and "5,00 %" not in s1
     # anonymised (issue 13): the FINESS names no profile (it would link the letter back), the code does
     assert by_finess.status_code == 404 and "introuvable" in by_finess.get_data(as_text=True)
     assert label in by_code and C not in by_code and "Centre hospitalier de Bègles" not in by_code

@@ -3,47 +3,12 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from analytics import msap as model
 from analytics import profile_secrecy as ui
-from analytics.secrecy import MASKED
-from analytics.secrecy_legacy import MASK, SECONDARY, SECRET, counts_people, deducible, linked_suppression
+from analytics.secrecy import MASKED, SECRET, counts_people
 from components import msap as view
 from services import msap as service
-
-
-def test_linked_suppression_masks_the_next_smallest_cell_of_a_published_total():
-    # régions a (5, 100) and b (200), France: 5 is secret, 100 the next smallest of its région
-    s = linked_suppression([5, 100, 200], [["a", "a", "b"], ["FR"] * 3])
-    assert s.small == [True, False, False] and s.masked == [True, True, False]
-    assert s.totals == [{"a": False, "b": False}, {"FR": False}]
-    assert [s.display(i, v) for i, v in enumerate([5, 100, 200])] == [MASK, SECONDARY, 200]
-
-
-def test_linked_suppression_masks_totals_that_would_give_a_cell_away():
-    # région a holds 5 alone: its total is secret too; France then shows one masked région total,
-    # so the smallest other one (b) is masked, with one of its cells
-    s = linked_suppression([5, 100, 200, 300], [["a", "b", "b", "c"], ["FR"] * 4])
-    assert s.masked == [True, True, False, False]
-    assert s.totals[0] == {"a": True, "b": True, "c": False}
-    # a lone cell masked by its France total is not given away by its région's total either
-    s = linked_suppression([5, 0, 200], [["a", "a", "b"], ["FR"] * 3])
-    assert s.masked == [True, False, True] and s.totals[0] == {"a": True, "b": True}
-
-
-@settings(max_examples=60, deadline=None, derandomize=True)
-@given(st.lists(st.tuples(st.integers(0, 40), st.sampled_from("abc")), min_size=1, max_size=8))
-def test_linked_suppression_leaves_no_lone_masked_cell_under_a_shown_total(cells):
-    values, groups = [v for v, _ in cells], [g for _, g in cells]
-    s = linked_suppression(values, [groups, ["FR"] * len(values)])
-    assert all(m for v, m in zip(values, s.masked) if 1 <= v <= 10)
-    for k, labels in enumerate([groups, ["FR"] * len(values)]):
-        for g, hidden_total in s.totals[k].items():
-            rows = [i for i, label in enumerate(labels) if label == g]
-            if not hidden_total:
-                assert deducible([values[i] for i in rows], [s.masked[i] for i in rows]) == []
 
 
 @pytest.mark.parametrize("label, counted", [("séjours", True), ("réhospitalisations à 30 jours", True),
@@ -97,9 +62,8 @@ def test_normal_mode_outputs_are_the_same_objects_as_before():
 
 
 def test_profile_shown_texts():
-    assert ui.Shown.of(True, True, False, False) == ui.Shown(MASK, None)
-    assert ui.Shown.of(False, True, False, True) == ui.Shown(SECONDARY, SECONDARY)
-    assert not ui.PLAIN.hidden and ui.Shown(MASK).hidden
+    assert ui.Shown.of(True, True, False, False) == ui.Shown(MASKED, None)
+    assert ui.Shown.of(False, True, False, True) == ui.Shown(MASKED, MASKED)
+    assert not ui.PLAIN.hidden and ui.Shown(MASKED).hidden
     assert ui.rate_counts_text(10, 20) == "50,0\u00a0% (10/20)"
-    assert ui.rate_counts_text(10, 20, ui.Shown(MASK)) == "s (< 11/20)"
-    assert ui.rate_counts_text(30, 120, ui.Shown(SECONDARY, SECONDARY)) == "s (masqué/masqué)"
+    assert ui.rate_counts_text(30, 120, ui.Shown(MASKED, MASKED)) == "s (masqué/masqué)"

@@ -1,11 +1,9 @@
-"""What remains of the per-table secret statistique (analytics/secrecy_legacy.py, the SSR profile
-indicators' masks): hand-computed cases of its audit; and the anonymisation letters.
+"""The threshold of the secret statistique (analytics.secrecy.is_small), the bounds audit of
+tests/audit_bounds.py on hand-computed cases, and the anonymisation letters (analytics.anonymity).
 
 The reader of a presentation knows the rules: a count shown is exact, "< 11" is 1 to 10, "masqué"
 is at least 11 (and at most the smallest count shown beside it, when the rule masked the smallest),
-every published total is the sum of its cells and stays with SSR are at most the stays. A masked
-cell is safe when those facts leave it more than one value; the property tests check it with an
-integer program (scipy's HiGHS), independently of the bounds propagation of the module."""
+and every published total is the sum of its cells."""
 from __future__ import annotations
 
 import math
@@ -15,10 +13,8 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from analytics import anonymity
-from analytics.secrecy_legacy import (
-    deducible,
-    is_small,
-)
+from analytics.secrecy import is_small
+from tests.audit_bounds import deducible
 
 KEYS = ["region_code", "departement_code", "finess"]
 PROPERTIES = settings(max_examples=150, deadline=None, derandomize=True,

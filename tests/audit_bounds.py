@@ -1,39 +1,16 @@
-"""Secret statistique of the SSR profile indicators (issue 13 left it here): per-table linked suppression.
-
-Superseded for every count of stays of the reach (SSR recourse, ambulatory surgery) by
-analytics.secrecy, which masks over everything a presentation session can reach; what remains here
-serves the profile indicators of SSR establishments (analytics.profile_secrecy.indicator_secrecy,
-their régional, comparables and national sums) and the audit `deducible` of the tests.
-
-Rules (shared/DOMAIN.md, last section; issue 7):
-- a count of stays or patients from 1 to 10 is shown as "< 11" (primary suppression); 0 is shown;
-- a rate whose numerator or denominator is from 1 to 10 is hidden;
-- where a total of a group of cells is published (a column total, the total of the territory the
-  rows make up), and exactly one cell of the group is masked, the next smallest non-zero cell of
-  the group is masked too (secondary suppression), so the masked one cannot be recovered by
-  subtraction; a rate whose count is masked is hidden as well (count = rate x other count);
-- counts of establishments are not masked.
-
-Pure functions over plain sequences: callers build their displays from the flags.
-
-What a reader can deduce (the rules being public) is audited, not only counted: a masked cell must
-take more than one value given every published total (see `deducible`), which the "exactly one
-masked cell" rule alone does not ensure (cells 1 and 1 of a total 2 + shown cells; a "< 11" and
-a "masqué" of 1 and 11). `nested_secrecy` applies the rules to a hierarchy of totals (France,
-régions, départements, établissements) at once, so that no level gives away a cell of another.
-"""
+"""A reader's bounds on masked counts by propagation over sums (the audit the per-table secret
+statistique used, kept as a test tool): `deducible(values, masked, total_shown)` lists the masked
+cells of one group a reader can compute back from its published total, knowing "< 11" is 1 to 10
+and "masqué" at least 11. Used by tests that check one published total on its own; the attacker of
+tests/attack.py is the full linear programme."""
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 
 import numpy as np
 
-THRESHOLD = 11  # the smallest count that may be shown
-MASK = "< 11"  # a count from 1 to 10
-SECONDARY = "masqué"  # a count hidden so that a "< 11" cannot be computed back from a total
-SECRET = "secret statistique"  # a hidden rate
+THRESHOLD = 11
 
 
 def is_small(count) -> bool:
@@ -54,18 +31,6 @@ def _nan(value) -> bool:
         return True
 
 
-def count_display(value, small: bool, secondary: bool = False):
-    """The value as shown: the count itself, "< 11" or "masqué"."""
-    if small:
-        return MASK
-    if secondary:
-        return SECONDARY
-    return value
-
-
-# ---------------------------------------------------------------------------
-# Nested totals (/ssr): France > régions > départements > établissements, audited
-# ---------------------------------------------------------------------------
 # A reader who knows the rules knows of each cell: a displayed count exactly; "< 11" is 1 to 10;
 # "masqué" is at least 11 and, the rule masking the smallest cells first, at most the smallest count
 # shown beside it (assumed only where it is true: a reader stronger than any real one, so what is
@@ -233,87 +198,3 @@ def deducible(values: Sequence, masked: Sequence[bool], total_shown: bool = True
 # ---------------------------------------------------------------------------
 # Linked tables: counts whose totals over several partitions are published (/msap, the profile)
 # ---------------------------------------------------------------------------
-@dataclass(frozen=True)
-class LinkedSecrecy:
-    """One column of counts after `linked_suppression`: `small` cells show "< 11", the other
-    `masked` ones "masqué"; `totals[k][group]` is True when the total of that group of the k-th
-    grouping may not be shown."""
-
-    small: list[bool]
-    masked: list[bool]
-    totals: list[dict]
-
-    def display(self, i: int, value):
-        """The i-th cell as shown: the count, "< 11" or "masqué"."""
-        return count_display(value, self.small[i], self.masked[i] and not self.small[i])
-
-
-def linked_suppression(values: Sequence, groupings: Sequence[Sequence[Hashable]]) -> LinkedSecrecy:
-    """Primary and secondary suppression of a column of counts (stays, patients) whose group totals
-    are published, possibly on other pages (the régional and national sums of every establishment).
-
-    `groupings`: one sequence per published partition of the cells, giving each cell's group (the
-    région of each establishment; the same value everywhere for France). Until nothing changes:
-    - cells from 1 to 10 are masked, and so are group totals from 1 to 10;
-    - a group whose total is shown and holds exactly one masked cell, or masked cells a reader could
-      still compute back (`deducible`: a "< 11" of 1 and a "masqué" of 11 under a total of 12), gets
-      its smallest positive unmasked cell masked too (ties: the first); without such a cell, its
-      total is masked instead (it would give the masked cells away);
-    - when a grand total is shown (a grouping with a single group), the totals of every other
-      partition add up to it: if exactly one of them is masked (or a masked one is deducible), the
-      smallest positive unmasked one is masked too; a masked total keeps at least one masked cell
-      (else it is the sum of the cells shown).
-    Each published total is audited on its own: a reader combining two crossing partitions (régions
-    and comparables) is not modelled, as `nested_secrecy` does for a single hierarchy.
-    """
-    n = len(values)
-    if any(len(g) != n for g in groupings):
-        raise ValueError("values and groupings must have the same length")
-    vals = [0.0 if v is None or _nan(v) else float(v) for v in values]
-    small = [is_small(v) for v in values]
-    masked = list(small)
-    parts: list[dict] = []
-    for labels in groupings:
-        groups: dict = {}
-        for i, label in enumerate(labels):
-            groups.setdefault(label, []).append(i)
-        parts.append(groups)
-    sums = [{g: sum(vals[i] for i in rows) for g, rows in groups.items()} for groups in parts]
-    totals = [{g: is_small(s) for g, s in part_sums.items()} for part_sums in sums]
-
-    def smallest(rows: list[int]) -> int | None:
-        candidates = [(vals[i], i) for i in rows if not masked[i] and vals[i] > 0]
-        return min(candidates)[1] if candidates else None
-
-    changed = True
-    while changed:
-        changed = False
-        grand_shown = any(len(groups) == 1 and not totals[k][next(iter(groups))] for k, groups in enumerate(parts))
-        for k, groups in enumerate(parts):
-            for g, rows in groups.items():
-                hidden = sum(masked[i] for i in rows)
-                if totals[k][g]:
-                    pick = smallest(rows) if hidden == 0 else None
-                elif hidden == 1 or (hidden and deducible([vals[i] for i in rows], [masked[i] for i in rows])):
-                    pick = smallest(rows)
-                    if pick is None:
-                        totals[k][g] = changed = True
-                else:
-                    pick = None
-                if pick is not None:
-                    masked[pick] = changed = True
-            labels = list(groups)
-            hidden_totals = [totals[k][g] for g in labels]
-            if grand_shown and len(labels) >= 2 and (sum(hidden_totals) == 1 or (any(hidden_totals) and deducible(
-                    [sums[k][g] for g in labels], hidden_totals))):
-                candidates = [(sums[k][g], j) for j, g in enumerate(labels) if not totals[k][g] and sums[k][g] > 0]
-                if candidates:
-                    totals[k][labels[min(candidates)[1]]] = changed = True
-    return LinkedSecrecy(small=small, masked=masked, totals=totals)
-
-
-def counts_people(label: str) -> bool:
-    """Is a numerator or denominator (its catalogue label) a count of stays or patients, the
-    counts the secret statistique covers? Days, acts, FTE, beds, GMD or IVA points are not."""
-    folded = str(label).lower()
-    return any(word in folded for word in ("séjour", "sejour", "patient", "réhospitalisation", "rehospitalisation"))
