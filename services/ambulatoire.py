@@ -208,7 +208,10 @@ class Territories:
     @property
     def title(self) -> str:
         noun = "Régions" if self.level == "reg" else "Départements"
-        return noun + (f" — {geo_names().regions[self.region]}" if self.region else "")
+        text = noun + (f" — {geo_names().regions[self.region]}" if self.region else "")
+        if self.flags is not None:  # presentation mode: how many rows are masked, and why
+            text += secrecy_masks.masked_note(self.flags, self.table["code"].tolist())
+        return text
 
 
 def territories(view: AmbuView, mode: Mode | None = None) -> Territories:
@@ -432,7 +435,8 @@ def establishment_rows(view: AmbuView, mode: Mode | None = None) -> tuple[str, l
         rows = shown + sorted((row for row in rows if row["taux_pct"] == SECRET), key=lambda row: row["nom"])
     goal_text = f" · cible {fmt_dec(goal, 1)} %" if goal is not None else ""
     count = f"{len(rows)} établissement{'s' if len(rows) > 1 else ''}"
-    return f"Établissements — {geo.departements[dep]} ({dep}) : {count}{goal_text}", rows
+    note = "" if secret is None else secrecy_masks.masked_note(secret.levels[2], table["finess"].tolist(), noun="établissement")
+    return f"Établissements — {geo.departements[dep]} ({dep}) : {count}{goal_text}{note}", rows
 
 
 PROFILE_ANCHOR = "etab-ambu-section"  # id of the profile page's ambulatory section

@@ -29,6 +29,7 @@ from data_access import ambulatory as ambu_data
 from data_access import secrecy_store
 from data_access import ssr as ssr_data
 from data_access.cache import cached, data_version
+from text.secrecy import masked_summary
 
 log = logging.getLogger(__name__)
 
@@ -206,3 +207,21 @@ def precompute(url: str, workers: int = 2) -> list[tuple[str, int, float]]:
         return [_precompute_one(t) for t in tasks]
     with ProcessPoolExecutor(max_workers=workers) as pool:
         return list(pool.map(_precompute_one, tasks))
+
+
+# ---------------------------------------------------------------------------------------------
+# Saying it on screen
+# ---------------------------------------------------------------------------------------------
+def reason_counts(frame: pd.DataFrame, codes: list[str]) -> tuple[int, int, int, int]:
+    """Rows `codes` of a view's masks (analytics.secrecy.NestedSecrecy level: a `reason` column
+    indexed by code) masked as primary, complement, secondary, unpublished."""
+    reasons = frame.loc[frame.index.intersection(codes), "reason"].to_numpy()
+    primary, complement, secondary, unpublished = (int((reasons == r).sum()) for r in (
+        secrecy.PRIMARY, secrecy.COMPLEMENT, secrecy.SECONDARY, secrecy.UNPUBLISHED))
+    return primary, complement, secondary, unpublished
+
+
+def masked_note(frame: pd.DataFrame, codes: list[str], noun: str = "ligne") -> str:
+    """' · secret statistique : 3 lignes masquées : 1 de 1 à 10, 2 secondaires' ('' when none)."""
+    text = masked_summary(*reason_counts(frame, codes), noun=noun)
+    return f" · secret statistique : {text}" if text else ""

@@ -189,7 +189,7 @@ def tables(view: SsrView, mode: Mode | None = None) -> Tables:
     scope = f" — {geo.regions[path[0]]}" if path else ""
     note = ""
     if secret is not None:
-        note = _masked_note(secret, 0 if level == "reg" else 1, [r["code"] for r in rows])
+        note = masks.masked_note(secret.levels[0 if level == "reg" else 1], [r["code"] for r in rows])
     tables_ = Tables(level=level, title=("Régions" if level == "reg" else "Départements") + scope + note, rows=rows,
                      national=national, crumbs=crumbs, export_href=EXPORT_PATH + query_string(view))
     if len(path) < 2:
@@ -203,25 +203,10 @@ def tables(view: SsrView, mode: Mode | None = None) -> Tables:
         aliases = anonymous_names(mode)
         labels = None if aliases is None else {f: aliases.get(f, ("", UNKNOWN_ALIAS)) for f in estab["finess"]}
         estab_rows = _masked_establishment_rows(estab, secret.levels[2], references, labels)
-    estab_note = "" if secret is None else _masked_note(secret, 2, estab["finess"].tolist(), noun="établissement")
+    estab_note = "" if secret is None else masks.masked_note(secret.levels[2], estab["finess"].tolist(), noun="établissement")
     return replace(tables_, establishments_title=f"Établissements MCO — {geo.departements[path[1]]} ({len(estab)})"
                    + estab_note,
                    establishments=estab_rows)
-
-
-def _masked_note(secret: secrecy.NestedSecrecy, level: int, codes: list[str], noun: str = "ligne") -> str:
-    """' · secret statistique : 3 lignes masquées : 1 effectif de 1 à 10, …' for the rows `codes` of a level."""
-    primary, complement, secondary, unpublished = _reason_counts(secret.levels[level], codes)
-    text = masked_summary(primary, complement, secondary, unpublished, noun=noun)
-    return f" · secret statistique : {text}" if text else ""
-
-
-def _reason_counts(frame: pd.DataFrame, codes: list[str]) -> tuple[int, int, int, int]:
-    """Rows `codes` of a level's masks masked as primary, complement, secondary, unpublished."""
-    reasons = frame.loc[frame.index.intersection(codes), "reason"].to_numpy()
-    primary, complement, secondary, unpublished = (int((reasons == r).sum()) for r in (
-        secrecy.PRIMARY, secrecy.COMPLEMENT, secrecy.SECONDARY, secrecy.UNPUBLISHED))
-    return primary, complement, secondary, unpublished
 
 
 def _pct(x) -> float | None:
@@ -376,7 +361,7 @@ def map_shading(view: SsrView, mode: Mode | None = None) -> MapShading:
                 secret[code] = (_shown(r.stays_with_ssr, f["masked"]), _shown(r.stays, f["masked"]))
     secret_label = None
     if mode.masked:
-        primary, complement, secondary, unpublished = _reason_counts(flags, codes)
+        primary, complement, secondary, unpublished = masks.reason_counts(flags, codes)
         summary = masked_summary(primary, complement, secondary, unpublished, noun="territoire", sep="<br>")
         secret_label = "Secret statistique" + (f" :<br>{summary}" if summary else "")
     return MapShading(level=level, region=region, codes=codes, table=full, secret_label=secret_label,

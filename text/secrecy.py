@@ -26,3 +26,4 @@ def masked_summary(primary: int, complement: int, secondary: int, unpublished: i
     feminine = "e" if noun in FEMININE else ""
     head = f"{fmt_int(total)} {noun}{plural} masqué{feminine}{plural} :"
     return head + (" " if sep == ", " else sep) + sep.join(parts)
+
