@@ -9,6 +9,10 @@ What it reads, for one year, over every filter the page and its export accept (g
     (niveau=dep&focus=<département>): France's figure (the KPI above the grid) and the grid of the
     département's establishments (FINESS shown: a presentation session that is not anonymised, the
     strongest attacker; letters stable for the session would serve the same).
+  * /export/msap.csv (campaign SSR, perimeter France) for every gesture and TOUS, every age band and
+    tous: each establishment's stays, SSR stays and rate, its région's and France's rates (to 0.1);
+  * each establishment's profile (the page's callback): the SSR recourse table per gesture, all ages,
+    for the establishment, its région and France.
 The attacker also knows each establishment's département, région and legal status (the grids and the
 directory show them).
 
@@ -42,7 +46,8 @@ from sqlalchemy import insert, select, update
 from data_access import models
 from data_access.db import get_engine
 from tests.conftest import signed_client
-from tests.dash_bodies import ssr_view_body
+from tests.dash_bodies import body, server_callbacks, ssr_view_body
+from tests.dash_bodies import key as input_key
 
 GESTURES = ("PTG", "PTH", "LCA", "COIFFE")
 AGE_BANDS = ("<60", "60-74", "75+")
@@ -273,8 +278,137 @@ def collect(client, year: int, directory: dict[str, tuple[str, str, str]]) -> Pu
                     for f in candidates:
                         if directory[f][1] == dep and f not in listed:
                             out.facts += _zero(Cell("etab", f, g, a, s), source)
+    out.facts += collect_msap(client, year, directory, out)
+    out.facts += collect_profiles(client, year, directory, out)
     out.seconds = time.perf_counter() - started
     return out
+
+
+MSAP_RULE = {"campagne": "SSR", "perimetre": "FR", "methode": "ecart", "ecart_pts": 10, "volume_min": 30}
+
+
+def msap_rows(client, params: dict) -> list[dict]:
+    resp = client.get("/export/msap.csv", query_string=params)
+    assert resp.status_code == 200, (params, resp.status_code)
+    return list(csv.DictReader(io.StringIO(resp.get_data().decode("utf-8-sig")), delimiter=";"))
+
+
+def msap_rate_facts(row: dict, regional: Cell, national: Cell, source: str) -> list[Fact]:
+    """The regional and national rates of an /msap row (to 0.1 pt): rates of the région's and France's cells."""
+    facts = []
+    for cell, column in ((regional, "taux_regional_pct"), (national, "taux_national_pct")):
+        r = parse_rate(row.get(column))
+        if r is not None:
+            facts.append(Fact(cell, "rate", "eq", r, source))
+    return facts
+
+
+def collect_msap(client, year: int, directory: dict[str, tuple[str, str, str]], out: Publication) -> list[Fact]:
+    """/export/msap.csv (campaign SSR, perimeter France) for every gesture and TOUS, every age band and
+    tous: each row an establishment's stays, SSR stays and rate, its région's and France's rates; an
+    establishment of the directory not listed has no stays for the filter (every one with stays is
+    examined in France's perimeter, whatever the thresholds)."""
+    facts = []
+    for gesture in (*GESTURES, ALL_GESTURES):
+        for age in (*AGE_BANDS, ALL_AGES):
+            g, a = (ALL if gesture == ALL_GESTURES else gesture), (ALL if age == ALL_AGES else age)
+            params = {**MSAP_RULE, "annee": year, "geste": gesture, "age": age}
+            rows = msap_rows(client, params)
+            out.requests += 1
+            source = "/export/msap.csv?" + "&".join(f"{k}={v}" for k, v in params.items())
+            listed = set()
+            for row in rows:
+                finess = row["finess"]
+                assert finess in directory, f"/msap lists an establishment the attacker does not know: {finess}"
+                listed.add(finess)
+                facts += row_facts(Cell("etab", finess, g, a, ALL), row["sejours"], row["sejours_cibles"],
+                                   row["taux_pct"], None, source)
+                facts += msap_rate_facts(row, Cell("reg", directory[finess][0], g, a, ALL),
+                                         Cell("FR", "", g, a, ALL), source)
+            for finess in sorted(set(directory) - listed):
+                facts += _zero(Cell("etab", finess, g, a, ALL), source)
+    return facts
+
+
+PROFILE_INPUT = "etab-finess.data"
+FIGURES = re.compile(r"^(.*?)\s*\(([^()/]+)/([^()/]+?)(?:\s+séjours)?\)")
+
+
+def node_by_id(node, wanted: str):
+    """The component of id `wanted` in a Dash response's tree, or None."""
+    if isinstance(node, list):
+        for child in node:
+            found = node_by_id(child, wanted)
+            if found is not None:
+                return found
+    elif isinstance(node, dict):
+        props = node.get("props", {})
+        if props.get("id") == wanted:
+            return node
+        return node_by_id(props.get("children"), wanted)
+    return None
+
+
+def table_rows(table) -> list[list]:
+    """The cells (components) of each body row of an html.Table."""
+    rows = []
+    for part in table["props"]["children"]:
+        if isinstance(part, dict) and part.get("type") == "Tbody":
+            children = part["props"]["children"]
+            for tr in children if isinstance(children, list) else [children]:
+                cells = tr["props"]["children"]
+                rows.append(cells if isinstance(cells, list) else [cells])
+    return rows
+
+
+def figures(cell) -> tuple[str, str, str] | None:
+    """'62,1 %\n(118/190 séjours)' -> ('62,1 %', '118', '190'); 's (masqué/masqué)' likewise."""
+    match = FIGURES.match(" ".join(_text(cell).split()))
+    return (match.group(1), match.group(2).strip(), match.group(3).strip()) if match else None
+
+
+def profile_answer(client, callback: dict, finess: str, year: int) -> dict:
+    store = {"finess": finess, "raw": finess, "annee": str(year), "geste": None}
+    resp = client.post("/_dash-update-component", json=body(
+        callback, {PROFILE_INPUT: store, "etab-annee.value": None, "etab-funnel-mode.value": "image"}))
+    assert resp.status_code == 200, resp.get_data(as_text=True)[:500]
+    return resp.get_json()["response"]
+
+
+def profile_callback(client) -> dict:
+    """The callback drawing the profile's blocks (etab-top, etab-bottom) from the FINESS store."""
+    found = [d for d in server_callbacks(client) if PROFILE_INPUT in [input_key(i) for i in d["inputs"]]
+             and "etab-top.children" in d["output"]]
+    assert len(found) == 1, f"{len(found)} callbacks draw the profile"
+    return found[0]
+
+
+def collect_profiles(client, year: int, directory: dict[str, tuple[str, str, str]], out: Publication) -> list[Fact]:
+    """Each establishment's profile (/etablissement/<finess>, the page's callback): its SSR recourse
+    table, per gesture and all ages, for the establishment, its région and France ('62,1 % (118/190
+    séjours)', 's (masqué/masqué séjours)'): the SSR stays, the stays and the rate of each."""
+    facts = []
+    callback = profile_callback(client)
+    for finess in sorted(directory):
+        answer = profile_answer(client, callback, finess, year)
+        out.requests += 1
+        source = f"/etablissement/{finess}?annee={year}"
+        table = node_by_id(answer.get("etab-top", {}).get("children"), "etab-recourse-table")
+        if table is None:
+            continue
+        region = directory[finess][0]
+        for cells in table_rows(table):
+            head = cells[0]["props"]["children"]
+            gesture = _text(head[1]).strip() if isinstance(head, list) and len(head) > 1 else ""
+            assert gesture in GESTURES, f"a recourse row of an unknown gesture: {_text(cells[0])}"
+            scopes = ((1, Cell("etab", finess, gesture, ALL, ALL)), (3, Cell("reg", region, gesture, ALL, ALL)),
+                      (4, Cell("FR", "", gesture, ALL, ALL)))
+            for index, cell in scopes:
+                shown = figures(cells[index])
+                assert shown, f"unread recourse figures: {_text(cells[index])!r} ({source})"
+                rate, ssr, stays = shown
+                facts += row_facts(cell, stays, ssr, rate, None, source)
+    return facts
 
 
 def _zero(cell: Cell, source: str) -> list[Fact]:
@@ -310,6 +444,7 @@ class Bound:
     high: float
     true: int
     cover: tuple[int, ...] = ()  # the leaves summed: cells of the same leaves are one count
+    witness: str = ""  # where the same leaves' count is published as a number, if anywhere
 
     @property
     def width(self) -> float:
@@ -320,7 +455,8 @@ class Bound:
         return math.isfinite(self.width) and self.width <= TOLERANCE * max(1.0, abs(self.high))
 
     def __str__(self) -> str:
-        return f"{self.cell} {self.quantity}: vrai {self.true}, prouvé dans [{self.low:.2f}, {self.high:.2f}]"
+        text = f"{self.cell} {self.quantity}: vrai {self.true}, prouvé dans [{self.low:.2f}, {self.high:.2f}]"
+        return text + (f" ; publié tel quel : {self.witness}" if self.witness else "")
 
 
 @dataclass
@@ -493,7 +629,10 @@ def attack(directory, publication: Publication, truth: dict) -> Report:
     fields = defaultdict(dict)  # cell -> field -> kinds read
     rows = defaultdict(dict)  # (cell, source) -> field -> number shown
     shown_small, shown_complement = set(), set()
+    witnesses = defaultdict(list)  # (cover, field) -> published numbers of those leaves
     for fact in publication.facts:
+        if fact.field in ("stays", "ssr") and fact.kind == "eq" and fact.shown:
+            witnesses[attacker.cover(fact.cell), fact.field].append(f"{fact.cell} = {fact.value:g} ({fact.source})")
         if fact.field in ("stays", "ssr"):
             fields[fact.cell].setdefault(fact.field, set()).add(fact.kind)
             if fact.shown and fact.kind == "eq":
@@ -520,6 +659,7 @@ def attack(directory, publication: Publication, truth: dict) -> Report:
             bounds.append(bound)
             is_masked = cell in masked and (quantity == "complement" or fields[cell].get(quantity) != {"eq"})
             if is_masked and bound.exact:
+                bound.witness = "; ".join(witnesses.get((key[0], quantity), [])[:2])
                 recovered.append(bound)
             if 1 <= bound.true <= 10:
                 sensitive.append(bound)

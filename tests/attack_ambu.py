@@ -10,6 +10,10 @@ What it reads, for one year, for each procedure with facts and "TOUS" (the marke
     France's figure (the KPI), the grid of the département's région and the grid of its
     establishments (FINESS shown: a presentation session that is not anonymised, the strongest
     attacker).
+  * /export/msap.csv (campaign AMBU, perimeter France) for each procedure and TOUS: each
+    establishment's stays, ambulatory stays and rate, its région's and France's rates (to 0.1);
+  * each establishment's profile (the page's callback): the ambulatory section, per procedure and
+    for the marker procedures together, the establishment's, its région's and France's figures.
 It checks on the way that a status view (statut=public, …) shows what statut=tous shows, so that
 each table is read once, with its true meaning. It also knows each establishment's département,
 région and legal status (the grids and the directory show them).
@@ -55,8 +59,15 @@ from tests.attack import (
     Fact,
     Publication,
     _text,
+    figures,
+    msap_rate_facts,
+    msap_rows,
+    node_by_id,
     parse_count,
     parse_rate,
+    profile_answer,
+    profile_callback,
+    table_rows,
 )
 from tests.dash_bodies import body, server_callbacks
 
@@ -209,8 +220,65 @@ def collect(client, year: int, directory: dict[str, tuple[str, str, str]], proce
             for f, (_r, d, _s) in directory.items():
                 if d == dep and f not in listed:
                     out.facts += _zero(Cell("etab", f, p), source)
+    out.facts += collect_msap(client, year, directory, procedures, out)
+    out.facts += collect_profiles(client, year, directory, labels or {}, out)
     out.seconds = time.perf_counter() - started
     return out
+
+
+def collect_msap(client, year: int, directory, procedures, out: Publication) -> list[Fact]:
+    """/export/msap.csv (campaign AMBU, perimeter France) for every procedure and TOUS: each row an
+    establishment's stays, ambulatory stays and rate, its région's and France's rates; an establishment
+    of the directory not listed has no stays of the procedure (all with stays are examined)."""
+    facts = []
+    for procedure in (*procedures, ALL_PROCEDURES):
+        p = ALL if procedure == ALL_PROCEDURES else procedure
+        params = {"campagne": "AMBU", "annee": year, "geste": procedure, "perimetre": "FR", "methode": "ecart",
+                  "ecart_pts": 10, "volume_min": 30}
+        rows = msap_rows(client, params)
+        out.requests += 1
+        source = "/export/msap.csv?" + "&".join(f"{k}={v}" for k, v in params.items())
+        listed = set()
+        for row in rows:
+            finess = row["finess"]
+            assert finess in directory, f"/msap lists an establishment the attacker does not know: {finess}"
+            listed.add(finess)
+            facts += row_facts(Cell("etab", finess, p), row["sejours"], row["sejours_cibles"], row["taux_pct"],
+                               None, source)
+            facts += msap_rate_facts(row, Cell("reg", directory[finess][0], p), Cell("FR", "", p), source)
+        for finess in sorted(set(directory) - listed):
+            facts += _zero(Cell("etab", finess, p), source)
+    return facts
+
+
+def collect_profiles(client, year: int, directory, labels: dict[str, str], out: Publication) -> list[Fact]:
+    """Each establishment's profile (the page's callback): its ambulatory section, one row for the
+    marker procedures together, then one per procedure performed ('label' + number), each with the
+    establishment's, its région's and France's rate and 'ambulatory/stays' (comparables are not
+    published in presentation mode, and not read)."""
+    facts = []
+    callback = profile_callback(client)
+    by_label = {label: code for code, label in labels.items()}
+    for finess in sorted(directory):
+        answer = profile_answer(client, callback, finess, year)
+        out.requests += 1
+        source = f"/etablissement/{finess}?annee={year}#ambulatoire"
+        table = node_by_id(answer.get("etab-bottom", {}).get("children"), "etab-ambu-table")
+        if table is None:
+            continue
+        region = directory[finess][0]
+        for cells in table_rows(table):
+            head = cells[0]["props"]["children"]
+            label = _text(head[0] if isinstance(head, list) else head).strip()
+            procedure = by_label.get(label, ALL)  # the marker procedures together: the row without one's label
+            scopes = ((1, Cell("etab", finess, procedure)), (2, Cell("reg", region, procedure)),
+                      (3, Cell("FR", "", procedure)))
+            for index, cell in scopes:
+                shown = figures(cells[index])
+                assert shown, f"unread ambulatory figures: {_text(cells[index])!r} ({source})"
+                rate, ambulatory, stays = shown
+                facts += row_facts(cell, stays, ambulatory, rate, None, source)
+    return facts
 
 
 def _absent(level, seen, directory, procedure, source, region=None) -> list[Fact]:
