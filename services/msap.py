@@ -55,11 +55,20 @@ def codes(campaign: str) -> list[str]:
 # ---------------------------------------------------------------------------
 # The view and its address
 # ---------------------------------------------------------------------------
+AGE_NOTICE = ("Mode présentation : les établissements ne sont pas détaillés par tranche d'âge (secret "
+              "statistique), tous âges sont montrés.")
+
+
 def parse_view(query: Mapping[str, str]) -> tuple[model.MsapRule, list[str]]:
-    """The rule an address asks for (malformed values replaced by defaults, with French notices)."""
+    """The rule an address asks for (malformed values replaced by defaults, with French notices). In
+    presentation mode, all ages: an establishment by age band is not in what services.secrecy
+    publishes (as on /ssr)."""
     names = geo_names()
-    return model.parse_rule(dict(query), years(), {c: codes(c) for c in model.CAMPAIGNS}, names.regions,
-                            names.departements)
+    rule, notices = model.parse_rule(dict(query), years(), {c: codes(c) for c in model.CAMPAIGNS}, names.regions,
+                                     names.departements)
+    if current_mode().masked and rule.age != model.ALL_AGES:
+        rule, notices = replace(rule, age=model.ALL_AGES), [*notices, AGE_NOTICE]
+    return rule, notices
 
 
 def query_string(rule: model.MsapRule) -> str:

@@ -310,7 +310,14 @@ def collect_msap(client, year: int, directory: dict[str, tuple[str, str, str]], 
     examined in France's perimeter, whatever the thresholds)."""
     facts = []
     for gesture in (*GESTURES, ALL_GESTURES):
-        for age in (*AGE_BANDS, ALL_AGES):
+        # Presentation mode details no establishment by age band: asking for one lists all ages
+        # (checked here, so that each list is read once, with its true meaning).
+        for age in AGE_BANDS:
+            params = {**MSAP_RULE, "annee": year, "geste": gesture}
+            assert msap_rows(client, {**params, "age": age}) == msap_rows(client, {**params, "age": ALL_AGES}), (
+                f"an /msap list by age band in presentation mode: {gesture} {age}")
+            out.requests += 2
+        for age in (ALL_AGES,):
             g, a = (ALL if gesture == ALL_GESTURES else gesture), (ALL if age == ALL_AGES else age)
             params = {**MSAP_RULE, "annee": year, "geste": gesture, "age": age}
             rows = msap_rows(client, params)
