@@ -104,16 +104,6 @@ class Suppression:
         reasons = self.reason[np.asarray(list(cells), dtype=int)] if len(cells) else np.zeros(0, int)
         return {r: int((reasons == r).sum()) for r in (PRIMARY, COMPLEMENT, SECONDARY)}
 
-    def shares_shown(self) -> dict[str, float]:
-        """Share of the cells with stays whose figures are published, by territory level."""
-        out = {}
-        levels = np.array([k[0] for k in self.index])
-        cells = np.array(list(self.index.values()))
-        has = ((self.a + self.b)[cells] > 0) & (self.reason[cells] != UNPUBLISHED)
-        for level in GEO_LEVELS:
-            sel = cells[(levels == level) & has]
-            out[level] = float((~self.masked[sel]).mean()) if len(sel) else 1.0
-        return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -444,17 +434,13 @@ def _index(eng: _Engine) -> dict[tuple, int]:
 # ---------------------------------------------------------------------------------------------
 MASKED = "masqué"  # how a masked count is shown (whatever the reason: "< 11" would bound it)
 SECRET = "secret statistique"  # how a masked rate (and its interval, gap, class) is shown
-REASON_LABELS = {PRIMARY: "effectif de 1 à 10", COMPLEMENT: "complément (séjours sans SSR) de 1 à 10",
-                 SECONDARY: "masquée pour qu'aucune autre ne se recalcule", UNPUBLISHED: "non publiée en présentation"}
-
 
 @dataclass(frozen=True)
 class NestedSecrecy:
     """The masks of one view's territories: `total` (France, one row) and `levels` (régions,
     départements, establishments), each indexed by code with columns num, den (counts), masked,
-    reason, parent (the code of the level above), and, for the displays, rate_hidden and
-    num_secondary/den_secondary (= masked) and num_small/den_small (always False: a masked count
-    is shown as MASKED whatever the reason)."""
+    reason, parent (the code of the level above), and rate_hidden (= masked: what the displays of a
+    rate read). A masked count is shown as MASKED whatever the reason."""
 
     total: pd.DataFrame
     levels: tuple[pd.DataFrame, ...]
@@ -462,11 +448,6 @@ class NestedSecrecy:
     def level(self, i: int) -> pd.DataFrame:
         return self.levels[i]
 
-    def counts_by_reason(self, level: int | None = None) -> dict[int, int]:
-        """Masked rows of a level (None: France) by reason."""
-        frame = self.total if level is None else self.levels[level]
-        reasons = frame["reason"].to_numpy()
-        return {r: int((reasons == r).sum()) for r in (PRIMARY, COMPLEMENT, SECONDARY, UNPUBLISHED)}
 
 
 def view_secrecy(masks: Suppression, counts: pd.DataFrame, keys: Sequence[str], num: str, den: str,
@@ -495,8 +476,7 @@ def _flags(masks: Suppression, level: str, codes: list, parents: list, num: np.n
     reason = np.array([UNPUBLISHED if i is None else int(masks.reason[i]) for i in cells], dtype=int)
     out = pd.DataFrame({"num": num.astype(float), "den": den.astype(float), "masked": masked,
                         "reason": np.where(masked, reason, SHOWN), "parent": parents,
-                        "num_small": False, "den_small": False, "num_secondary": masked,
-                        "den_secondary": masked, "rate_hidden": masked},
+                        "rate_hidden": masked},
                        index=pd.Index(codes, name=name))
     return out
 

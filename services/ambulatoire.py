@@ -43,8 +43,7 @@ def catalogue() -> pd.DataFrame:
 
 def markers() -> list[str]:
     """The codes of the 55 marker procedures ("all marker procedures" sums these)."""
-    cat = catalogue()
-    return cat.loc[cat["marker_number"] != "", "code"].tolist()
+    return secrecy_masks.marker_codes()
 
 
 def procedure_label(code: str) -> str:
@@ -251,8 +250,8 @@ def _interval(low, high) -> str:
     return f"{fmt_dec(low * 100, 1)} – {fmt_dec(high * 100, 1)}"
 
 
-def _shown(value, small, secondary):
-    return secrecy_model.count_display(int(value), bool(small) or bool(secondary))
+def _shown(value, masked) -> int | str:
+    return secrecy_model.count_display(int(value), bool(masked))
 
 
 def territory_rows(view: AmbuView, mode: Mode | None = None) -> tuple[Territories, list[dict]]:
@@ -266,8 +265,8 @@ def territory_rows(view: AmbuView, mode: Mode | None = None) -> tuple[Territorie
                "cible_pct": _pts(r.target_pct), "ecart_cible_pts": _pts(r.gap_pts), "classe": int(r.classe)}
         if t.flags is not None and r.code in t.flags.index:
             f = t.flags.loc[r.code]
-            row["sejours"] = _shown(r.stays, f["den_small"], f["den_secondary"])
-            row["sejours_ambulatoires"] = _shown(r.ambulatory_stays, f["num_small"], f["num_secondary"])
+            row["sejours"] = _shown(r.stays, f["masked"])
+            row["sejours_ambulatoires"] = _shown(r.ambulatory_stays, f["masked"])
             if f["rate_hidden"]:
                 row.update(taux_pct=SECRET, ic95=SECRET, ic95_bas_pct=SECRET, ic95_haut_pct=SECRET,
                            ecart_cible_pts=None if row["cible_pct"] is None else SECRET, classe=None)
@@ -296,8 +295,8 @@ def national(view: AmbuView, mode: Mode | None = None) -> tuple[str, str]:
         return "–", "pas de données"
     if mode.masked:
         f = secrecy(view).total.iloc[0]
-        amb = _shown(row["ambulatory_stays"], f["num_small"], f["num_secondary"])
-        stays = _shown(row["stays"], f["den_small"], f["den_secondary"])
+        amb = _shown(row["ambulatory_stays"], f["masked"])
+        stays = _shown(row["stays"], f["masked"])
         if f["rate_hidden"]:
             return SECRET, (f"{_count_text(amb)} séjours ambulatoires sur {_count_text(stays)} séjours"
                             f" · {fmt_int(row['n_establishments'])} établissements")
@@ -320,14 +319,14 @@ def map_hover(t: Territories) -> list[str]:
         if not r.stays:
             lines.append("pas de données")
         elif f is not None and f["rate_hidden"]:
-            amb = _shown(r.ambulatory_stays, f["num_small"], f["num_secondary"])
-            stays = _shown(r.stays, f["den_small"], f["den_secondary"])
+            amb = _shown(r.ambulatory_stays, f["masked"])
+            stays = _shown(r.stays, f["masked"])
             lines += ["Taux ambulatoire : secret statistique", f"({_count_text(amb)}/{_count_text(stays)} séjours)"]
         else:
             amb, stays = int(r.ambulatory_stays), int(r.stays)
             if f is not None:
-                amb = _shown(amb, f["num_small"], f["num_secondary"])
-                stays = _shown(stays, f["den_small"], f["den_secondary"])
+                amb = _shown(amb, f["masked"])
+                stays = _shown(stays, f["masked"])
             lines += [f"Taux ambulatoire : {fmt_pct(r.rate)} ({_count_text(amb)}/{_count_text(stays)} séjours)",
                       f"IC 95 % : {fmt_pct_range(r.low, r.high)}"]
         if not is_missing(r.target_pct):
@@ -419,8 +418,8 @@ def establishment_rows(view: AmbuView, mode: Mode | None = None) -> tuple[str, l
                "msap_detail": ", ".join(labels.get(g, g) for g in msap)}
         if secret is not None:
             f = secret.levels[2].loc[r.finess]
-            row["sejours"] = _shown(r.stays, f["den_small"], f["den_secondary"])
-            row["sejours_ambulatoires"] = _shown(r.ambulatory_stays, f["num_small"], f["num_secondary"])
+            row["sejours"] = _shown(r.stays, f["masked"])
+            row["sejours_ambulatoires"] = _shown(r.ambulatory_stays, f["masked"])
             if f["rate_hidden"]:
                 row.update(taux_pct=SECRET, ic95=SECRET, ecart_region=SECRET, ecart_cible=SECRET)
             if secret.levels[0]["rate_hidden"].get(region, False):
@@ -492,8 +491,8 @@ def series(view: AmbuView, mode: Mode | None = None) -> Series:
             level, code = (secret.levels[1], dep) if dep else (secret.levels[0], region)
             if code and code in level.index:
                 f = level.loc[code]
-                counts_[i] = [_shown(counts_[i][0], f["num_small"], f["num_secondary"]),
-                              _shown(counts_[i][1], f["den_small"], f["den_secondary"])]
+                counts_[i] = [_shown(counts_[i][0], f["masked"]),
+                              _shown(counts_[i][1], f["masked"])]
                 if f["rate_hidden"]:
                     own[i] = low[i] = high[i] = None
     name = (f"{geo.departements[dep]} ({dep})" if dep else geo.regions[region]) if region else None
@@ -549,8 +548,7 @@ class AmbulatorySection:
 
 def _secret_cells(_url: str, year: int, code: str, _secondary: bool = True) -> dict:
     """The masks of one procedure's counts of a year (or of the 55 marker procedures), read from the
-    reach masks: {'cells': FINESS -> flags, 'region': code -> flags, 'france': flags} (flags: num
-    small, num masked, den small, den masked, rate hidden)."""
+    reach masks: {'cells': FINESS -> masked, 'region': code -> masked, 'france': masked}."""
     frame = cached(data.group_counts, year)
     frame = frame[frame["gesture"].isin(markers())] if code == model.ALL else frame[frame["gesture"] == code]
     frame = frame.groupby(["region_code", "departement_code", "finess"], as_index=False)[
@@ -558,25 +556,22 @@ def _secret_cells(_url: str, year: int, code: str, _secondary: bool = True) -> d
     masks, values = secrecy_masks.ambulatory_masks(year, code)
     s = secrecy_model.view_secrecy(masks, frame, KEYS, "ambulatory_stays", "stays", secrecy_masks.ALL, values)
 
-    def flags(df: pd.DataFrame) -> dict:
-        return {k: (False, bool(m), False, bool(m), bool(m)) for k, m in zip(df.index, df["masked"])}
+    def masked(df: pd.DataFrame) -> dict:
+        return {k: bool(m) for k, m in zip(df.index, df["masked"])}
 
-    return {"cells": flags(s.levels[2]), "region": flags(s.levels[0]), "france": flags(s.total)[s.total.index[0]]}
-
-
-_PLAIN = (False, False, False, False, False)
+    return {"cells": masked(s.levels[2]), "region": masked(s.levels[0]), "france": bool(s.total["masked"].iloc[0])}
 
 
-def _pair(amb: int, stays: int, flags=_PLAIN) -> tuple[str, str]:
-    rate = SECRET if flags[4] else (fmt_pct(amb / stays) if stays else "–")
-    return rate, f"{_count_text(_shown(amb, flags[0], flags[1]))}/{_count_text(_shown(stays, flags[2], flags[3]))}"
+def _pair(amb: int, stays: int, masked: bool = False) -> tuple[str, str]:
+    rate = SECRET if masked else (fmt_pct(amb / stays) if stays else "–")
+    return rate, f"{_count_text(_shown(amb, masked))}/{_count_text(_shown(stays, masked))}"
 
 
-def _interval_text(amb: int, stays: int, flags=_PLAIN) -> str:
+def _interval_text(amb: int, stays: int, masked: bool = False) -> str:
     from analytics.rates import wilson_interval
 
-    if flags[4] or not stays:
-        return SECRET if flags[4] else "–"
+    if masked or not stays:
+        return SECRET if masked else "–"
     return fmt_pct_range(*wilson_interval(amb, stays))
 
 
@@ -591,16 +586,16 @@ def _procedure_row(code: str, label: str, number: str, counts_: pd.DataFrame, fi
     sums = {"region": (int(reg["ambulatory_stays"].sum()), int(reg["stays"].sum())),
             "france": (int(counts_["ambulatory_stays"].sum()), int(counts_["stays"].sum())),
             "comparables": (int(comp["ambulatory_stays"].sum()), int(comp["stays"].sum()))}
-    f_own = secret["cells"].get(finess, _PLAIN) if secret else _PLAIN
-    f_ref = {"region": secret["region"].get(region, _PLAIN) if secret else _PLAIN,
-             "france": secret["france"] if secret else _PLAIN, "comparables": _PLAIN}
+    f_own = bool(secret and secret["cells"].get(finess, False))
+    f_ref = {"region": bool(secret and secret["region"].get(region, False)),
+             "france": bool(secret and secret["france"]), "comparables": False}
     if secret:  # the comparables' sum is not in the reach (services.secrecy): not published in presentation mode
-        f_ref["comparables"] = (False, True, False, True, True)
+        f_ref["comparables"] = True
     p0 = sums["france"][0] / sums["france"][1] if sums["france"][1] else float("nan")
     low95, _h95 = funnel_limits(p0, [stays], 0.95) if stays else ([float("nan")], None)
     low998, high998 = funnel_limits(p0, [stays], 0.998) if stays else ([float("nan")], [float("nan")])
     rate = amb / stays if stays else float("nan")
-    hidden = f_own[4] or f_ref["france"][4]
+    hidden = f_own or f_ref["france"]
     if not stays:
         position = "pas de séjour"
     elif rate < low998[0]:
@@ -619,7 +614,7 @@ def _procedure_row(code: str, label: str, number: str, counts_: pd.DataFrame, fi
              "gap": "–"}
     below = bool(stays) and not hidden and rate < low998[0]
     far = False
-    if target_pct is not None and stays and not f_own[4]:
+    if target_pct is not None and stays and not f_own:
         gap = rate * 100 - target_pct
         cells["gap"] = fmt_pts(gap / 100)
         far = stays >= msap_model.DEFAULT_RULE.volume_min and gap <= -model.FAR_BELOW_TARGET_PTS

@@ -473,9 +473,10 @@ class Report:
     recovered: list[Bound]
     sensitive: list[Bound]  # bounds of the sensitive quantities (true value 1..10) of every published cell
     shown_small: list[str]  # published counts from 1 to 10
-    shown_complement: list[str]  # published rows whose stays − SSR stays is from 1 to 10
+    shown_complement: list[str]  # published rows whose complement (stays − SSR or ambulatory stays) is 1 to 10
     lps: int
     seconds: float
+    complement_label: str = "séjours − SSR"  # how the summary names the complement
 
     @property
     def narrow(self) -> list[Bound]:
@@ -495,7 +496,8 @@ class Report:
         lines += [f"  {b}" for b in sorted(self.narrow, key=lambda b: (b.width, b.cell))[:limit]]
         lines.append(f"{len(self.shown_small)} comptes publiés de 1 à 10")
         lines += [f"  {t}" for t in self.shown_small[:limit]]
-        lines.append(f"{len(self.shown_complement)} lignes publiées dont le complément (séjours − SSR) va de 1 à 10")
+        lines.append(f"{len(self.shown_complement)} lignes publiées dont le complément ({self.complement_label}) "
+                     "va de 1 à 10")
         lines += [f"  {t}" for t in self.shown_complement[:limit]]
         return "\n".join(lines)
 

@@ -54,10 +54,10 @@ from tests.attack import (
     ALL,
     RATE_HALF_STEP,
     STATUSES,
-    TOLERANCE,
     Bound,
     Fact,
     Publication,
+    Report,
     _text,
     figures,
     msap_rate_facts,
@@ -306,41 +306,6 @@ QUANTITIES = ("ambulatory", "stays", "complement")
 FLAG_GAP_PTS = 10.0 - 1e-6  # MSAP's default rule (AMBU): 10 points below the references, 30 stays at least
 
 
-@dataclass
-class Report:
-    masked_cells: int
-    bounds: list[Bound]
-    recovered: list[Bound]
-    sensitive: list[Bound]  # bounds of the sensitive quantities (true value 1..10) of every published cell
-    shown_small: list[str]  # published counts from 1 to 10
-    shown_complement: list[str]  # published rows whose stays − ambulatory stays is from 1 to 10
-    lps: int
-    seconds: float
-
-    @property
-    def narrow(self) -> list[Bound]:
-        return [b for b in self.sensitive if b.width < 5 - TOLERANCE]
-
-    def min_width(self) -> float:
-        return min((b.width for b in self.sensitive), default=math.inf)
-
-    def summary(self, limit: int = 8) -> str:
-        distinct = lambda bounds: len({(b.cover, b.quantity) for b in bounds})  # noqa: E731
-        lines = [f"{self.masked_cells} cellules masquées, {self.lps} programmes linéaires en {self.seconds:.1f} s",
-                 f"{len(self.recovered)} comptes masqués recalculés exactement ({distinct(self.recovered)} distincts)"]
-        lines += [f"  {b}" for b in sorted(self.recovered, key=lambda b: (b.cell, b.quantity))[:limit]]
-        lines.append(f"{len(self.narrow)} comptes sensibles (1 à 10) sur {len(self.sensitive)} encadrés à moins de 5 "
-                     f"({distinct(self.narrow)} distincts sur {distinct(self.sensitive)} ; "
-                     f"largeur minimale {self.min_width():.2f})")
-        lines += [f"  {b}" for b in sorted(self.narrow, key=lambda b: (b.width, b.cell))[:limit]]
-        lines.append(f"{len(self.shown_small)} comptes publiés de 1 à 10")
-        lines += [f"  {t}" for t in self.shown_small[:limit]]
-        lines.append(f"{len(self.shown_complement)} lignes publiées dont le complément (séjours − ambulatoires) "
-                     "va de 1 à 10")
-        lines += [f"  {t}" for t in self.shown_complement[:limit]]
-        return "\n".join(lines)
-
-
 class Attacker:
     def __init__(self, directory: dict[str, tuple[str, str, str]], procedures, facts: list[Fact]):
         self.directory = directory
@@ -513,4 +478,4 @@ def attack(directory, procedures, publication: Publication, truth: dict) -> Repo
                 sensitive.append(bound)
     return Report(masked_cells=len(masked), bounds=bounds, recovered=recovered, sensitive=sensitive,
                   shown_small=sorted(shown_small), shown_complement=sorted(shown_complement), lps=attacker.lps,
-                  seconds=time.perf_counter() - started)
+                  seconds=time.perf_counter() - started, complement_label="séjours − ambulatoires")
