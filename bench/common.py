@@ -88,14 +88,18 @@ def machine() -> dict:
 
 
 def click_lon_lat(page, selector: str, lon: float, lat: float) -> None:
-    """Click the Plotly map at `selector` (a Playwright page) where (lon, lat) is drawn, using
-    MapLibre's own projection (the benchmarks' recorders and the browser tests share it)."""
+    """Click the Plotly map at `selector` (a Playwright page) where (lon, lat) is drawn, using the
+    geo subplot's own projection and the screen matrix of the layer its territories are drawn in
+    (the benchmarks' recorders and the browser tests share it)."""
     x, y = page.evaluate(
         f"""([lon, lat]) => {{
             const g = document.querySelector('{selector}');
-            const map = g._fullLayout.map._subplot.map;
-            const p = map.project([lon, lat]);
-            const r = map.getCanvas().getBoundingClientRect();
-            return [r.left + p.x, r.top + p.y];
+            const p = g._fullLayout.geo._subplot.projection([lon, lat]);
+            const layer = g.querySelector('.choroplethlocation').parentNode;
+            const pt = layer.ownerSVGElement.createSVGPoint();
+            pt.x = p[0];
+            pt.y = p[1];
+            const s = pt.matrixTransform(layer.getScreenCTM());
+            return [s.x, s.y];
         }}""", [lon, lat])
     page.mouse.click(x, y)

@@ -185,7 +185,7 @@ def choose(page, group_id: str, option: str) -> None:
 
 
 def click_on_map(page, selector: str, lon: float, lat: float) -> None:
-    """Click the MapLibre map in `selector` (the graph's container) where (lon, lat) is drawn."""
+    """Click the map in `selector` (the graph's container) where (lon, lat) is drawn."""
     click_lon_lat(page, selector + " .js-plotly-plot", lon, lat)
 
 

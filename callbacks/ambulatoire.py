@@ -106,7 +106,6 @@ def render_map(view_data, figure_key):
                                        uirevision=f"{t.level}-{t.region}",
                                        frames=[] if t.region else france_map.inset_frames(t.level),
                                        legend_title=heading, no_data_label=no_data, size=MAP_SIZE,
-                                       bounds=france_map.geojson_bounds(layer) if t.region else None,
                                        secret_label=secret_label)
     return fig, key
 

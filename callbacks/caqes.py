@@ -164,7 +164,7 @@ def map_figure(view: CaqesView):
                                         texts["legend"], texts["title"], uirevision=f"{t.level}-{t.region}",
                                         frames=[] if t.region else france_map.inset_frames(t.level),
                                         legend_title=texts["legend_title"], no_data_label=texts["no_data_label"],
-                                        size=MAP_SIZE, bounds=france_map.geojson_bounds(layer) if t.region else None)
+                                        size=MAP_SIZE)
 
 
 def render_tables(view_data) -> dict:

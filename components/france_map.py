@@ -1,16 +1,22 @@
 """Choropleth of France (regions or départements) with the overseas territories as insets.
 
-Offline by construction: one `go.Choroplethmap` on a MapLibre `map` subplot
-with `map.style = "white-bg"` (no tiles, no token, no request outside the
-app). Nothing on the map is drawn as map text: MapLibre would fetch font
-glyphs from the internet for it. Inset names are in the hover texts.
+Offline by construction: one `go.Choropleth` on a Plotly `geo` subplot drawn in SVG, with every
+base layer off (`geo.visible = False`): no tiles, no WebGL, no font glyphs, no topojson file (plotly.js
+looks a geo subplot's topojson up in `window.PlotlyGeoAssets` before fetching it, and
+`assets/geo-offline.js` puts an empty one there: the app draws only its own GeoJSON). The SVG map
+draws in a fraction of the time MapLibre's WebGL map took in a browser without a GPU (issue 15:
+first draw 150–270 ms against 0.9–1.0 s, repaint 33–62 ms against 0.4–0.75 s) and its bundle is
+about 420 KB lighter.
+
+The projection is Mercator, the one the insets are computed in, fitted to the drawn locations
+(`geo.fitbounds = "locations"`): France with its insets, or a région alone when it is in focus.
 
 DROM rapprochés
 ---------------
 The five overseas départements (971 Guadeloupe, 972 Martinique, 973 Guyane,
 974 La Réunion, 976 Mayotte; regions 01, 02, 03, 04, 06) are moved into a
 column of five square boxes west of mainland France (in the Atlantic, west of
-Brittany; top to bottom in code order). The transform is computed in Web
+Brittany; top to bottom in code order). The transform is computed in
 Mercator space, the projection the map is displayed in, so each inset is a
 similar (undistorted) copy of the territory scaled to fill its box: Guyane is
 shrunk (× 0.6), the islands enlarged (× 2.8 to × 6). Boxes and scales are
@@ -27,10 +33,10 @@ Figure layout and what a callback patches
   never change; `z` is the CLASS NUMBER of each territory (0 = pas de
   données, 1..k), drawn with a stepped colourscale over z in [-0.5, 7.5]
   (eight bands of width 1/8, band c = colour of class c), `zmin`/`zmax` fixed.
-- ``data[1]`` (`FRAMES_TRACE`): the inset frames (one scattermap line trace,
+- ``data[1]`` (`FRAMES_TRACE`): the inset frames (one scattergeo line trace,
   no hover, no click).
 - ``data[2 + c]`` for c = 0..7 (`LEGEND_TRACE0 + c`): one legend-only trace per
-  class (a choroplethmap whose location is in no feature): c = 0 is "pas de
+  class (a choropleth whose location is in no feature): c = 0 is "pas de
   données", shown last.
 - `establishment_points_trace` may be appended after them (index 10,
   `POINTS_TRACE`) with `fig.add_trace`.
@@ -39,8 +45,8 @@ Presentation mode (secret statistique): a figure built with `secret_label`
 also draws territories whose rate is secret, z = `SECRET_CLASS` (-1), in a
 darker grey (`secret_colorscale`, zmin -1.5) and explains them in one more
 legend slot, ``data[10]`` (`SECRET_TRACE`); the points then come at index 11
-(`points_trace_index(True)`). Plotly cannot hatch a choroplethmap polygon
-without sending more geometry, hence a grey distinct from "pas de données".
+(`points_trace_index(True)`). A grey distinct from "pas de données" rather
+than hatching, which would need more geometry.
 
 The geometry is sent once. On a filter change a callback must only send
 (all of it done by `patch_colors`):
@@ -57,15 +63,11 @@ component, so the image exported with the modebar camera button (slides for
 IRAPS meetings) carries its legend. Clicking legend items does nothing.
 
 Clicking a territory gives ``clickData["points"][0]["location"]`` = its code.
-The view (`layout.map.center`, `layout.map.zoom`) is fixed, computed by
-`map_view` for a 960 × 640 px graph: Plotly ignores `map.fitbounds` as soon
-as a choroplethmap trace is present. A page whose graph has another size
-patches ``layout.map.zoom``/``layout.map.center`` with `map_view(w, h)` (w
-being the map's share of the width, `MAP_DOMAIN_X`). Nothing but a click is
-needed; the modebar's zoom buttons and dragging still let a user look at the
-small départements of Paris and its ring (their view survives recolouring
-through `uirevision`); `GRAPH_CONFIG`, for dcc.Graph's `config`, turns the
-scroll-wheel zoom off so scrolling the page never zooms the map.
+Nothing but a click is needed; the modebar's zoom buttons and dragging still
+let a user look at the small départements of Paris and its ring (their view
+survives recolouring through `uirevision`); `GRAPH_CONFIG`, for dcc.Graph's
+`config`, turns the scroll-wheel zoom off so scrolling the page never zooms
+the map.
 """
 from __future__ import annotations
 
@@ -344,7 +346,7 @@ def points_trace_index(secret: bool = False) -> int:
 _LEGEND_LOCATION = "légende"
 _EMPTY_GEOJSON = {"type": "FeatureCollection", "features": []}
 MAP_DOMAIN_X = (0.0, 0.70)  # the legend takes the right 30 % of the figure (about 290 px at 960 px)
-DEFAULT_SIZE = (960, 640)  # graph size (px) the default view is computed for
+DEFAULT_SIZE = (960, 640)  # graph size (px): the height is set, the width follows the page
 
 GRAPH_CONFIG = {  # pass as dcc.Graph(config=...)
     "scrollZoom": False,
@@ -352,29 +354,6 @@ GRAPH_CONFIG = {  # pass as dcc.Graph(config=...)
     "modeBarButtonsToRemove": ["select2d", "lasso2d"],
     "toImageButtonOptions": {"format": "png", "filename": "atlas-gdr-carte", "scale": 2},
 }
-
-
-def map_view(width: float = DEFAULT_SIZE[0] * (MAP_DOMAIN_X[1] - MAP_DOMAIN_X[0]),
-             height: float = DEFAULT_SIZE[1] - 40, padding: float = 20,
-             bounds: tuple[float, float, float, float] | None = None) -> dict:
-    """`layout.map` center and zoom showing `bounds` in a width × height px map.
-
-    bounds is (west, south, east, north) in lon/lat; by default mainland
-    France with the inset column. Plotly cannot fit a map holding a
-    choroplethmap trace to its data (`map.fitbounds` is ignored then), so the
-    view is computed here: MapLibre draws the Mercator world 512 × 2^zoom px
-    wide.
-    """
-    if bounds is None:
-        bounds = (min(box[0] for box in INSET_BOXES.values()), MAINLAND_BOUNDS[1], MAINLAND_BOUNDS[2],
-                  MAINLAND_BOUNDS[3])
-    west, south_lat, east, north_lat = bounds
-    south, north = float(_merc_y(south_lat)), float(_merc_y(north_lat))
-    span_x, span_y = max(east - west, 1e-3), max(north - south, 1e-3)
-    zoom = math.log2(min((width - 2 * padding) / (512 * span_x / 360),
-                         (height - 2 * padding) / (512 * span_y / 360)))
-    return {"center": {"lon": round((west + east) / 2, 4), "lat": round(float(_merc_lat((south + north) / 2)), 4)},
-            "zoom": round(min(zoom, 12.0), 3)}
 
 
 def geojson_bounds(geojson: dict) -> tuple[float, float, float, float]:
@@ -416,11 +395,11 @@ def hover_text(name: str, num, den, low=None, high=None, n_establishments=None,
     return "<br>".join(lines)
 
 
-def _legend_slot(c: int, label: str | None, color: str) -> go.Choroplethmap:
-    # A choroplethmap whose only location is in no feature draws nothing on the map but shows a
+def _legend_slot(c: int, label: str | None, color: str) -> go.Choropleth:
+    # A choropleth whose only location is in no feature draws nothing on the map but shows a
     # filled square in the legend (an empty one is left out of the legend by Plotly).
-    return go.Choroplethmap(
-        locations=[_LEGEND_LOCATION], z=[c], geojson=_EMPTY_GEOJSON,
+    return go.Choropleth(
+        locations=[_LEGEND_LOCATION], z=[c], geojson=_EMPTY_GEOJSON, featureidkey="id",
         name=label or "", visible=bool(label), showlegend=True, showscale=False,
         colorscale=[[0, color], [1, color]], marker={"line": {"color": BORDER_COLOR, "width": 0.5}},
         legendrank=2000 if c == 0 else 2001 if c == SECRET_CLASS else 1000 + c, hoverinfo="skip",
@@ -452,16 +431,42 @@ def _legend_names(classes: Sequence[int], legend_items: Sequence[str], no_data_l
     return names
 
 
+def geo_layout(uirevision: str, domain_y: Sequence[float] = (0, 1),
+               domain_x: Sequence[float] = MAP_DOMAIN_X) -> dict:
+    """`layout.geo` of the app's maps: SVG, no base layer (nothing fetched), Mercator (the insets'
+    projection), fitted to the drawn locations, the view kept across patches by `uirevision`."""
+    return {"visible": False, "projection": {"type": "mercator"}, "fitbounds": "locations",
+            "domain": {"x": list(domain_x), "y": list(domain_y)}, "bgcolor": "white",
+            "uirevision": uirevision}
+
+
+def _frame_lines(frames: Sequence[InsetFrame], steps: int = 12) -> tuple[list, list]:
+    """The frames as one line trace's lon/lat. A geo line between two points follows the great
+    circle, which bows away from a parallel: the east–west sides are cut into `steps` pieces so they
+    draw straight in Mercator (meridians are great circles already)."""
+    lon: list[float | None] = []
+    lat: list[float | None] = []
+    for frame in frames:
+        for i in range(len(frame.lon) - 1):
+            (x0, x1), (y0, y1) = frame.lon[i:i + 2], frame.lat[i:i + 2]
+            n = steps if y0 == y1 else 1
+            lon += [round(x0 + (x1 - x0) * j / n, 4) for j in range(n)]
+            lat += [y0] * n if y0 == y1 else [y0]
+        lon += [frame.lon[-1], None]
+        lat += [frame.lat[-1], None]
+    return lon, lat
+
+
 def choropleth_figure(geojson: dict, codes: Sequence[str], classes: Sequence[int], colors: Sequence[str],
                       hover_texts: Sequence[str], legend_items: Sequence[str], title: str,
                       uirevision: str, *, frames: Sequence[InsetFrame] = (),
                       legend_title: str = "", no_data_label: str = NO_DATA,
                       size: tuple[int, int] = DEFAULT_SIZE,
-                      bounds: tuple[float, float, float, float] | None = None,
                       secret_label: str | None = None) -> go.Figure:
     """The class map, built once per level; later changes go through `patch_colors`.
 
     geojson:      FeatureCollection (feature id = code), insets already applied (`inset_geojson`);
+                  the map is fitted to it (a région in focus is drawn alone, framed on itself);
     codes:        every territory of the level, in the order kept for the life of the figure;
     classes:      class number of each code (0 = pas de données, 1..k);
     colors:       k colours of classes 1..k (`palette(k)`);
@@ -473,17 +478,13 @@ def choropleth_figure(geojson: dict, codes: Sequence[str], classes: Sequence[int
                   'Classes :<br>effectifs égaux (quantiles)' (`legend_heading`); a long one-line
                   'Classes : …' is broken after its colon;
     size:         (width, height) of the graph in px: the height is set (layout.height), the width
-                  stays responsive and only serves to compute the view (`map_view`);
-    bounds:       (west, south, east, north) to show; by default France with its insets when `frames`
-                  are drawn, else the extent of `geojson` (a region in focus, drawn without frames);
+                  stays responsive;
     secret_label: presentation mode: classes may hold `SECRET_CLASS`, drawn grey and named in the
                   legend slot `SECRET_TRACE` with this label (`SECRET_LABEL`).
     """
-    if bounds is None and not frames and geojson.get("features"):
-        bounds = geojson_bounds(geojson)
     colorscale = stepped_colorscale(colors) if secret_label is None else secret_colorscale(colors)
     fig = go.Figure()
-    fig.add_trace(go.Choroplethmap(
+    fig.add_trace(go.Choropleth(
         geojson=geojson, locations=list(codes), featureidkey="id",
         z=[int(c) for c in classes], zmin=-0.5 if secret_label is None else SECRET_CLASS - 0.5,
         zmax=MAX_CLASSES + 0.5, zauto=False,
@@ -491,22 +492,15 @@ def choropleth_figure(geojson: dict, codes: Sequence[str], classes: Sequence[int
         marker={"line": {"color": BORDER_COLOR, "width": 0.6}, "opacity": 1},
         hovertext=list(hover_texts), hovertemplate="%{hovertext}<extra></extra>",
     ))
-    lon: list[float | None] = []
-    lat: list[float | None] = []
-    for frame in frames:
-        lon += list(frame.lon) + [None]
-        lat += list(frame.lat) + [None]
-    fig.add_trace(go.Scattermap(lon=lon, lat=lat, mode="lines", line={"color": FRAME_COLOR, "width": 1},
+    lon, lat = _frame_lines(frames)
+    fig.add_trace(go.Scattergeo(lon=lon, lat=lat, mode="lines", line={"color": FRAME_COLOR, "width": 1},
                                 hoverinfo="skip", showlegend=False, name="cadres DROM"))
     for c, name in enumerate(_legend_names(classes, legend_items, no_data_label)):
         fig.add_trace(_legend_slot(c, name, class_color(colorscale, c)))
     if secret_label is not None:
         fig.add_trace(_legend_slot(SECRET_CLASS, _secret_name(classes, secret_label), SECRET_COLOR))
     fig.update_layout(
-        map={"style": "white-bg",
-             **map_view(size[0] * (MAP_DOMAIN_X[1] - MAP_DOMAIN_X[0]), size[1] - 40, bounds=bounds),
-             "domain": {"x": list(MAP_DOMAIN_X), "y": [0, 1]},
-             "uirevision": uirevision},
+        geo=geo_layout(uirevision),
         uirevision=uirevision,
         dragmode="pan",
         height=size[1],
@@ -558,7 +552,7 @@ def patch_colors(patch, classes: Sequence[int], colorscale: list[list], hover_te
 
 
 def establishment_points_trace(lat, lon, sizes, texts, dep_codes=None, *, max_size: float = 22,
-                               min_size: float = 4, color: str = "#2b5d9b") -> go.Scattermap:
+                               min_size: float = 4, color: str = "#2b5d9b") -> go.Scattergeo:
     """Establishments as circles whose AREA is proportional to their volume (stays).
 
     lat/lon in WGS84; overseas points are moved into their insets with the
@@ -573,7 +567,7 @@ def establishment_points_trace(lat, lon, sizes, texts, dep_codes=None, *, max_si
     volume = np.asarray(sizes, dtype=float)
     top = np.nanmax(volume) if len(volume) and np.isfinite(volume).any() and np.nanmax(volume) > 0 else 1.0
     diameter = np.clip(max_size * np.sqrt(np.nan_to_num(volume, nan=0.0).clip(0) / top), min_size, max_size)
-    return go.Scattermap(
+    return go.Scattergeo(
         lon=x.tolist(), lat=y.tolist(), mode="markers",
         marker={"size": diameter.round(1).tolist(), "color": color, "opacity": 0.75, "sizemode": "diameter"},
         hovertext=list(texts), hovertemplate="%{hovertext}<extra></extra>",
@@ -603,6 +597,7 @@ __all__ = [
     "choropleth_figure",
     "class_color",
     "establishment_points_trace",
+    "geo_layout",
     "geojson_bounds",
     "hover_text",
     "inset_frames",
@@ -610,7 +605,6 @@ __all__ = [
     "inset_point",
     "inset_points",
     "legend_heading",
-    "map_view",
     "palette",
     "patch_colors",
     "points_trace_index",

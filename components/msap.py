@@ -298,22 +298,18 @@ def perimeter_map(layer: dict, codes: list[str], names: dict[str, str], whole_co
         return map_base(layer, codes, names, france_map.inset_frames("dep"), size)
     wanted = set(codes)
     layer = {**layer, "features": [f for f in layer["features"] if f["id"] in wanted]}
-    return map_base(layer, codes, names, [], size, france_map.geojson_bounds(layer))
+    return map_base(layer, codes, names, [], size)
 
 
-def map_base(layer: dict, codes: list[str], names: dict[str, str], frames, size: tuple[int, int],
-             bounds=None) -> go.Figure:
+def map_base(layer: dict, codes: list[str], names: dict[str, str], frames, size: tuple[int, int]) -> go.Figure:
     """Départements in neutral grey (france_map.choropleth_figure with one class and no legend),
     the map over the whole width, the legend below it. The flagged points are appended with
     `flagged_points_trace` (data[POINTS_TRACE])."""
     fig = france_map.choropleth_figure(layer, codes, [1] * len(codes), [NEUTRAL_FILL],
                                        [f"<b>{names.get(c, c)}</b>" for c in codes], [""], "",
-                                       uirevision="msap-map", frames=frames, size=size, bounds=bounds)
-    if bounds is None:
-        bounds = (min(b[0] for b in france_map.INSET_BOXES.values()), france_map.MAINLAND_BOUNDS[1],
-                  france_map.MAINLAND_BOUNDS[2], france_map.MAINLAND_BOUNDS[3])
-    view = france_map.map_view(size[0], size[1] - 40, bounds=bounds)
-    fig.update_layout(map={**view, "domain": {"x": [0, 1], "y": [0.08, 1]}}, margin={"l": 0, "r": 0, "t": 30, "b": 0},
+                                       uirevision="msap-map", frames=frames, size=size)
+    fig.update_layout(geo=france_map.geo_layout("msap-map", domain_y=(0.08, 1), domain_x=(0, 1)),
+                      margin={"l": 0, "r": 0, "t": 30, "b": 0},
                       separators=", ",
                       title={"text": "Établissements ciblés", "font": {"size": 15}, "y": 0.985},
                       legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 0, "yanchor": "bottom",
@@ -322,7 +318,7 @@ def map_base(layer: dict, codes: list[str], names: dict[str, str], frames, size:
 
 
 def flagged_points_trace(evaluated: pd.DataFrame, campaign: str, secret: model.Secrecy | None = None,
-                         aliases: dict[str, tuple[str, str]] | None = None) -> go.Scattermap:
+                         aliases: dict[str, tuple[str, str]] | None = None) -> go.Scattergeo:
     """The flagged establishments as circles (area ∝ stays, france_map.establishment_points_trace),
     customdata [FINESS, name, cases, gap to the region, gap to France, rate %, stays].
 
@@ -349,7 +345,7 @@ def flagged_points_trace(evaluated: pd.DataFrame, campaign: str, secret: model.S
 
 
 def _presentation_points(pts: pd.DataFrame, plural: str, secret: model.Secrecy,
-                         aliases: dict[str, tuple[str, str]] | None) -> go.Scattermap:
+                         aliases: dict[str, tuple[str, str]] | None) -> go.Scattergeo:
     flags = [secret.row(f) for f in pts["finess"]]
     sizes = [math.nan if f["stays_masked"] else float(n) for f, n in zip(flags, pts["stays"])]
     trace = france_map.establishment_points_trace(pts["latitude"], pts["longitude"], sizes, [],

@@ -44,7 +44,6 @@ def map_figure(shading, layer: dict, points=None) -> go.Figure:
                                        uirevision=f"{shading.level}-{region}",
                                        frames=[] if region else france_map.inset_frames(shading.level),
                                        legend_title=f"Classes : {shading.method_label}", size=MAP_SIZE,
-                                       bounds=france_map.geojson_bounds(layer) if region else None,
                                        secret_label=secret_label)
     if points is not None:
         fig.add_trace(points_trace(points))
@@ -63,7 +62,7 @@ def map_patch(patch, shading, points=None):
     return patch
 
 
-def points_trace(points) -> go.Scattermap:
+def points_trace(points) -> go.Scattergeo:
     return france_map.establishment_points_trace(points.latitude, points.longitude, points.sizes, points.texts,
                                                  points.departements)
 

@@ -34,7 +34,7 @@ mkdir -p "$(dirname "$out")"
 {
   version="$(node -p "require('$work/node_modules/plotly.js/package.json').version")"
   traces="$(grep -o "require('plotly.js/lib/[a-z]*')" "$src/entry.js" | sed "s/.*lib\/\([a-z]*\).*/\1/" | grep -v '^core$' | paste -sd, -)"
-  printf '/* plotly.js %s partial bundle for Atlas GDR (traces: scatter,%s), built by scripts/build-plotly-bundle.sh. plotly.js: MIT licence; MapLibre GL JS: BSD-3-Clause licence; licences of the bundled modules at the end. */\n' "$version" "$traces"
+  printf '/* plotly.js %s partial bundle for Atlas GDR (traces: scatter,%s), built by scripts/build-plotly-bundle.sh. plotly.js: MIT licence; licences of the bundled modules at the end. */\n' "$version" "$traces"
   cat "$work/plotly-atlas.min.js"
 } > "$out"
 echo "$out: $(wc -c < "$out") bytes, gzip -9 $(gzip -9 -c "$out" | wc -c) bytes, sha256 $(sha256sum "$out" | cut -c1-16)"

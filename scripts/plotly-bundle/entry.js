@@ -7,8 +7,8 @@ var Plotly = require('plotly.js/lib/core');
 Plotly.register([
     require('plotly.js/lib/bar'),            // /msap funnel bars
     require('plotly.js/lib/box'),            // /caqes indicator distributions
-    require('plotly.js/lib/choroplethmap'),  // the maps of /ssr, /msap, /caqes (MapLibre, WebGL)
-    require('plotly.js/lib/scattermap'),     // establishment markers and labels on those maps
+    require('plotly.js/lib/choropleth'),     // the maps of /ssr, /msap, /caqes, /ambulatoire (SVG geo: no WebGL, no tiles)
+    require('plotly.js/lib/scattergeo'),     // inset frames and establishment markers on those maps
 ]);
 
 module.exports = Plotly;

@@ -223,7 +223,7 @@ def wait_graph(page, selector: str, timeout: float = 30_000) -> None:
 
 
 def click_on_map(page, selector: str, lon: float, lat: float) -> None:
-    """Click the map at `selector` where (lon, lat) is drawn, using MapLibre's own projection."""
+    """Click the map at `selector` where (lon, lat) is drawn, using the geo subplot's own projection."""
     click_lon_lat(page, selector, lon, lat)
 
 

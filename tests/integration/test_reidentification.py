@@ -101,7 +101,7 @@ def _points(figure_text: str) -> list[tuple[float, float]]:
         for value in props.values():
             data = value.get("data") if isinstance(value, dict) else None
             for trace in data or []:
-                if isinstance(trace, dict) and trace.get("type") == "scattermap" and trace.get("mode") == "markers":
+                if isinstance(trace, dict) and trace.get("type") == "scattergeo" and trace.get("mode") == "markers":
                     out += [(round(x, 3), round(y, 3)) for x, y in zip(trace["lon"], trace["lat"])]
     return out
 

@@ -151,8 +151,8 @@ def _figure(classes=(1, 2, 0, 3), frames=True):
 def test_one_choropleth_trace_coloured_by_class_number_with_fixed_locations():
     fig, codes = _figure()
     choro = fig.data[fm.CHORO_TRACE]
-    assert choro.type == "choroplethmap"
-    assert sum(t.type == "choroplethmap" and t.geojson["features"] != [] for t in fig.data) == 1
+    assert choro.type == "choropleth"
+    assert sum(t.type == "choropleth" and t.geojson["features"] != [] for t in fig.data) == 1
     assert list(choro.locations) == codes and choro.featureidkey == "id"
     assert list(choro.z) == [1, 2, 0, 3]
     assert (choro.zmin, choro.zmax, choro.showscale) == (-0.5, 7.5, False)
@@ -174,10 +174,16 @@ def test_legend_slots_show_the_classes_then_no_data_with_its_count():
 
 def test_figure_needs_no_network():
     fig, _ = _figure()
-    assert fig.layout.map.style == "white-bg"
+    # No base layer: plotly.js fetches a topojson only for base layers or built-in locations
+    # (assets/geo-offline.js provides the empty one it still looks up).
+    assert fig.layout.geo.visible is False
+    for layer in ("land", "ocean", "lakes", "rivers", "countries", "coastlines", "subunits"):
+        assert getattr(fig.layout.geo, f"show{layer}") in (None, False), layer
+    assert all(t.locationmode in (None, "geojson-id") for t in fig.data if t.type == "choropleth")
     text = fig.to_json()
     assert "http://" not in text and "https://" not in text
-    assert fig.layout.map.zoom is not None and fig.layout.map.center.lon is not None
+    assert fig.layout.geo.projection.type == "mercator"  # the projection the insets are computed in
+    assert fig.layout.geo.fitbounds == "locations"
 
 
 def test_patch_colors_only_touches_colours_hover_and_legend_at_paths_that_exist():
@@ -203,15 +209,20 @@ def test_patch_colors_only_touches_colours_hover_and_legend_at_paths_that_exist(
         assert location[-1] in node, location
 
 
-def test_map_view_fits_mainland_and_insets_in_the_map_area():
-    width, height, padding = 672, 600, 20
-    view = fm.map_view(width, height, padding)
-    west = min(b[0] for b in fm.INSET_BOXES.values())
-    east = fm.MAINLAND_BOUNDS[2]
-    scale = 512 * 2 ** view["zoom"] / 360  # px per Mercator degree
-    assert (east - west) * scale <= width - 2 * padding + 1
-    assert west < view["center"]["lon"] < east
-    assert fm.MAINLAND_BOUNDS[1] < view["center"]["lat"] < fm.MAINLAND_BOUNDS[3]
+def test_inset_frames_draw_straight_in_mercator():
+    # A geo line follows the great circle: the east-west sides are cut so each piece stays on its
+    # parallel, and the frames' corners are kept exactly.
+    fig, _ = _figure()
+    frames = fig.data[fm.FRAMES_TRACE]
+    lon, lat = list(frames.lon), list(frames.lat)
+    assert lon.count(None) == len(fm.DROMS) == lat.count(None)
+    first = fm.inset_frames("dep")[0]
+    drawn = list(zip(lon[:lon.index(None)], lat[:lat.index(None)]))
+    assert drawn[0] == (first.lon[0], first.lat[0]) and drawn[-1] == (first.lon[-1], first.lat[-1])
+    for corner in zip(first.lon, first.lat):
+        assert corner in drawn
+    assert {y for _x, y in drawn} == set(first.lat)  # every point on one of the two parallels
+    assert len(drawn) > 20
 
 
 def test_hover_text_is_french_with_counts_interval_and_establishments():
@@ -223,13 +234,12 @@ def test_hover_text_is_french_with_counts_interval_and_establishments():
     assert fm.hover_text("Corse", np.nan, np.nan) == "<b>Corse</b><br>pas de données"
 
 
-def test_a_region_in_focus_without_frames_is_fitted_to_its_own_extent():
+def test_the_map_is_fitted_to_what_it_draws():
+    # plotly.js fits the geo view to the drawn locations: France with its insets, or a région
+    # alone when only its features are passed.
     fig, _ = _figure(frames=False)
-    view = fig.layout.map
-    # the four squares span lon 0..4, lat 46..47: centred on them, much closer than the France view
-    assert view.center.lon == pytest.approx(2.0)
-    assert 46 < view.center.lat < 47
-    assert view.zoom > fm.map_view()["zoom"] + 1
+    assert fig.layout.geo.fitbounds == "locations"
+    assert list(fig.layout.geo.domain.x) == list(fm.MAP_DOMAIN_X)
     assert fm.geojson_bounds({"features": [{"geometry": _square(0)}, {"geometry": _square(3)}]}) == (0, 46, 4, 47)
 
 

@@ -21,7 +21,7 @@ def test_every_trace_type_the_app_draws_is_in_the_bundle():
     registered = set(re.findall(r"require\('plotly\.js/lib/([a-z]+)'\)", ENTRY.read_text())) | {"scatter"}
     registered.discard("core")
     used = used_trace_types()
-    assert {"choroplethmap", "scattermap", "scatter", "bar", "box"} <= used  # the scan finds them
+    assert {"choropleth", "scattergeo", "scatter", "bar", "box"} <= used  # the scan finds them
     assert used <= registered, sorted(used - registered)
 
 
