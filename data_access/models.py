@@ -7,6 +7,7 @@ catalogue codes as strings.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import ClassVar
 
 from sqlalchemy import (
@@ -389,6 +390,9 @@ class UserSession(Base):
 
 # --- Action follow-up (issue 17) -------------------------------------------------
 
+# A campaign's code (String(30)): checked on import (data_access.validation) and when a campaign is created
+# from the app (services.actions), which must not load the import machinery (pandera) to check it.
+CAMPAIGN_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,29}")
 CAMPAIGN_THEMES = ("msap_ssr", "msap_ambu", "caqes", "transfert_ssr", "autre")  # ck_campaign_theme
 ACTION_STEPS = ("ciblee", "contactee", "entretien", "profil_remis", "msap_notifiee", "contrat_signe", "engagement",
                 "sans_suite", "controle", "close")  # ck_action_step; the order of the chain (analytics.actions)

@@ -832,7 +832,7 @@ def _kind_rules(spec: KindSpec, frame: pd.DataFrame, present: pd.DataFrame, refs
     return rules
 
 
-CAMPAIGN_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,29}")
+CAMPAIGN_CODE = models.CAMPAIGN_CODE
 
 
 def _campaign_rules(refs: References) -> list[Rule]:

@@ -46,8 +46,10 @@ Chaque taux est donné avec son intervalle de confiance à 95 % de **Wilson** ca
 
 ## Classes des cartes
 Par défaut, classes d'**effectifs égaux** (quantiles, 4 classes) ; alternatives : seuils naturels de Fisher-Jenks et
-intervalles égaux. Les bornes sont celles de la bibliothèque mapclassify (PySAL). La légende indique la méthode,
-l'étendue de chaque classe et le nombre de territoires qu'elle contient ; un territoire sans données est en gris.
+intervalles égaux. Les bornes sont celles des définitions de la bibliothèque mapclassify (PySAL) : l'application les
+calcule elle-même, et ses tests vérifient qu'elles sont identiques à celles de mapclassify. La légende indique la
+méthode, l'étendue de chaque classe et le nombre de territoires qu'elle contient ; un territoire sans données est en
+gris.
 
 ## Indicateurs du profil SSR
 Un indicateur de ratio (durée moyenne de séjour, taux de réhospitalisation, ETP par lit…) est comparé aux valeurs

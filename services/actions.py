@@ -20,7 +20,7 @@ import pandas as pd
 from analytics import actions as model
 from config import current_settings
 from data_access import actions as data
-from data_access.validation import CAMPAIGN_CODE
+from data_access.models import CAMPAIGN_CODE
 from security import audit, roles
 from security.presentation import current_mode, current_role
 from services.territories import geo_names

@@ -1,11 +1,17 @@
-"""Map classes are exactly mapclassify's; NaN is class 0; k shrinks instead of failing; French legend labels."""
+"""Map classes are exactly mapclassify's (computed without it); NaN is class 0; k shrinks instead of failing;
+French legend labels."""
+import subprocess
+import sys
 import warnings
 
-import mapclassify
+import mapclassify  # the reference, in the tests only: the app computes the same breaks with numpy
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from analytics.classes import METHOD_LABELS, classify
+from config import ROOT
 
 MAPCLASSIFY = {"quantiles": mapclassify.Quantiles, "jenks": mapclassify.FisherJenks,
                "egaux": mapclassify.EqualInterval}
@@ -30,6 +36,118 @@ def test_breaks_and_classes_are_mapclassify_s(method, k):
     assert result.k == k and result.method == method
     assert result.lower[0] == y.min()
     np.testing.assert_array_equal(result.lower[1:], result.bins[:-1])
+
+
+def _assert_same_as_mapclassify(values, method, k):
+    """classify(values) against mapclassify on the same finite values, with the k the app asks for
+    (k, or fewer when there are fewer distinct values)."""
+    y = np.asarray(values, dtype=float)
+    finite = np.isfinite(y)
+    observed = y[finite]
+    result = classify(values, method, k)
+    k_asked = min(k, len(np.unique(observed)))
+    if k_asked < 2:  # no classifier runs: one class up to the maximum, or none
+        assert result.k == k_asked
+        np.testing.assert_array_equal(result.bins, observed.max(keepdims=True) if k_asked else [])
+        return
+    expected = _mapclassify(method, observed, k_asked)
+    np.testing.assert_array_equal(result.bins, np.asarray(expected.bins, dtype=float))  # to the last bit
+    np.testing.assert_array_equal(result.classes[finite], np.asarray(expected.yb) + 1)
+    np.testing.assert_array_equal(result.classes[~finite], 0)
+    np.testing.assert_array_equal(result.counts, expected.counts)
+    assert result.k == len(expected.bins)
+
+
+PROPERTIES = settings(max_examples=120, deadline=None, derandomize=True, database=None,
+                      suppress_health_check=[HealthCheck.too_slow])
+METHODS = st.sampled_from(["quantiles", "jenks", "egaux"])
+CLASS_COUNTS = st.integers(min_value=2, max_value=9)
+# rates as counts over a denominator (what the maps classify), many ties among few values, any float in
+# 0–1, wider and negative values; NaN here and there
+RATES = st.builds(lambda k, n: k / n, st.integers(0, 5000), st.integers(1, 5000)).filter(lambda r: r <= 1)
+FEW_VALUES = st.sampled_from([0.0, 0.1, 0.25, 0.25 + 1e-12, 0.3, 0.5, 0.7, 1.0])
+ANY_RATE = st.floats(min_value=0, max_value=1, allow_subnormal=False)
+WIDE = st.floats(min_value=-1e6, max_value=1e6, allow_subnormal=False)
+VALUES = st.lists(st.one_of(RATES, FEW_VALUES, ANY_RATE, WIDE, st.just(float("nan"))), min_size=0, max_size=40)
+
+
+@PROPERTIES
+@given(values=VALUES, method=METHODS, k=CLASS_COUNTS)
+def test_breaks_and_classes_are_mapclassify_s_on_any_values(values, method, k):
+    _assert_same_as_mapclassify(values, method, k)
+
+
+@PROPERTIES
+@given(values=st.lists(FEW_VALUES, min_size=1, max_size=60), method=METHODS, k=CLASS_COUNTS)
+def test_breaks_and_classes_are_mapclassify_s_with_many_ties(values, method, k):
+    _assert_same_as_mapclassify(values, method, k)
+
+
+@pytest.mark.parametrize("method", ["quantiles", "jenks", "egaux"])
+@pytest.mark.parametrize("n", [2, 3, 18, 101, 300])
+def test_breaks_and_classes_are_mapclassify_s_from_regions_to_establishments(method, n):
+    rng = np.random.default_rng(n)
+    spread = rng.uniform(0.2, 0.9, n)
+    for values in (spread, np.round(spread, 2), np.round(spread, 1)):  # fewer and fewer distinct rates
+        for k in (2, 4, 5, 7):
+            _assert_same_as_mapclassify(values, method, k)
+
+
+def test_fisher_jenks_by_hand_on_three_groups():
+    y = [0.90, 0.10, 0.52, 0.11, 0.50, 0.12]
+    result = classify(y, "jenks", 3)
+    np.testing.assert_array_equal(result.bins, [0.12, 0.52, 0.90])  # bounds are values
+    assert result.classes.tolist() == [3, 1, 2, 1, 2, 1]
+
+
+def test_fisher_jenks_on_equal_costs_starts_the_last_class_as_early_as_possible():
+    # {0} {1, 2} and {0, 1} {2} both leave 0.5 of squared deviations: mapclassify keeps the first
+    result = classify([0.0, 1.0, 2.0], "jenks", 2)
+    np.testing.assert_array_equal(result.bins, [0.0, 2.0])
+    assert result.classes.tolist() == [1, 2, 2]
+
+
+def test_fisher_jenks_breaks_exact_ties_in_single_precision_as_mapclassify_does():
+    # {0.6} {0.7, 0.7, 0.8} and {0.6, 0.7, 0.7} {0.8} leave the same squared deviations (1/150) in exact
+    # arithmetic; mapclassify's float32 sums make the second one smaller, and so do ours
+    result = classify([0.6, 0.7, 0.7, 0.8], "jenks", 2)
+    np.testing.assert_array_equal(result.bins, [0.7, 0.8])
+    assert result.classes.tolist() == [1, 1, 1, 2]
+
+
+def test_breaks_are_mapclassify_s_on_many_short_lists_of_rounded_rates():
+    # short lists of rates rounded to 1–3 decimals: where costs tie in exact arithmetic, and where the
+    # float32 rounding of mapclassify's Fisher-Jenks decides
+    rng = np.random.default_rng(3)
+    for _ in range(300):
+        n = int(rng.integers(3, 9))
+        values = np.round(rng.uniform(0, 1, n), int(rng.integers(1, 4)))
+        for method in ("quantiles", "jenks", "egaux"):
+            _assert_same_as_mapclassify(values, method, int(rng.integers(2, 5)))
+
+
+def test_quantiles_that_coincide_make_fewer_classes():
+    y = [0.1, 0.1, 0.1, 0.1, 0.1, 0.2, 0.3, 0.4]
+    result = classify(y, "quantiles", 4)
+    # positions 7·q: 25 % -> 1.75 and 50 % -> 3.5 both fall among the 0.1; 75 % -> 5.25: 0.2 + 0.25·0.1
+    assert result.k == 3
+    np.testing.assert_allclose(result.bins, [0.1, 0.225, 0.4])
+    assert result.classes.tolist() == [1, 1, 1, 1, 1, 2, 3, 3] and result.counts.tolist() == [5, 1, 2]
+
+
+def test_equal_intervals_by_hand():
+    result = classify([0.2, 0.3, 0.35, 0.6], "egaux", 4)  # width (0.6 - 0.2) / 4 = 0.1
+    np.testing.assert_allclose(result.bins, [0.3, 0.4, 0.5, 0.6])
+    assert result.classes.tolist() == [1, 1, 2, 4] and result.counts.tolist() == [2, 1, 0, 1]
+
+
+def test_classifying_imports_neither_mapclassify_nor_scipy_nor_scikit_learn():
+    # mapclassify would bring scipy.stats and scikit-learn, ≈ 95 MB in each worker
+    code = ("import sys; from analytics.classes import classify\n"
+            "for m in ('quantiles', 'jenks', 'egaux'): classify([0.1, 0.2, 0.4, 0.8, 0.9], m, 3)\n"
+            "print(sorted({'mapclassify', 'scipy', 'sklearn'} & {n.split('.')[0] for n in sys.modules}))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
 
 
 def test_quantiles_by_hand_on_eight_values():
