@@ -6,17 +6,19 @@
   page's own clock. The control alternates between two values, so after the warm-up both views are
   in the server's cache: this is the warm-cache figure a user gets most of the time.
 - First load: a new browser context each time (empty HTTP cache, signed-in session cookie), from
-  navigation start to the page's main content rendered (see bench.record.PAGES) with Dash idle, and
-  the bytes transferred on the wire (CDP Network.loadingFinished encodedDataLength: compressed
-  bodies plus headers) and decoded, for every request until then; then the same page again in that
-  context (warm HTTP cache): its bytes and time.
+  navigation start to the page's first view: its map drawn on /ssr and /caqes (bench.record.MAPS:
+  the issue's "navigation → map drawn"; AG Grid loads after it), elsewhere its main content rendered
+  (bench.record.PAGES) with Dash idle; the bytes transferred on the wire (CDP
+  Network.loadingFinished encodedDataLength: compressed bodies plus headers) and decoded, for every
+  request sent until then; the bytes until the page is wholly ready (grids filled) too; then the same
+  page again in that context (warm HTTP cache): its bytes and time.
 """
 from __future__ import annotations
 
 import time
 
 from bench.common import log, percentiles, repeat
-from bench.record import IDLE, choose, goto_ready, map_drawn, new_context, ready_js, set_number
+from bench.record import IDLE, choose, first_view_js, goto_ready, map_drawn, new_context, ready_js, set_number
 
 # name -> page, how to change the control (two values, alternated), what the view looks like
 CONTROLS = {
@@ -87,30 +89,39 @@ def control_changes(browser, base: str, cookies: list[dict]) -> dict:
     return figures
 
 
-def _load_once(browser, base: str, cookies: list[dict], path: str) -> tuple[float, int, int, int, int, float]:
+def _load_once(browser, base: str, cookies: list[dict], path: str) -> tuple[float, int, int, int, int, float, int]:
     """Cold (new context: empty HTTP cache), then warm (the same context navigating again): seconds,
-    bytes on the wire, decoded bytes, requests of the cold load; bytes and seconds of the warm one."""
+    bytes on the wire, decoded bytes, requests of the cold load until its first view; bytes and
+    seconds of the warm one; bytes of the cold load until the page is wholly ready."""
     context = new_context(browser, base, cookies)
     page = context.new_page()
     cdp = context.new_cdp_session(page)
+    sent: list[str] = []
     encoded: dict[str, int] = {}
     decoded: dict[str, int] = {}
+    cdp.on("Network.requestWillBeSent", lambda e: sent.append(e["requestId"]))
     cdp.on("Network.loadingFinished", lambda e: encoded.__setitem__(e["requestId"], e["encodedDataLength"]))
     cdp.on("Network.dataReceived",
            lambda e: decoded.__setitem__(e["requestId"], decoded.get(e["requestId"], 0) + e["dataLength"]))
     cdp.send("Network.enable")
-    ready = ready_js(path)
+    first, ready = first_view_js(path), ready_js(path)
     runs = []
     for _ in ("cold", "warm"):
+        sent.clear()
         encoded.clear()
         decoded.clear()
         page.goto(base + path, wait_until="commit")
-        done = page.wait_for_function(f"() => ({ready})() && performance.now()", polling="raf",
+        done = page.wait_for_function(f"() => ({first})() && performance.now()", polling="raf",
                                       timeout=120_000).json_value()
+        # the requests sent until the first view (one sent in the moment since can only add to it),
+        # counted once the page is wholly ready and they have all finished
+        until_first = set(sent)
+        page.wait_for_function(ready, polling=100, timeout=120_000)
         page.wait_for_timeout(50)  # the last loadingFinished events of the responses already used
-        runs.append((done / 1000, sum(encoded.values()), sum(decoded.values()), len(encoded)))
+        runs.append((done / 1000, sum(encoded.get(r, 0) for r in until_first),
+                     sum(decoded.get(r, 0) for r in until_first), len(until_first), sum(encoded.values())))
     context.close()
-    return (*runs[0], runs[1][1], runs[1][0])
+    return (*runs[0][:4], runs[1][4], runs[1][0], runs[0][4])
 
 
 def first_loads(browser, base: str, cookies: list[dict], paths: dict[str, str]) -> dict:
@@ -126,10 +137,12 @@ def first_loads(browser, base: str, cookies: list[dict], paths: dict[str, str]) 
         fig = percentiles(repeat(once))
         fig.update({"path": path, "bytes_transferred": max(r[1] for r in runs),
                     "bytes_decoded": max(r[2] for r in runs), "requests": max(r[3] for r in runs),
-                    "bytes_warm": max(r[4] for r in runs), "warm": percentiles([r[5] for r in runs])})
+                    "bytes_warm": max(r[4] for r in runs), "warm": percentiles([r[5] for r in runs]),
+                    "bytes_ready": max(r[6] for r in runs)})
         figures[name] = fig
         log(f"  first load {path}: p50 {fig['p50_ms']} ms, p95 {fig['p95_ms']} ms, "
-            f"{fig['bytes_transferred'] / 1e6:.2f} MB transferred ({fig['requests']} requests), warm "
+            f"{fig['bytes_transferred'] / 1e6:.2f} MB transferred ({fig['requests']} requests; "
+            f"{fig['bytes_ready'] / 1e6:.2f} MB once wholly ready), warm "
             f"{fig['bytes_warm'] / 1e3:.0f} KB in {fig['warm']['p50_ms']} ms "
             f"[{time.perf_counter() - t0:.0f} s]")
     return figures

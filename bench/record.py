@@ -73,6 +73,17 @@ def ready_js(path: str) -> str:
     return f"() => ({IDLE} && {PAGES[key]})"
 
 
+# path -> its map, for the pages whose first load is "navigation → map drawn" (issue 15): AG Grid is
+# loaded once the map is drawn (assets/grid-loader.js), so the grid beside it comes later.
+MAPS = {"/ssr": "#ssr-map", "/caqes": "#caqes-map"}
+
+
+def first_view_js(path: str) -> str:
+    """The map drawn where the page has one named in MAPS, else the page ready (ready_js)."""
+    key = next((k for k in MAPS if path.startswith(k)), None)
+    return f"() => {map_drawn(MAPS[key])}" if key else ready_js(path)
+
+
 def launch(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
 

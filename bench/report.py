@@ -199,7 +199,8 @@ def growth(results: dict) -> tuple[list[str], list[tuple[str, list[str]]]]:
         cells = []
         for k in order:
             f = configs[k].get("browser", {}).get("loads", {}).get(name)
-            cells.append(f"{f['bytes_transferred'] / 1e6:.2f} MB" if f else "—")
+            total = f" ({f['bytes_ready'] / 1e6:.2f} MB with the grids)" if f and "bytes_ready" in f else ""
+            cells.append(f"{f['bytes_transferred'] / 1e6:.2f} MB{total}" if f else "—")
         rows.append((f"first load bytes, {label}", cells))
     cells = []
     for k in order:

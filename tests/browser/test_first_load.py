@@ -1,42 +1,67 @@
 """/ssr's first load with a cold browser cache: what goes over the wire (issue 15, acceptance 2).
 
-A new browser context has an empty HTTP cache; Chromium's own byte count (CDP
-Network.loadingFinished encodedDataLength: compressed bodies plus headers) is summed for every
-request from navigation until the map and the grid are drawn. The bytes are deterministic (same
-JavaScript, same demo data, same compression): no timing is asserted.
+The issue's first load is "navigation → map drawn". A new browser context has an empty HTTP cache;
+Chromium's own byte count (CDP Network.loadingFinished encodedDataLength: compressed bodies plus
+headers) is summed for every request sent from navigation until the map is drawn (legend included,
+bench.record.map_drawn). AG Grid's bundle is loaded after the map (assets/grid-loader.js), so the
+total until the grid is filled too is measured and bounded as well: nothing the page needs escapes a
+budget. The bytes are deterministic (same JavaScript, same demo data, same compression): no timing is
+asserted.
 """
+from dataclasses import dataclass
+
 import pytest
 
-from bench.record import ready_js
+from bench.record import map_drawn, ready_js
 
-TARGET_BYTES = 900_000  # issue 15: ≤ 900 KB transferred with a cold cache
-# What the light bundles give today (1.97 MB measured: plotly-atlas 0.90 MB, AG Grid 0.62 MB, Dash and
-# React 0.34 MB, first callbacks 0.07 MB). Well under the 2.55 MB of Dash's full plotly.js plus
-# dash_table: a regression to either fails this test.
+TARGET_BYTES = 900_000  # issue 15: ≤ 900 KB transferred with a cold cache, navigation → map drawn
+# What the map needs today: 1.35 MB (plotly-atlas 0.90 MB, Dash and React 0.34 MB, the bootstrap
+# components 0.07 MB, the page's data 0.06 MB). AG Grid (0.62 MB) in the page's script tags again would
+# fail this budget.
+UNTIL_MAP_BUDGET_BYTES = 1_400_000
+# Everything until the grid is filled too (1.97 MB): well under the 2.55 MB of Dash's full plotly.js
+# plus dash_table; a regression to either fails this test.
 BUDGET_BYTES = 2_100_000
+GRID_BUNDLE = "/_dash-component-suites/dash_ag_grid/"
 
 
-def cold_load(page, path: str) -> tuple[int, list[str]]:
+@dataclass
+class ColdLoad:
+    until_map: int  # bytes of the requests sent from navigation until the map is drawn
+    total: int      # bytes of every request until the map and the grid are drawn and Dash is idle
+    urls_until_map: list[str]
+    urls: list[str]
+
+
+def cold_load(page, path: str, map_selector: str) -> ColdLoad:
     cdp = page.context.new_cdp_session(page)
     sizes: dict[str, int] = {}
     urls: dict[str, str] = {}
     cdp.on("Network.requestWillBeSent", lambda e: urls.__setitem__(e["requestId"], e["request"]["url"]))
     cdp.on("Network.loadingFinished", lambda e: sizes.__setitem__(e["requestId"], e["encodedDataLength"]))
     cdp.send("Network.enable")
-    page.goto(path)
+    page.goto(path, wait_until="commit")
+    page.wait_for_function(f"() => {map_drawn(map_selector)}", timeout=60_000, polling="raf")
+    # The requests sent until now (a request sent in the moment since the map was drawn counts too:
+    # the figure can only be over, never under); each of them is finished once the page is ready.
+    before_map = set(urls)
     page.wait_for_function(ready_js(path), timeout=60_000, polling=100)
     page.watch.wait_dash_idle()
-    return sum(sizes.values()), list(urls.values())
+    # (a blob: URL, MapLibre's worker, is not fetched from the network: no loadingFinished)
+    unfinished = [urls[r] for r in before_map - set(sizes) if not urls[r].startswith(("blob:", "data:"))]
+    assert not unfinished, unfinished
+    return ColdLoad(until_map=sum(sizes.get(r, 0) for r in before_map), total=sum(sizes.values()),
+                    urls_until_map=[urls[r] for r in before_map], urls=list(urls.values()))
 
 
 @pytest.fixture
 def ssr_cold(page):
-    total, urls = cold_load(page, "/ssr")
-    return page, total, urls
+    return page, cold_load(page, "/ssr", "#ssr-map")
 
 
 def test_ssr_first_load_uses_the_light_plotly_bundle_and_no_dash_table(ssr_cold):
-    page, _total, urls = ssr_cold
+    page, load = ssr_cold
+    urls = load.urls
     assert any("/assets/vendor/plotly-atlas.min.js" in u for u in urls), urls
     assert not any("plotly.min.js" in u for u in urls), [u for u in urls if "plotly" in u]
     assert not any("dash_table" in u for u in urls), [u for u in urls if "dash_table" in u]
@@ -44,13 +69,30 @@ def test_ssr_first_load_uses_the_light_plotly_bundle_and_no_dash_table(ssr_cold)
     assert page.watch.console == []
 
 
+def test_ssr_first_load_fetches_ag_grid_after_the_map_is_drawn(ssr_cold):
+    page, load = ssr_cold
+    assert not any(GRID_BUNDLE in u for u in load.urls_until_map), load.urls_until_map
+    # then the grid's bundle, at its fingerprinted address (kept a year by the browser), and its chunk
+    assert any(f"{GRID_BUNDLE}dash_ag_grid.v" in u for u in load.urls), load.urls
+    assert any(f"{GRID_BUNDLE}async-community.js" in u for u in load.urls), load.urls
+    assert page.locator("#ssr-table .ag-row").count() > 0
+    assert page.watch.console == []
+
+
+def test_ssr_first_load_until_the_map_is_drawn_stays_within_its_budget(ssr_cold):
+    _, load = ssr_cold
+    print(f"/ssr cold: {load.until_map} bytes until the map is drawn, {load.total} until the grid is filled")
+    assert load.until_map < UNTIL_MAP_BUDGET_BYTES, f"{load.until_map} bytes until the map is drawn"
+
+
 def test_ssr_first_load_stays_within_the_light_bundles_budget(ssr_cold):
-    _, total, _ = ssr_cold
-    assert total < BUDGET_BYTES, f"{total} bytes"
+    _, load = ssr_cold
+    assert load.total < BUDGET_BYTES, f"{load.total} bytes until the grid is filled"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15 target not met yet: 1.97 MB, of which MapLibre (inside "
-                   "plotly.js) ≈ 0.44 MB and AG Grid ≈ 0.62 MB; `make bench` prints the figure")
+@pytest.mark.xfail(strict=True, reason="issue 15 target not met yet: 1.35 MB until the map is drawn, of which "
+                   "plotly-atlas (MapLibre inside) ≈ 0.90 MB; AG Grid (0.62 MB) now loads after the map; "
+                   "`make bench` prints the figure")
 def test_ssr_first_load_is_under_900_kb_with_a_cold_cache(ssr_cold):
-    _, total, _ = ssr_cold
-    assert total < TARGET_BYTES, f"{total} bytes"
+    _, load = ssr_cold
+    assert load.until_map < TARGET_BYTES, f"{load.until_map} bytes until the map is drawn"
