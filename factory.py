@@ -34,6 +34,7 @@ from security.database_errors import init_database_errors
 from security.errors import init_errors
 from security.headers import init_headers
 from security.presentation import current_mode
+from static_compression import init_static_compression
 from text import labels
 
 INDEX = """<!DOCTYPE html>
@@ -167,6 +168,7 @@ def create_app(settings: Settings | None = None) -> Dash:
         index_string=INDEX,
     )
     defer_grid_bundle(app)
+    init_static_compression(app.server, ROOT / "data" / "cache" / "static-br")
     app.server.config["ATLAS_SETTINGS"] = settings
     app.server.config["ATLAS_ASSETS"] = str(ROOT / "assets")
     app.server.config["SECRET_KEY"] = settings.secret_key
