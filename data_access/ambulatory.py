@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from data_access import models
 from data_access.db import connect
+from data_access.frames import read_frame
 
 E, A, G, T = models.Establishment, models.AmbulatorySurgery, models.AmbulatoryGroup, models.AmbulatoryTarget
 ESTABLISHMENT_COLUMNS = ["finess", "name", "legal_status", "region_code", "departement_code", "latitude",
@@ -82,4 +83,6 @@ def group_counts(url: str, year: int) -> pd.DataFrame:
     stmt = (select(A.gesture_group, *attrs, A.stays, A.ambulatory_stays).join(E, E.finess == A.finess)
             .where(A.year == year).order_by(A.gesture_group, E.finess))
     with connect(url) as conn:
-        return _frame(conn.execute(stmt), ["gesture", *ESTABLISHMENT_COLUMNS])
+        # plain numbers and strings only: the driver's tuples spare a SQLAlchemy Row per fact
+        df = read_frame(conn, stmt, ["gesture", *ESTABLISHMENT_COLUMNS], driver_rows=True)
+    return df.astype({"stays": "int64", "ambulatory_stays": "int64"})

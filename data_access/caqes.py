@@ -57,5 +57,6 @@ def year_results(url: str, year: int) -> pd.DataFrame:
             .join(E, E.finess == R.finess).join(I, I.code == R.indicator)
             .where(R.year == year).order_by(R.finess, I.position))
     with connect(url) as conn:
-        df = read_frame(conn, stmt, YEAR_COLUMNS)
+        # plain numbers and strings only: the driver's tuples spare a SQLAlchemy Row per result
+        df = read_frame(conn, stmt, YEAR_COLUMNS, driver_rows=True)
     return df.astype(RESULT_TYPES)

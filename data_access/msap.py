@@ -67,7 +67,7 @@ def establishment_counts(url: str, campaign: str, year: int, gestures: tuple[str
     stmt = (select(*cols, stays.label("stays"), cases.label("cases"))
             .join(E, E.finess == fact_finess).where(*where).group_by(*cols).order_by(E.finess))
     with connect(url) as conn:
-        return read_frame(conn, stmt, COUNT_COLUMNS).astype(COUNT_TYPES)
+        return read_frame(conn, stmt, COUNT_COLUMNS, driver_rows=True).astype(COUNT_TYPES)
 
 
 def counts_by_gesture(url: str, campaign: str, year: int, age_bands: tuple[str, ...] = ()) -> pd.DataFrame:
@@ -88,7 +88,7 @@ def counts_by_gesture(url: str, campaign: str, year: int, age_bands: tuple[str, 
             .join(E, E.finess == fact_finess).where(*where).group_by(gesture, *cols)
             .order_by(gesture, E.finess))
     with connect(url) as conn:
-        return read_frame(conn, stmt, ["gesture", *COUNT_COLUMNS]).astype(COUNT_TYPES)
+        return read_frame(conn, stmt, ["gesture", *COUNT_COLUMNS], driver_rows=True).astype(COUNT_TYPES)
 
 
 def notified(url: str, campaign: str) -> pd.DataFrame:
