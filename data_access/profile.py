@@ -42,7 +42,7 @@ def profile_values(url: str, year: int) -> pd.DataFrame:
     denominator (NaN for count indicators)."""
     stmt = select(P.finess, P.indicator, P.numerator, P.denominator).where(P.year == year)
     with connect(url) as conn:
-        df = read_frame(conn, stmt, ["finess", "indicator", "numerator", "denominator"])
+        df = read_frame(conn, stmt, ["finess", "indicator", "numerator", "denominator"], driver_rows=True)
     return df.astype({"numerator": "float64", "denominator": "float64"})
 
 
@@ -61,7 +61,7 @@ def recourse(url: str, year: int) -> pd.DataFrame:
     stmt = (select(S.finess, S.gesture, func.sum(S.stays), func.sum(S.stays_with_ssr))
             .where(S.year == year).group_by(S.finess, S.gesture))
     with connect(url) as conn:
-        df = read_frame(conn, stmt, ["finess", "gesture", "stays", "stays_with_ssr"])
+        df = read_frame(conn, stmt, ["finess", "gesture", "stays", "stays_with_ssr"], driver_rows=True)
     return df.astype({"stays": "int64", "stays_with_ssr": "int64"})
 
 

@@ -131,7 +131,7 @@ def pdf_href(public: str, year: int) -> str:
 # ---------------------------------------------------------------------------
 def _sizes(url: str) -> pd.DataFrame:
     """Size classes of every establishment (terciles within activity × status)."""
-    return model.size_classes(establishments.directory(url))
+    return model.size_classes(cached(establishments.directory))  # the directory the profile reads too
 
 
 def _values_with_groups(url: str, year: int) -> pd.DataFrame:
