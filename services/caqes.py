@@ -150,13 +150,22 @@ def _empty() -> pd.DataFrame:
                          for c in caqes_data.YEAR_COLUMNS})
 
 
+def _per_request(key: tuple, compute):
+    """compute() once per request for `key` (a callback's parts select the same rows several
+    times); the frames returned are read, never changed, by their users."""
+    memo = g.setdefault("caqes_memo", {}) if has_request_context() else {}
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
 def selection(view: CaqesView, year: int | None = None) -> pd.DataFrame:
     """The evaluated results of the view (one row per establishment × indicator) for its year
     or `year`: the one source of the grid, the headline, the map and /export/caqes.csv."""
     year = view.annee if year is None else year
     if year is None or year not in years():
         return model.select(model.evaluate(_empty()), view)
-    return model.select(_evaluated(int(year)), view)
+    return _per_request(("selection", view, int(year)), lambda: model.select(_evaluated(int(year)), view))
 
 
 # ---------------------------------------------------------------------------
@@ -207,6 +216,10 @@ class Territories:
 def territories(view: CaqesView) -> Territories:
     """The map's territories for the view: the perimeter does not filter them (a département shown
     is one of its region's), it only chooses the region whose départements are shown."""
+    return _per_request(("territories", view), lambda: _territories(view))
+
+
+def _territories(view: CaqesView) -> Territories:
     geo = geo_names()
     level = model.map_level(view)
     path = model.breadcrumb(view, geo.region_of)
