@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from data_access import models
 from data_access.db import connect
 from data_access.frames import read_frame
+from data_access.queries import distinct_years
 
 E, A, G, T = models.Establishment, models.AmbulatorySurgery, models.AmbulatoryGroup, models.AmbulatoryTarget
 ESTABLISHMENT_COLUMNS = ["finess", "name", "legal_status", "region_code", "departement_code", "latitude",
@@ -30,7 +31,7 @@ def catalogue(url: str) -> pd.DataFrame:
 def years(url: str) -> list[int]:
     """Years with ambulatory-surgery data, ascending."""
     with connect(url) as conn:
-        return [int(y) for y in conn.scalars(select(A.year).distinct().order_by(A.year))]
+        return distinct_years(conn, A.year)
 
 
 def _frame(rows, columns: list[str]) -> pd.DataFrame:

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from data_access import models
 from data_access.db import connect
 from data_access.frames import read_frame
+from data_access.queries import distinct_years
 
 E, S, A, D = models.Establishment, models.SsrRecourse, models.AmbulatorySurgery, models.MsapDecision
 CAMPAIGNS = ("SSR", "AMBU")
@@ -33,7 +34,7 @@ def years(url: str, campaign: str) -> list[int]:
     _check(campaign)
     column = S.year if campaign == "SSR" else A.year
     with connect(url) as conn:
-        return [int(y) for y in conn.scalars(select(column).distinct().order_by(column))]
+        return distinct_years(conn, column)
 
 
 def gestures(url: str, campaign: str) -> list[tuple[str, str]]:

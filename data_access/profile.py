@@ -3,11 +3,12 @@ frames hold counts (stays), numerators and denominators as stored."""
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import func, select, union
+from sqlalchemy import func, select
 
 from data_access import models
 from data_access.db import connect
 from data_access.frames import read_frame
+from data_access.queries import distinct_years
 
 P, S = models.ProfileValue, models.SsrRecourse
 
@@ -31,10 +32,9 @@ def gestures(url: str) -> pd.DataFrame:
 
 def years(url: str) -> list[int]:
     """Years with SSR profile values, SSR recourse stays or ambulatory-surgery stays, ascending."""
-    stmt = union(select(P.year).distinct(), select(S.year).distinct(),
-                 select(models.AmbulatorySurgery.year).distinct())
     with connect(url) as conn:
-        return sorted(int(y) for y in conn.scalars(stmt))
+        return sorted({y for column in (P.year, S.year, models.AmbulatorySurgery.year)
+                       for y in distinct_years(conn, column)})
 
 
 def profile_values(url: str, year: int) -> pd.DataFrame:
