@@ -165,8 +165,7 @@ def _recourse_references(url: str, year: int) -> dict:
 
 
 def _departement_feature(url: str, code: str) -> dict | None:
-    fc = cached(territories.feature_collection, "dep")
-    return next((f for f in fc["features"] if f["id"] == code), None)
+    return territories.departement_feature(url, code)  # its own geometry only, not every département's
 
 
 def _msap_flags(url: str, finess: str, year: int, secret: bool = False) -> list[tuple[str, str]]:
