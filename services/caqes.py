@@ -16,7 +16,7 @@ from analytics import caqes as model
 from analytics.caqes import CaqesView
 from analytics.classes import Classification
 from data_access import caqes as caqes_data
-from data_access.cache import cached
+from data_access.cache import cached, per_request
 from security.presentation import anonymous_names, current_mode
 from services.territories import geo_names
 from text.format import is_missing, round_pct
@@ -150,22 +150,13 @@ def _empty() -> pd.DataFrame:
                          for c in caqes_data.YEAR_COLUMNS})
 
 
-def _per_request(key: tuple, compute):
-    """compute() once per request for `key` (a callback's parts select the same rows several
-    times); the frames returned are read, never changed, by their users."""
-    memo = g.setdefault("caqes_memo", {}) if has_request_context() else {}
-    if key not in memo:
-        memo[key] = compute()
-    return memo[key]
-
-
 def selection(view: CaqesView, year: int | None = None) -> pd.DataFrame:
     """The evaluated results of the view (one row per establishment × indicator) for its year
     or `year`: the one source of the grid, the headline, the map and /export/caqes.csv."""
     year = view.annee if year is None else year
     if year is None or year not in years():
         return model.select(model.evaluate(_empty()), view)
-    return _per_request(("selection", view, int(year)), lambda: model.select(_evaluated(int(year)), view))
+    return per_request(("caqes.selection", view, int(year)), lambda: model.select(_evaluated(int(year)), view))
 
 
 # ---------------------------------------------------------------------------
@@ -216,7 +207,7 @@ class Territories:
 def territories(view: CaqesView) -> Territories:
     """The map's territories for the view: the perimeter does not filter them (a département shown
     is one of its region's), it only chooses the region whose départements are shown."""
-    return _per_request(("territories", view), lambda: _territories(view))
+    return per_request(("caqes.territories", view), lambda: _territories(view))
 
 
 def _territories(view: CaqesView) -> Territories:
