@@ -591,9 +591,12 @@ def default_rule_details(counts_frame: pd.DataFrame, finess: str, campaign: str 
     gesture are judged at once."""
     rule = MsapRule(campagne=campaign, ecart_pts=float(ecart_pts), volume_min=int(volume_min))
     frame = counts_frame if "gesture" in counts_frame.columns else counts_frame.assign(gesture="")
-    own = frame[(frame["finess"] == finess) & (frame["stays"] > 0)].reset_index(drop=True)
+    own = frame[(frame["finess"] == finess) & (frame["stays"] > 0)]
     if own.empty:
         return pd.DataFrame(columns=["gesture", "flagged", "reason"])
+    # gestures in the order of their first row in the frame (the sentence names them in that order)
+    first = {g: i for i, g in reversed(list(enumerate(frame["gesture"])))}
+    own = own.iloc[np.argsort([first[g] for g in own["gesture"]], kind="stable")].reset_index(drop=True)
     national = frame.groupby("gesture", sort=False)[["stays", "cases"]].sum().reindex(own["gesture"])
     regional = (frame[frame["region_code"] == own["region_code"].iloc[0]]
                 .groupby("gesture", sort=False)[["stays", "cases"]].sum().reindex(own["gesture"]))
