@@ -287,25 +287,49 @@ def evaluate(counts: pd.DataFrame, rule: MsapRule) -> pd.DataFrame:
     """
     national, regional = references(counts)
     examined = counts[(counts["stays"] > 0) & in_perimeter(counts, rule.perimetre)]
-    out = examined.merge(regional, on="region_code", how="left")
+    return _evaluated(examined, national, regional, rule)
+
+
+def _evaluated(examined: pd.DataFrame, national: pd.Series, regional: pd.DataFrame, rule: MsapRule) -> pd.DataFrame:
+    """`evaluate` of the rows `examined` against references computed beforehand (row by row: a row's
+    figures do not depend on the other rows examined)."""
+    return _judged(examined.merge(regional, on="region_code", how="left"), national, rule)
+
+
+def _judged(out: pd.DataFrame, national, rule: MsapRule, *, ordered: bool = True) -> pd.DataFrame:
+    """`evaluate`'s columns for rows that carry their regional references (region_stays,
+    region_cases, region_rate); `national` maps stays, cases and rate to one value for every row,
+    or to one value per row (arrays, rows of several gestures). `ordered`: in evaluate's order."""
     out["rate"] = out["cases"] / out["stays"]
     out["low"], out["high"] = wilson_interval(out["cases"], out["stays"])
     out["national_rate"] = national["rate"]
     out["gap_region_pts"] = (out["rate"] - out["region_rate"]) * 100
     out["gap_france_pts"] = (out["rate"] - out["national_rate"]) * 100
-    if len(out) and national["stays"] > 0:
-        out["limit_low"], out["limit_high"] = funnel_limits(national["rate"], out["stays"].to_numpy(), rule.level)
-    else:
-        out["limit_low"], out["limit_high"] = np.nan, np.nan
+    out["limit_low"], out["limit_high"] = _limits(out["stays"].to_numpy(), national, rule.level)
     out["enough_volume"] = out["stays"] >= rule.volume_min
     out["flagged"] = out["enough_volume"] & _rule_test(out, national, rule)
     out["reason"] = reasons(out, rule)
+    if not ordered:
+        return out
     high = rule.high_is_atypical
     sign = 1 if high else -1
     out["_atypical"] = np.minimum(sign * out["gap_region_pts"], sign * out["gap_france_pts"])
     out = out.sort_values(["flagged", "_atypical", "stays", "finess"], ascending=[False, False, False, True],
                           kind="stable")
     return out.drop(columns="_atypical").reset_index(drop=True)
+
+
+def _limits(stays: np.ndarray, national, level: float):
+    """Funnel limits at `level` around the national rate for each row's stays (NaN without national stays)."""
+    if np.ndim(national["rate"]) == 0:
+        if len(stays) and national["stays"] > 0:
+            return funnel_limits(national["rate"], stays, level)
+        return np.nan, np.nan
+    low, high = np.full(len(stays), np.nan), np.full(len(stays), np.nan)
+    for i, (p0, n, own) in enumerate(zip(national["rate"], national["stays"], stays)):
+        if n > 0:
+            low[i], high[i] = funnel_limits(p0, own, level)
+    return low, high
 
 
 def _rule_test(out: pd.DataFrame, national: pd.Series, rule: MsapRule) -> np.ndarray:
@@ -340,16 +364,15 @@ def reasons(frame: pd.DataFrame, rule: MsapRule) -> list[str]:
     level = SEUIL_LABELS[rule.seuil]
     which = "haute" if rule.high_is_atypical else "basse"
     volume = fmt_int(rule.volume_min)
-    national = fmt_pct(frame["national_rate"].iloc[0]) if len(frame) else ""
-    regions = frame[["region_code", "region_rate"]].drop_duplicates("region_code")
-    region_pct = {code: fmt_pct(v) for code, v in zip(regions["region_code"], regions["region_rate"])}
     out = []
     for r in frame.itertuples():
+        # the references of the row's own gesture and region (the same for every row of `evaluate`)
+        national, region_pct = _fmt_pct(r.national_rate), _fmt_pct(r.region_rate)
         rate = _fmt_pct(r.rate)
         if not r.enough_volume:
             out.append(f"Non ciblé : {fmt_count(r.stays, 'séjour')}, en dessous du volume minimal de {volume}.")
         elif rule.methode == "ecart":
-            gaps = (f"{_fmt_pts(r.gap_region_pts / 100)} par rapport au taux régional ({region_pct[r.region_code]}) "
+            gaps = (f"{_fmt_pts(r.gap_region_pts / 100)} par rapport au taux régional ({region_pct}) "
                     f"et {_fmt_pts(r.gap_france_pts / 100)} par rapport au taux national ({national})")
             if r.flagged:
                 out.append(f"Ciblé : taux de {rate}, soit {gaps} : au moins {threshold} {side} des deux.")
@@ -562,21 +585,30 @@ def _secret_part(counts_frame: pd.DataFrame, finess: str, r, secret: Callable[[s
 def default_rule_details(counts_frame: pd.DataFrame, finess: str, campaign: str = "SSR", *,
                          ecart_pts: float = DEFAULT_RULE.ecart_pts,
                          volume_min: int = DEFAULT_RULE.volume_min) -> pd.DataFrame:
-    """The rows of `evaluate` for `finess`, one per gesture (column `gesture`; '' without one)."""
+    """The rows of `evaluate` for `finess`, one per gesture (column `gesture`; '' without one), in
+    the frame's gesture order. Each gesture's references are over the whole frame; each row of
+    `evaluate` depends on them and on its own counts only, so the establishment's rows of every
+    gesture are judged at once."""
     rule = MsapRule(campagne=campaign, ecart_pts=float(ecart_pts), volume_min=int(volume_min))
     frame = counts_frame if "gesture" in counts_frame.columns else counts_frame.assign(gesture="")
-    rows = []
-    for gesture, group in frame.groupby("gesture", sort=False):
-        own = group[group["finess"] == finess]
-        if own.empty:
-            continue
-        # references over the whole frame; only the establishment's département is examined (fast)
-        local = replace(rule, perimetre="D" + str(own["departement_code"].iloc[0]))
-        ev = evaluate(group.drop(columns="gesture"), local)
-        rows.append(ev[ev["finess"] == finess].assign(gesture=gesture))
-    if not rows:
+    own = frame[(frame["finess"] == finess) & (frame["stays"] > 0)]
+    if own.empty:
         return pd.DataFrame(columns=["gesture", "flagged", "reason"])
-    return pd.concat(rows, ignore_index=True)
+    # gestures in the order of their first row in the frame (the sentence names them in that order)
+    first = {g: i for i, g in reversed(list(enumerate(frame["gesture"])))}
+    own = own.iloc[np.argsort([first[g] for g in own["gesture"]], kind="stable")].reset_index(drop=True)
+    national = frame.groupby("gesture", sort=False)[["stays", "cases"]].sum().reindex(own["gesture"])
+    regional = (frame[frame["region_code"] == own["region_code"].iloc[0]]
+                .groupby("gesture", sort=False)[["stays", "cases"]].sum().reindex(own["gesture"]))
+    own["region_stays"] = regional["stays"].to_numpy()
+    own["region_cases"] = regional["cases"].to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        own["region_rate"] = np.where(own["region_stays"] > 0,
+                                      own["region_cases"] / own["region_stays"].where(own["region_stays"] > 0, 1),
+                                      np.nan)
+    stays, cases = national["stays"].to_numpy(), national["cases"].to_numpy()
+    rates = np.array([int(c) / int(n) if n else math.nan for c, n in zip(cases, stays)], dtype=float)
+    return _judged(own, {"stays": stays, "cases": cases, "rate": rates}, rule, ordered=False)
 
 
 def _and(items: list[str]) -> str:

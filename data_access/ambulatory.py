@@ -10,6 +10,8 @@ from sqlalchemy import func, select
 
 from data_access import models
 from data_access.db import connect
+from data_access.frames import read_frame
+from data_access.queries import distinct_years
 
 E, A, G, T = models.Establishment, models.AmbulatorySurgery, models.AmbulatoryGroup, models.AmbulatoryTarget
 ESTABLISHMENT_COLUMNS = ["finess", "name", "legal_status", "region_code", "departement_code", "latitude",
@@ -29,7 +31,7 @@ def catalogue(url: str) -> pd.DataFrame:
 def years(url: str) -> list[int]:
     """Years with ambulatory-surgery data, ascending."""
     with connect(url) as conn:
-        return [int(y) for y in conn.scalars(select(A.year).distinct().order_by(A.year))]
+        return distinct_years(conn, A.year)
 
 
 def _frame(rows, columns: list[str]) -> pd.DataFrame:
@@ -77,9 +79,13 @@ def targets(url: str) -> pd.DataFrame:
 def group_counts(url: str, year: int) -> pd.DataFrame:
     """One row per establishment × procedure of `year` (every establishment: the regional and
     national references need them): gesture, finess, name, legal_status, region_code,
-    departement_code, latitude, longitude, stays, ambulatory_stays."""
-    attrs = (E.finess, E.name, E.legal_status, E.region_code, E.departement_code, E.latitude, E.longitude)
-    stmt = (select(A.gesture_group, *attrs, A.stays, A.ambulatory_stays).join(E, E.finess == A.finess)
-            .where(A.year == year).order_by(A.gesture_group, E.finess))
+    departement_code, latitude, longitude, stays, ambulatory_stays, by procedure then FINESS."""
+    facts = select(A.gesture_group, A.finess, A.stays, A.ambulatory_stays).where(A.year == year)
+    places = select(E.finess, E.name, E.legal_status, E.region_code, E.departement_code, E.latitude, E.longitude)
     with connect(url) as conn:
-        return _frame(conn.execute(stmt), ["gesture", *ESTABLISHMENT_COLUMNS])
+        # Two plain reads joined here: each establishment's name and place read once, not once per
+        # procedure (plain numbers and strings: the driver's tuples).
+        counts = read_frame(conn, facts, ["gesture", "finess", "stays", "ambulatory_stays"], driver_rows=True)
+        where = read_frame(conn, places, ESTABLISHMENT_COLUMNS[:7], driver_rows=True)
+    df = counts.merge(where, on="finess").sort_values(["gesture", "finess"], kind="stable").reset_index(drop=True)
+    return df[["gesture", *ESTABLISHMENT_COLUMNS]].astype({"stays": "int64", "ambulatory_stays": "int64"})

@@ -70,6 +70,20 @@ def cached(fn: Callable[..., T], *args) -> T:
     return value
 
 
+def per_request(key: tuple, compute: Callable[[], T]) -> T:
+    """compute() once per request for `key` (several parts of one callback's answer ask for the same
+    frame); what it returns is shared, so its users read it and never change it. Outside a request,
+    computed each time."""
+    from flask import g, has_request_context
+
+    if not has_request_context():
+        return compute()
+    memo = g.setdefault("atlas_per_request", {})
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
 def cache_status() -> str:
     """'ok', or 'injoignable' when the shared cache (Redis) does not answer."""
     try:

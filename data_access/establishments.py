@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from data_access import models
 from data_access.db import connect
+from data_access.frames import read_frame
 
 DIRECTORY_COLUMNS = ["finess", "name", "legal_status", "category", "activity", "commune_code", "commune",
                      "departement_code", "departement", "region_code", "region", "latitude", "longitude",
@@ -23,5 +24,5 @@ def directory(url: str) -> pd.DataFrame:
             .join(C, C.code == E.commune_code).join(D, D.code == E.departement_code)
             .join(R, R.code == E.region_code).order_by(E.finess))
     with connect(url) as conn:
-        df = pd.DataFrame([tuple(r) for r in conn.execute(stmt).all()], columns=DIRECTORY_COLUMNS)
+        df = read_frame(conn, stmt, DIRECTORY_COLUMNS, driver_rows=True)  # plain numbers and strings
     return df.astype({"beds": "int64", "places": "int64"})

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from data_access import models
 from data_access.db import connect
 from data_access.frames import read_frame
+from data_access.queries import distinct_years
 
 E, S, A, D = models.Establishment, models.SsrRecourse, models.AmbulatorySurgery, models.MsapDecision
 CAMPAIGNS = ("SSR", "AMBU")
@@ -33,7 +34,7 @@ def years(url: str, campaign: str) -> list[int]:
     _check(campaign)
     column = S.year if campaign == "SSR" else A.year
     with connect(url) as conn:
-        return [int(y) for y in conn.scalars(select(column).distinct().order_by(column))]
+        return distinct_years(conn, column)
 
 
 def gestures(url: str, campaign: str) -> list[tuple[str, str]]:
@@ -67,7 +68,7 @@ def establishment_counts(url: str, campaign: str, year: int, gestures: tuple[str
     stmt = (select(*cols, stays.label("stays"), cases.label("cases"))
             .join(E, E.finess == fact_finess).where(*where).group_by(*cols).order_by(E.finess))
     with connect(url) as conn:
-        return read_frame(conn, stmt, COUNT_COLUMNS).astype(COUNT_TYPES)
+        return read_frame(conn, stmt, COUNT_COLUMNS, driver_rows=True).astype(COUNT_TYPES)
 
 
 def counts_by_gesture(url: str, campaign: str, year: int, age_bands: tuple[str, ...] = ()) -> pd.DataFrame:
@@ -88,7 +89,7 @@ def counts_by_gesture(url: str, campaign: str, year: int, age_bands: tuple[str, 
             .join(E, E.finess == fact_finess).where(*where).group_by(gesture, *cols)
             .order_by(gesture, E.finess))
     with connect(url) as conn:
-        return read_frame(conn, stmt, ["gesture", *COUNT_COLUMNS]).astype(COUNT_TYPES)
+        return read_frame(conn, stmt, ["gesture", *COUNT_COLUMNS], driver_rows=True).astype(COUNT_TYPES)
 
 
 def notified(url: str, campaign: str) -> pd.DataFrame:

@@ -3,11 +3,12 @@ frames hold counts (stays), numerators and denominators as stored."""
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import func, select, union
+from sqlalchemy import func, select
 
 from data_access import models
 from data_access.db import connect
 from data_access.frames import read_frame
+from data_access.queries import distinct_years
 
 P, S = models.ProfileValue, models.SsrRecourse
 
@@ -31,10 +32,9 @@ def gestures(url: str) -> pd.DataFrame:
 
 def years(url: str) -> list[int]:
     """Years with SSR profile values, SSR recourse stays or ambulatory-surgery stays, ascending."""
-    stmt = union(select(P.year).distinct(), select(S.year).distinct(),
-                 select(models.AmbulatorySurgery.year).distinct())
     with connect(url) as conn:
-        return sorted(int(y) for y in conn.scalars(stmt))
+        return sorted({y for column in (P.year, S.year, models.AmbulatorySurgery.year)
+                       for y in distinct_years(conn, column)})
 
 
 def profile_values(url: str, year: int) -> pd.DataFrame:
@@ -42,7 +42,7 @@ def profile_values(url: str, year: int) -> pd.DataFrame:
     denominator (NaN for count indicators)."""
     stmt = select(P.finess, P.indicator, P.numerator, P.denominator).where(P.year == year)
     with connect(url) as conn:
-        df = read_frame(conn, stmt, ["finess", "indicator", "numerator", "denominator"])
+        df = read_frame(conn, stmt, ["finess", "indicator", "numerator", "denominator"], driver_rows=True)
     return df.astype({"numerator": "float64", "denominator": "float64"})
 
 
@@ -61,7 +61,7 @@ def recourse(url: str, year: int) -> pd.DataFrame:
     stmt = (select(S.finess, S.gesture, func.sum(S.stays), func.sum(S.stays_with_ssr))
             .where(S.year == year).group_by(S.finess, S.gesture))
     with connect(url) as conn:
-        df = read_frame(conn, stmt, ["finess", "gesture", "stays", "stays_with_ssr"])
+        df = read_frame(conn, stmt, ["finess", "gesture", "stays", "stays_with_ssr"], driver_rows=True)
     return df.astype({"stays": "int64", "stays_with_ssr": "int64"})
 
 

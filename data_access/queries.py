@@ -5,7 +5,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 
 from data_access import models
 from data_access.db import connect
@@ -19,6 +19,18 @@ FACT_TABLES: dict[str, type[models.Base]] = {
     "caqes_results": models.CaqesResult,
     "msap_decisions": models.MsapDecision,
 }
+
+
+def distinct_years(conn: Connection, column) -> list[int]:
+    """The distinct values of an integer `column` (a year) that leads an index, ascending, one index
+    seek per value ("loose index scan"): a SELECT DISTINCT reads every entry of the index (0.3 ms
+    instead of 15–45 ms for the national demo's facts, at every cold request)."""
+    years: list[int] = []
+    value = conn.scalar(select(column).order_by(column).limit(1))
+    while value is not None:
+        years.append(int(value))
+        value = conn.scalar(select(column).where(column > value).order_by(column).limit(1))
+    return years
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from sqlalchemy import Connection, func, literal, select, union_all
 from data_access import models, ssr_totals
 from data_access.db import connect
 from data_access.frames import read_frame
+from data_access.queries import distinct_years
 
 E, S = models.Establishment, models.SsrRecourse
 DEP, EST = models.SsrDepartementTotal, models.SsrEstablishmentTotal
@@ -30,7 +31,7 @@ def years(url: str) -> list[int]:
             stmt = (select(DEP.year).where(DEP.gesture == TOTAL, DEP.age_band == TOTAL, DEP.legal_status == TOTAL)
                     .distinct().order_by(DEP.year))
         else:
-            stmt = select(S.year).distinct().order_by(S.year)
+            return distinct_years(conn, S.year)
         return [int(y) for y in conn.scalars(stmt)]
 
 

@@ -32,6 +32,14 @@ def feature_collection(url: str, level: str) -> dict:
     return geography.feature_collection([r.code for r in rows], [r.geometry for r in rows])
 
 
+def departement_feature(url: str, code: str) -> dict | None:
+    """The GeoJSON Feature of one département (as in feature_collection's), None for an unknown code."""
+    D = models.Departement
+    with connect(url) as conn:
+        geometry = conn.scalar(select(D.geometry).where(D.code == code))
+    return None if geometry is None else geography.feature_collection([code], [geometry])["features"][0]
+
+
 def departement_anchors(url: str) -> dict[str, tuple[float, float]]:
     """code -> (latitude, longitude) of a point inside each département (shapely's
     representative point of its boundary): where the anonymised mode draws its establishments."""

@@ -647,10 +647,13 @@ def profile_section(finess: str, region: str, year: int, comparables: set[str], 
     cat = catalogue().set_index("code")
     marker_set = set(markers())
     rows = []
-    for code in [c for c in cat.index if c in set(own["gesture"])]:
+    performed = set(own["gesture"])
+    # each procedure's rows, split in one pass (not one scan of the year's frame per procedure)
+    by_code = dict(tuple(frame[frame["gesture"].isin(performed)].groupby("gesture", sort=False)))
+    for code in [c for c in cat.index if c in performed]:
         secret = cached(_secret_cells, int(year), code, secrecy_masks.secondary_on()) if mode.masked else None
         rows.append(_procedure_row(code, str(cat.at[code, "label"]), str(cat.at[code, "marker_number"]),
-                                   frame[frame["gesture"] == code], finess, region, comparables, year, secret, None))
+                                   by_code[code], finess, region, comparables, year, secret, None))
     target = model.regional_targets(targets(), year).get(region)
     total = None
     if set(own["gesture"]) & marker_set:

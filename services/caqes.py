@@ -16,7 +16,7 @@ from analytics import caqes as model
 from analytics.caqes import CaqesView
 from analytics.classes import Classification
 from data_access import caqes as caqes_data
-from data_access.cache import cached
+from data_access.cache import cached, per_request
 from security.presentation import anonymous_names, current_mode
 from services.territories import geo_names
 from text.format import is_missing, round_pct
@@ -156,7 +156,7 @@ def selection(view: CaqesView, year: int | None = None) -> pd.DataFrame:
     year = view.annee if year is None else year
     if year is None or year not in years():
         return model.select(model.evaluate(_empty()), view)
-    return model.select(_evaluated(int(year)), view)
+    return per_request(("caqes.selection", view, int(year)), lambda: model.select(_evaluated(int(year)), view))
 
 
 # ---------------------------------------------------------------------------
@@ -207,6 +207,10 @@ class Territories:
 def territories(view: CaqesView) -> Territories:
     """The map's territories for the view: the perimeter does not filter them (a département shown
     is one of its region's), it only chooses the region whose départements are shown."""
+    return per_request(("caqes.territories", view), lambda: _territories(view))
+
+
+def _territories(view: CaqesView) -> Territories:
     geo = geo_names()
     level = model.map_level(view)
     path = model.breadcrumb(view, geo.region_of)

@@ -30,6 +30,7 @@ from analytics.profile_secrecy import (
     recourse_secrecy,
 )
 from config import current_settings
+from data_access import ambulatory as ambulatory_data
 from data_access import establishments, queries, territories
 from data_access import msap as msap_data
 from data_access import profile as data
@@ -130,7 +131,7 @@ def pdf_href(public: str, year: int) -> str:
 # ---------------------------------------------------------------------------
 def _sizes(url: str) -> pd.DataFrame:
     """Size classes of every establishment (terciles within activity × status)."""
-    return model.size_classes(establishments.directory(url))
+    return model.size_classes(cached(establishments.directory))  # the directory the profile reads too
 
 
 def _values_with_groups(url: str, year: int) -> pd.DataFrame:
@@ -164,8 +165,7 @@ def _recourse_references(url: str, year: int) -> dict:
 
 
 def _departement_feature(url: str, code: str) -> dict | None:
-    fc = cached(territories.feature_collection, "dep")
-    return next((f for f in fc["features"] if f["id"] == code), None)
+    return territories.departement_feature(url, code)  # its own geometry only, not every département's
 
 
 def _msap_flags(url: str, finess: str, year: int, secret: bool = False) -> list[tuple[str, str]]:
@@ -176,7 +176,7 @@ def _msap_flags(url: str, finess: str, year: int, secret: bool = False) -> list[
         if year not in cached(msap_data.years, campaign):
             out.append((campaign, f"pas de données {year} pour cette campagne."))
             continue
-        counts = cached(msap_data.counts_by_gesture, campaign, year)
+        counts = _campaign_counts(campaign, year)
         secrets = None
         if secret:
             def secrets(gesture: str, group: pd.DataFrame, campaign: str = campaign) -> msap_model.Secrecy:
@@ -185,6 +185,14 @@ def _msap_flags(url: str, finess: str, year: int, secret: bool = False) -> list[
         _flagged, sentence = msap_model.default_rule_flag(counts, finess, campaign, secret=secrets)
         out.append((campaign, sentence))
     return out
+
+
+def _campaign_counts(campaign: str, year: int) -> pd.DataFrame:
+    """msap_data.counts_by_gesture(campaign, year). For AMBU, the ambulatory section's frame: the same
+    rows (one per establishment × group, its key) read once for both sections of the profile."""
+    if campaign == "AMBU":
+        return cached(ambulatory_data.group_counts, int(year)).rename(columns={"ambulatory_stays": "cases"})
+    return cached(msap_data.counts_by_gesture, campaign, year)
 
 
 def _recourse_secrecy(url: str, year: int, gesture: str, _secondary: bool = True) -> dict:

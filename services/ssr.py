@@ -22,7 +22,7 @@ from analytics.classes import classify
 from analytics.secrecy import SECRET
 from analytics.ssr import SsrView
 from data_access import ssr as ssr_data
-from data_access.cache import cached
+from data_access.cache import cached, per_request
 from security.presentation import Mode, anonymous_names, current_mode, departement_anchors
 from services import secrecy as masks
 from services.territories import geo_names
@@ -109,8 +109,10 @@ def title(view: SsrView) -> str:
 # Counts and their secrecy (cached on the data version)
 # ---------------------------------------------------------------------------
 def _counts(view: SsrView) -> pd.DataFrame:
-    return cached(ssr_data.establishment_counts, view.annee, tuple(view.gestures), tuple(view.age_bands),
-                  tuple(view.statuses))
+    """The view's establishment counts, read from the cache once per request (map, grids, points)."""
+    return per_request(("ssr.counts", view.annee, tuple(view.gestures), tuple(view.age_bands), tuple(view.statuses)),
+                       lambda: cached(ssr_data.establishment_counts, view.annee, tuple(view.gestures),
+                                      tuple(view.age_bands), tuple(view.statuses)))
 
 
 def _secrecy(view: SsrView, year: int | None = None) -> secrecy.NestedSecrecy:
@@ -129,10 +131,15 @@ def _view_secrecy(_url: str, year: int, gestures: tuple, age_bands: tuple, statu
                                 masks.ssr_values(gestures, age_bands))
 
 
-def _territories(view: SsrView, counts: pd.DataFrame, region_of: dict[str, str], mode: Mode):
+def _territories(view: SsrView, mode: Mode):
     """model.territory_table, and in presentation mode the secrecy flags of its rows (by code) with
-    classes computed over the rates shown only (a class bound must not reveal a secret rate)."""
-    level, table, classification = model.territory_table(counts, view, region_of)
+    classes computed over the rates shown only (a class bound must not reveal a secret rate). Once
+    per request: the map and the grid beside it show the same table."""
+    return per_request(("ssr.territories", view, mode.masked), lambda: _territory_table(view, mode))
+
+
+def _territory_table(view: SsrView, mode: Mode):
+    level, table, classification = model.territory_table(_counts(view), view, geo_names().region_of)
     if not mode.masked:
         return level, table, classification, None
     flags = _secrecy(view).levels[0 if level == "reg" else 1]
@@ -153,7 +160,7 @@ def territory_rows(view: SsrView, mode: Mode | None = None) -> tuple[str, list[d
     /export/ssr.csv both use it."""
     mode = mode or current_mode()
     geo = geo_names()
-    level, table, _, flags = _territories(view, _counts(view), geo.region_of, mode)
+    level, table, _, flags = _territories(view, mode)
     return level, _territory_rows(table, geo.regions if level == "reg" else geo.departements, flags)
 
 
@@ -344,7 +351,7 @@ class MapShading:
 def map_shading(view: SsrView, mode: Mode | None = None) -> MapShading:
     mode = mode or current_mode()
     geo = geo_names()
-    level, table, classification, flags = _territories(view, _counts(view), geo.region_of, mode)
+    level, table, classification, flags = _territories(view, mode)
     path = model.breadcrumb(view, geo.region_of)
     region = path[0] if path else ""
     names = geo.regions if level == "reg" else geo.departements
