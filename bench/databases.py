@@ -27,10 +27,11 @@ DB_PREFIX = "atlas_bench_"
 
 
 def demo_hash() -> str:
-    """What a cached database depends on: the demo generator and the migrations that made its schema
-    (a migration edited in place would otherwise leave a cached database with the old tables)."""
+    """What a cached database depends on: the demo generator, the import pipeline that writes it (and
+    the totals it keeps) and the migrations that made its schema (a migration edited in place would
+    otherwise leave a cached database with the old tables)."""
     h = hashlib.sha256()
-    files = [ROOT / "data_access" / name for name in ("demo.py", "demo_names.py")]
+    files = [ROOT / "data_access" / name for name in ("demo.py", "demo_names.py", "imports.py", "ssr_totals.py")]
     files += sorted((ROOT / "data_access" / "migrations" / "versions").glob("*.py"))
     for path in files:
         h.update(path.name.encode() + b"\0" + path.read_bytes())

@@ -192,6 +192,7 @@ def _import_follow_up(engine, spec: KindSpec, typed: pd.DataFrame, *, file_name:
     try:
         with engine.begin() as conn:
             version = _bump_version(conn, now)
+            ssr_totals.carry_forward(conn, version)  # no SSR fact, no establishment written
             write = actions.import_campaigns if spec.kind == "campaigns" else actions.import_actions
             inserted = write(conn, rows, user, now)
             batch = models.ImportBatch.__table__

@@ -127,6 +127,16 @@ def maintain_end(conn: Connection, version: int, consistent: bool, *, facts_chan
     _stamp(conn, version)
 
 
+def carry_forward(conn: Connection, version: int) -> None:
+    """An import that writes neither SSR facts nor establishments (campaigns, actions) bumped the data
+    version to `version`: totals consistent with version − 1 stay consistent. Without this, the demo
+    (campaigns and actions imported last) and any follow-up import left the totals stale until the
+    next SSR import, and every SSR view summed the facts instead (12 ms instead of 1 ms for /ssr's
+    series on the national demo)."""
+    conn.execute(update(STATE).where(STATE.c.name == NAME, STATE.c.data_version == version - 1)
+                 .values(data_version=version))
+
+
 def _stamp(conn: Connection, version: int) -> None:
     if not conn.execute(update(STATE).where(STATE.c.name == NAME).values(data_version=version)).rowcount:
         conn.execute(insert(STATE).values(name=NAME, data_version=version))

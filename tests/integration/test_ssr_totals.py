@@ -71,6 +71,35 @@ def test_totals_after_an_import_are_the_hand_computed_sums(db_url):
     assert consistent(db_url)
 
 
+def test_a_follow_up_import_keeps_the_totals_in_use(db_url, tmp_path):
+    # campaigns and actions write no SSR fact and no establishment: the totals stay consistent with
+    # the new data version, so the SSR views keep reading them (they read the facts otherwise).
+    import_good(db_url)
+    before = departement_totals(db_url)
+    campaigns = tmp_path / "campagnes.csv"
+    campaigns.write_text("code;label;theme;year;perimeter\nFR-2025;MSAP SSR France;msap_ssr;2025;FR\n",
+                         encoding="utf-8")
+    report = import_file(db_url, "campaigns", campaigns)
+    with get_engine(db_url).connect() as conn:
+        version = conn.scalar(select(models.DataVersion.version))
+        state = conn.scalar(select(models.DerivedState.data_version).where(models.DerivedState.name == "ssr_totals"))
+    assert report.data_version == version == state
+    assert consistent(db_url) and departement_totals(db_url) == before
+
+
+def test_a_follow_up_import_does_not_vouch_for_stale_totals(db_url, tmp_path):
+    # totals already stale (facts written outside the imports) stay stale: only consistent totals
+    # are carried to the new version.
+    import_good(db_url)
+    add_ssr(db_url, [("750000011", 2022, "PTH", "<60", 5, 1)])
+    campaigns = tmp_path / "campagnes.csv"
+    campaigns.write_text("code;label;theme;year;perimeter\nFR-2025;MSAP SSR France;msap_ssr;2025;FR\n",
+                         encoding="utf-8")
+    import_file(db_url, "campaigns", campaigns)
+    with get_engine(db_url).connect() as conn:
+        assert not ssr_totals.current(conn)
+
+
 def test_a_reimport_that_changes_counts_updates_the_totals(db_url, tmp_path):
     import_good(db_url)
     changed = tmp_path / "ssr_recourse_v2.csv"
