@@ -37,7 +37,11 @@ def cmd_seed_demo(args) -> int:
     reports = demo.seed_demo(args.url, scale=args.scale, seed=args.seed)
     total = sum(r.inserted + r.updated for r in reports.values())
     print(f"Démonstration « {args.scale} » chargée : {total:,} lignes en {time.perf_counter() - t0:.1f} s".replace(",", "\u00a0"))
-    _precompute_masks(args.url)
+    if args.no_masks:
+        print("Masques du secret statistique non calculés (--no-masks) : la première page en mode présentation "
+              "de chaque année les calculera.")
+    else:
+        _precompute_masks(args.url)
     return 0
 
 
@@ -155,6 +159,8 @@ def main(argv: list[str] | None = None) -> int:
     seed.add_argument("--scale", choices=["region", "national", "stress"], default="national")
     seed.add_argument("--seed", type=int, default=42)
     seed.add_argument("--if-empty", action="store_true", help="ne rien faire si toutes les données sont présentes")
+    seed.add_argument("--no-masks", action="store_true",
+                      help="ne pas calculer les masques du mode présentation (≈ 30 min à l'échelle stress)")
     imp = sub.add_parser("import", help="importe un fichier CSV ou XLSX (tout ou rien)")
     imp.add_argument("kind", help="establishments, ssr_recourse, ambulatory_surgery, profile_values, "
                                   "caqes_contracts, caqes_results, msap_decisions, ambulatory_targets, campaigns, actions")
