@@ -18,7 +18,19 @@ from __future__ import annotations
 import time
 
 from bench.common import log, percentiles, repeat
-from bench.record import IDLE, choose, first_view_js, goto_ready, map_drawn, new_context, ready_js, set_number
+from bench.record import (
+    IDLE,
+    choose,
+    click_on_map,
+    first_view_js,
+    goto_ready,
+    map_drawn,
+    new_context,
+    ready_js,
+    set_number,
+)
+
+BORDEAUX = (-0.58, 44.84)  # lon/lat inside Nouvelle-Aquitaine on /ssr's regions map
 
 # name -> page, how to change the control (two values, alternated), what the view looks like
 CONTROLS = {
@@ -37,6 +49,17 @@ CONTROLS = {
             return JSON.stringify([g.layout.title && g.layout.title.text, Array.from(g._fullData[0].hovertext || []),
                 Array.from(document.querySelectorAll('#caqes-map .legendtext')).map(e => e.textContent)]); }""",
         "drawn": map_drawn("#caqes-map"),
+    },
+    "ssr_drill": {
+        # only the drill-down is timed: the way back to France (a breadcrumb click) is `reset`, untimed
+        "page": "/ssr", "label": "/ssr: click on Nouvelle-Aquitaine (France's map) → its départements' map",
+        "reset": lambda page: page.locator("#ssr-breadcrumb button.crumb", has_text="France").click(),
+        "needs_reset": """() => !!document.querySelector('#ssr-breadcrumb .crumb-sep')""",
+        "change": lambda page, i: click_on_map(page, "#ssr-map", *BORDEAUX),
+        "fingerprint": """() => { const g = document.querySelector('#ssr-map .js-plotly-plot');
+            return JSON.stringify([document.querySelector('#ssr-breadcrumb').innerText,
+                Array.from(g._fullData[0].locations || [])]); }""",
+        "drawn": map_drawn("#ssr-map"),
     },
     "msap_ecart": {
         "page": "/msap", "label": "/msap: gap 12 ↔ 10 points → count, list and map",
@@ -70,6 +93,10 @@ def control_changes(browser, base: str, cookies: list[dict]) -> dict:
         def once() -> float:
             i = next(count)  # alternates the two values
             page.wait_for_function(f"() => {IDLE}", timeout=60_000)
+            if "reset" in spec and page.evaluate(spec["needs_reset"]):
+                spec["reset"](page)
+                page.wait_for_function(f"() => {IDLE} && {spec['drawn']} && !({spec['needs_reset']})()",
+                                       timeout=60_000)
             before = page.evaluate(spec["fingerprint"])
             page.evaluate(ARM)
             spec["change"](page, i)
