@@ -48,12 +48,15 @@ YEAR_COLUMNS = ["finess", "name", "region_code", "departement_code", "year", "in
                 "position"]
 
 
-def year_results(url: str, year: int) -> pd.DataFrame:
+def year_results(url: str, year: int, indicators: tuple[str, ...] | None = None) -> pd.DataFrame:
     """Every establishment's CAQES results for a year (one row per establishment × indicator),
     with the establishment's name, region and département and the indicator's catalogue entry
-    (YEAR_COLUMNS), in FINESS then catalogue order. achieved and savings_eur are NaN when not
+    (YEAR_COLUMNS), in FINESS then catalogue order; only those of `indicators` when given (a volet's
+    or one indicator's: a quarter of the rows or less). achieved and savings_eur are NaN when not
     (yet) known."""
     results = select(R.finess, R.indicator, R.baseline, R.target, R.achieved, R.savings_eur).where(R.year == year)
+    if indicators is not None:
+        results = results.where(R.indicator.in_(indicators))
     places = select(E.finess, E.name, E.region_code, E.departement_code)
     entries = select(I.code, I.label, I.part, I.scope, I.better, I.unit, I.incentive_rate, I.weight, I.position)
     with connect(url) as conn:
@@ -66,4 +69,7 @@ def year_results(url: str, year: int) -> pd.DataFrame:
                                                "incentive_rate", "weight", "position"], driver_rows=True)
     df = facts.merge(where, on="finess").merge(catalogue, on="indicator").assign(year=int(year))
     df = df.sort_values(["finess", "position", "indicator"], kind="stable").reset_index(drop=True)
-    return df[YEAR_COLUMNS].astype(RESULT_TYPES)
+    # No row (a volet without result that year): the text columns' type of a read with rows, not
+    # the driver's empty columns' object, so that the frame is the one selected from the whole year.
+    text = {} if len(df) else {c: "str" for c in YEAR_COLUMNS if c not in RESULT_TYPES}
+    return df[YEAR_COLUMNS].astype({**text, **RESULT_TYPES})

@@ -130,18 +130,36 @@ def labels(view: CaqesView) -> tuple[str, str | None]:
 # ---------------------------------------------------------------------------
 # The selection behind every figure
 # ---------------------------------------------------------------------------
-def _evaluated_year(url: str, year: int) -> pd.DataFrame:
-    """Every result of a year with attainment, status and incentive (analytics.caqes.evaluate)."""
-    return model.evaluate(caqes_data.year_results(url, year))
+def _evaluated_year(url: str, year: int, indicators: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """The results of a year (of `indicators` only, when given) with attainment, status and
+    incentive (analytics.caqes.evaluate, row by row: the same values whatever rows are read)."""
+    return model.evaluate(caqes_data.year_results(url, year, indicators))
 
 
-def _evaluated(year: int) -> pd.DataFrame:
-    """The year's evaluated results, unpickled from the cache once per request (a callback
-    selects from them several times)."""
+def _indicators(volet: str, indicateur: str) -> tuple[str, ...] | None:
+    """The catalogue's codes a selection of this volet and indicator can hold (None: every one),
+    so that a volet's view reads its own results rather than the year's (a cold view's cost is
+    the reading: 16,700 rows a year at national scale, two years per view)."""
+    if volet == model.ALL and indicateur == model.ALL:
+        return None
+    cat = cached(caqes_data.catalogue)
+    keep = pd.Series(True, index=cat.index)
+    if volet != model.ALL:
+        keep &= cat["part"] == volet
+    if indicateur != model.ALL:
+        keep &= cat["code"] == indicateur
+    return tuple(sorted(str(c) for c in cat.loc[keep, "code"]))
+
+
+def _evaluated(year: int, volet: str = model.ALL, indicateur: str = model.ALL) -> pd.DataFrame:
+    """The year's evaluated results that a view of this volet and indicator can select from
+    (every perimeter), unpickled from the cache once per request (a callback selects from them
+    several times)."""
     memo = g.setdefault("caqes_evaluated", {}) if has_request_context() else {}
-    if year not in memo:
-        memo[year] = cached(_evaluated_year, int(year))
-    return memo[year]
+    key = (int(year), volet, indicateur)
+    if key not in memo:
+        memo[key] = cached(_evaluated_year, int(year), _indicators(volet, indicateur))
+    return memo[key]
 
 
 def _empty() -> pd.DataFrame:
@@ -156,7 +174,7 @@ def selection(view: CaqesView, year: int | None = None) -> pd.DataFrame:
     year = view.annee if year is None else year
     if year is None or year not in years():
         return model.select(model.evaluate(_empty()), view)
-    return per_request(("caqes.selection", view, int(year)), lambda: model.select(_evaluated(int(year)), view))
+    return per_request(("caqes.selection", view, int(year)), lambda: model.select(_evaluated(int(year), view.volet, view.indicateur), view))
 
 
 # ---------------------------------------------------------------------------
