@@ -323,13 +323,22 @@ def _limits(stays: np.ndarray, national, level: float):
     """Funnel limits at `level` around the national rate for each row's stays (NaN without national stays)."""
     if np.ndim(national["rate"]) == 0:
         if len(stays) and national["stays"] > 0:
-            return funnel_limits(national["rate"], stays, level)
+            low, high = _memo_limits(float(national["rate"]), tuple(stays.tolist()), level)
+            return low.copy(), high.copy()
         return np.nan, np.nan
     low, high = np.full(len(stays), np.nan), np.full(len(stays), np.nan)
     for i, (p0, n, own) in enumerate(zip(national["rate"], national["stays"], stays)):
         if n > 0:
             low[i], high[i] = funnel_limits(p0, own, level)
     return low, high
+
+
+@lru_cache(maxsize=64)
+def _memo_limits(p0: float, stays: tuple, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """funnel_limits of every row's stays: the same at every change of the ecart or the volume
+    minimum (the binomial quantiles are a good part of a cold evaluation), so memoised, a pure
+    function of its arguments."""
+    return funnel_limits(p0, np.asarray(stays), level)
 
 
 def _rule_test(out: pd.DataFrame, national: pd.Series, rule: MsapRule) -> np.ndarray:
