@@ -20,7 +20,7 @@ from analytics import msap as model
 from analytics.secrecy import SECRET, count_display
 from analytics.ssr import AGE_LABELS
 from data_access import msap as msap_data
-from data_access.cache import cached
+from data_access.cache import cached, per_request
 from security.presentation import Mode, anonymous_names, current_mode, departement_anchors
 from services import secrecy as secrecy_masks
 from services.territories import geo_names
@@ -213,6 +213,12 @@ def counts(rule: model.MsapRule) -> pd.DataFrame:
     return cached(msap_data.establishment_counts, *_selection(rule))
 
 
+def references(rule: model.MsapRule) -> tuple[pd.Series, pd.DataFrame]:
+    """analytics.msap.references of the rule's counts, once per request (the list, the heading and
+    the sensitivity all compare with them)."""
+    return per_request(("msap-references", _selection(rule)), lambda: model.references(counts(rule)))
+
+
 def _secrecy(url: str, campaign: str, year: int, gestures: tuple[str, ...], ages: tuple[str, ...],
              _secondary: bool) -> model.Secrecy:
     masks, values = secrecy_masks.campaign_masks(campaign, year, gestures, ages)
@@ -339,7 +345,7 @@ def table(rule: model.MsapRule) -> tuple[pd.DataFrame, list[dict]]:
     allows (`presentation_frame`, `presentation_rows`), and anonymised with every point at its
     département's (security.presentation.departement_anchors)."""
     names = geo_names()
-    evaluated = model.evaluate(counts(rule), rule)
+    evaluated = model.evaluate(counts(rule), rule, references(rule))
     notified = cached(msap_data.notified, rule.campagne)
     previous = model.previous_msap(notified, rule, rule.gestures(codes(rule.campagne)))
     mode = current_mode()
@@ -375,11 +381,11 @@ class Results:
 
 def results(rule: model.MsapRule) -> Results:
     evaluated, rows = table(rule)
-    national, _ = model.references(counts(rule))
+    national, _ = references(rule)
     mode = current_mode()
     # presentation mode: the sensitivity counts the rows the rule is applied to only
     excluded = frozenset(evaluated.loc[evaluated["withheld"], "finess"]) if mode.masked else frozenset()
-    return Results(evaluated, rows, national, model.sensitivity(counts(rule), rule, excluded),
+    return Results(evaluated, rows, national, model.sensitivity(counts(rule), rule, excluded, references(rule)),
                    secrecy(rule) if mode.masked else None, anonymous_names(mode), mode)
 
 
