@@ -34,6 +34,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
+from typing import NamedTuple
 from urllib.parse import urlencode
 
 import numpy as np
@@ -276,7 +277,8 @@ def _beyond_by(cases, stays, ref_cases, ref_stays, ecart_tenths, high: bool) -> 
     return 1000 * diff[..., None] >= e * (n * nn)[..., None] if e.ndim else 1000 * diff >= e * n * nn
 
 
-def evaluate(counts: pd.DataFrame, rule: MsapRule) -> pd.DataFrame:
+def evaluate(counts: pd.DataFrame, rule: MsapRule,
+             refs: tuple[pd.Series, pd.DataFrame] | None = None) -> pd.DataFrame:
     """Every establishment examined under the rule, flagged or not, with its reason.
 
     Returns the columns of `counts` plus: rate, low, high (Wilson 95 %), region_stays,
@@ -284,8 +286,9 @@ def evaluate(counts: pd.DataFrame, rule: MsapRule) -> pd.DataFrame:
     gap_france_pts (points), limit_low, limit_high (funnel limits at the rule's level around the
     national rate, for the establishment's stays), enough_volume, flagged (bools) and reason (one
     French sentence). Ordered flagged first, then from the most atypical gap, then by stays.
+    `refs`: references(counts) when the caller has them already.
     """
-    national, regional = references(counts)
+    national, regional = refs if refs is not None else references(counts)
     examined = counts[(counts["stays"] > 0) & in_perimeter(counts, rule.perimetre)]
     return _evaluated(examined, national, regional, rule)
 
@@ -323,13 +326,22 @@ def _limits(stays: np.ndarray, national, level: float):
     """Funnel limits at `level` around the national rate for each row's stays (NaN without national stays)."""
     if np.ndim(national["rate"]) == 0:
         if len(stays) and national["stays"] > 0:
-            return funnel_limits(national["rate"], stays, level)
+            low, high = _memo_limits(float(national["rate"]), tuple(stays.tolist()), level)
+            return low.copy(), high.copy()
         return np.nan, np.nan
     low, high = np.full(len(stays), np.nan), np.full(len(stays), np.nan)
     for i, (p0, n, own) in enumerate(zip(national["rate"], national["stays"], stays)):
         if n > 0:
             low[i], high[i] = funnel_limits(p0, own, level)
     return low, high
+
+
+@lru_cache(maxsize=64)
+def _memo_limits(p0: float, stays: tuple, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """funnel_limits of every row's stays: the same at every change of the ecart or the volume
+    minimum (the binomial quantiles are a good part of a cold evaluation), so memoised, a pure
+    function of its arguments."""
+    return funnel_limits(p0, np.asarray(stays), level)
 
 
 def _rule_test(out: pd.DataFrame, national: pd.Series, rule: MsapRule) -> np.ndarray:
@@ -357,6 +369,19 @@ _fmt_pct = lru_cache(maxsize=1 << 16)(fmt_pct)
 _fmt_pts = lru_cache(maxsize=1 << 16)(fmt_pts)
 
 
+class _ReasonRow(NamedTuple):
+    national_rate: float
+    region_rate: float
+    rate: float
+    enough_volume: bool
+    stays: int
+    gap_region_pts: float
+    gap_france_pts: float
+    flagged: bool
+    limit_low: float
+    limit_high: float
+
+
 def reasons(frame: pd.DataFrame, rule: MsapRule) -> list[str]:
     """`reason` for every row of `frame` (the columns of `evaluate`), constants formatted once."""
     side = "au-dessus" if rule.high_is_atypical else "en dessous"
@@ -365,7 +390,8 @@ def reasons(frame: pd.DataFrame, rule: MsapRule) -> list[str]:
     which = "haute" if rule.high_is_atypical else "basse"
     volume = fmt_int(rule.volume_min)
     out = []
-    for r in frame.itertuples():
+    # the needed columns only, as Python lists (itertuples would box every column of every row)
+    for r in map(_ReasonRow._make, zip(*(frame[c].tolist() for c in _ReasonRow._fields))):
         # the references of the row's own gesture and region (the same for every row of `evaluate`)
         national, region_pct = _fmt_pct(r.national_rate), _fmt_pct(r.region_rate)
         rate = _fmt_pct(r.rate)
@@ -416,7 +442,8 @@ def summary_text(evaluated: pd.DataFrame) -> str:
 # ---------------------------------------------------------------------------
 # Sensitivity: how fragile is the list?
 # ---------------------------------------------------------------------------
-def sensitivity(counts: pd.DataFrame, rule: MsapRule, exclude: frozenset = frozenset()) -> pd.DataFrame:
+def sensitivity(counts: pd.DataFrame, rule: MsapRule, exclude: frozenset = frozenset(),
+                refs: tuple[pd.Series, pd.DataFrame] | None = None) -> pd.DataFrame:
     """Number flagged as the rule's threshold varies, everything else fixed, among the establishments
     examined but those of `exclude` (FINESS; the presentation mode's withheld rows), the references
     still over every establishment.
@@ -424,9 +451,9 @@ def sensitivity(counts: pd.DataFrame, rule: MsapRule, exclude: frozenset = froze
     `ecart`: one row per ecart in points (0 to 20 by 1, plus the rule's own value, extended up to
     it when it is above 20): columns value (points), flagged, current (bool). `funnel`: one row
     per level of SENSITIVITY_LEVELS (plus the rule's): value (coverage, proportion), flagged,
-    current.
+    current. `refs`: references(counts) when the caller has them already.
     """
-    national, regional = references(counts)
+    national, regional = refs if refs is not None else references(counts)
     examined = counts[(counts["stays"] > 0) & in_perimeter(counts, rule.perimetre)
                       & ~counts["finess"].isin(exclude)].merge(regional, on="region_code", how="left")
     enough = (examined["stays"] >= rule.volume_min).to_numpy()

@@ -4,6 +4,7 @@ functions, no callbacks."""
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -157,6 +158,21 @@ def _gap_texts(values, hidden) -> list[str]:
     return [SECRET if h else fmt_pts(v / 100) for v, h in zip(values, hidden)]
 
 
+@lru_cache(maxsize=256)
+def _limit_curves(national_rate: float, n_min: int, top: int) -> tuple[tuple, tuple]:
+    """The funnel's limit curves, (x, ((high, low) in percent for each level of LEVELS)): every
+    integer volume up to 200 (the limits zigzag with the discrete binomial), then a geometric grid.
+    They depend on the national rate and the volumes' range only, not on the rule's thresholds:
+    memoised (a pure function of its arguments), as a threshold change redraws the same curves."""
+    grid = np.unique(np.concatenate([np.arange(n_min, min(top, 200) + 1),
+                                     np.round(np.geomspace(min(top, 200), top, 120)).astype(int)]))
+    curves = []
+    for level in LEVELS:
+        low, high = funnel_limits(national_rate, grid, level)
+        curves.append((tuple(np.round(high * 100, 3).tolist()), tuple(np.round(low * 100, 3).tolist())))
+    return tuple(grid.tolist()), tuple(curves)
+
+
 def funnel_figure(evaluated: pd.DataFrame, rule: model.MsapRule, national_rate: float, height: int = 430,
                   secret: model.Secrecy | None = None, aliases: dict[str, tuple[str, str]] | None = None) -> dict:
     """Rate (%) against stays (log scale), with the national rate, its 95 % and 99.8 % limits
@@ -182,15 +198,11 @@ def funnel_figure(evaluated: pd.DataFrame, rule: model.MsapRule, national_rate: 
     n_min = max(1, int(evaluated["stays"].min())) if len(evaluated) else 1
     ends = [n_min, n_max * 1.1]
     if not math.isnan(national_rate):
-        # every integer up to 200 (the limits zigzag with the discrete binomial), then a geometric grid
-        top = max(int(n_max * 1.1), n_min + 1)
-        grid = np.unique(np.concatenate([np.arange(n_min, min(top, 200) + 1),
-                                         np.round(np.geomspace(min(top, 200), top, 120)).astype(int)]))
-        for level, dash_style in zip(LEVELS, ("dash", "solid")):
-            low, high = funnel_limits(national_rate, grid, level)
+        grid, curves = _limit_curves(float(national_rate), n_min, max(int(n_max * 1.1), n_min + 1))
+        for level, dash_style, (high, low) in zip(LEVELS, ("dash", "solid"), curves):
             name = f"Limites à {model.SEUIL_LABELS['95' if level == 0.95 else '99.8']}"
             for i, values in enumerate((high, low)):
-                data.append({"type": "scatter", "x": grid.tolist(), "y": np.round(values * 100, 3).tolist(),
+                data.append({"type": "scatter", "x": list(grid), "y": list(values),
                              "mode": "lines", "name": name, "legendgroup": name, "showlegend": i == 0,
                              "line": {"color": "#7a8594", "width": 1.3, "dash": dash_style}, "hoverinfo": "skip"})
         data.append({"type": "scatter", "x": ends, "y": [national_rate * 100] * 2, "mode": "lines",

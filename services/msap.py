@@ -11,14 +11,16 @@ import io
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 
 from analytics import msap as model
 from analytics.secrecy import SECRET, count_display
 from analytics.ssr import AGE_LABELS
 from data_access import msap as msap_data
-from data_access.cache import cached
+from data_access.cache import cached, per_request
 from security.presentation import Mode, anonymous_names, current_mode, departement_anchors
 from services import secrecy as secrecy_masks
 from services.territories import geo_names
@@ -211,6 +213,12 @@ def counts(rule: model.MsapRule) -> pd.DataFrame:
     return cached(msap_data.establishment_counts, *_selection(rule))
 
 
+def references(rule: model.MsapRule) -> tuple[pd.Series, pd.DataFrame]:
+    """analytics.msap.references of the rule's counts, once per request (the list, the heading and
+    the sensitivity all compare with them)."""
+    return per_request(("msap-references", _selection(rule)), lambda: model.references(counts(rule)))
+
+
 def _secrecy(url: str, campaign: str, year: int, gestures: tuple[str, ...], ages: tuple[str, ...],
              _secondary: bool) -> model.Secrecy:
     masks, values = secrecy_masks.campaign_masks(campaign, year, gestures, ages)
@@ -229,23 +237,42 @@ def table_rows(evaluated: pd.DataFrame, regions: dict[str, str], departements: d
     (rates and gaps in percent / points rounded to 1 decimal, `cible` oui|non); the grid builds the
     link to each profile from `finess` and `raison_sociale`."""
     e = evaluated
-    frame = pd.DataFrame({
-        "finess": e["finess"], "raison_sociale": e["name"],
-        "region": e["region_code"].map(lambda c: regions.get(c, c)),
-        "departement": e["departement_code"].map(lambda c: departements.get(c, c)),
-        "statut": e["legal_status"].map(lambda s: STATUS_LABELS.get(s, s)),
-        "sejours": e["stays"].astype(int), "sejours_cibles": e["cases"].astype(int),
-        "taux_pct": e["rate"].map(round_pct), "taux_regional_pct": e["region_rate"].map(round_pct),
-        "taux_national_pct": e["national_rate"].map(round_pct),
-        "ecart_regional_pts": e["gap_region_pts"].map(round_half_up),
-        "ecart_national_pts": e["gap_france_pts"].map(round_half_up),
-        "ic95_bas_pct": e["low"].map(round_pct), "ic95_haut_pct": e["high"].map(round_pct),
-        "cible": e["flagged"].map({True: "oui", False: "non"}), "motif": e["reason"],
-        "msap_anterieure": e["finess"].map(lambda f: previous.get(f, "non")),
-    })
-    # Every examined establishment has stays, so no rate, reference or bound is missing; to_dict gives
-    # plain Python ints and floats (JSON and the CSV writer).
-    return frame.to_dict("records")
+    columns = {
+        "finess": e["finess"].tolist(), "raison_sociale": e["name"].tolist(),
+        "region": _each(e["region_code"], lambda c: regions.get(c, c)),
+        "departement": _each(e["departement_code"], lambda c: departements.get(c, c)),
+        "statut": _each(e["legal_status"], lambda s: STATUS_LABELS.get(s, s)),
+        "sejours": e["stays"].astype(int).tolist(), "sejours_cibles": e["cases"].astype(int).tolist(),
+        "taux_pct": _each(e["rate"], _round_pct), "taux_regional_pct": _each(e["region_rate"], _round_pct),
+        "taux_national_pct": _each(e["national_rate"], _round_pct),
+        "ecart_regional_pts": _each(e["gap_region_pts"], _round_half_up),
+        "ecart_national_pts": _each(e["gap_france_pts"], _round_half_up),
+        "ic95_bas_pct": _each(e["low"], _round_pct), "ic95_haut_pct": _each(e["high"], _round_pct),
+        "cible": ["oui" if f else "non" for f in e["flagged"].tolist()], "motif": list(e["reason"]),
+        "msap_anterieure": [previous.get(f, "non") for f in e["finess"].tolist()],
+    }
+    # Every examined establishment has stays, so no rate, reference or bound is missing; plain Python
+    # ints and floats (JSON and the CSV writer), one dict per row built from the columns.
+    return [dict(zip(COLUMNS, values)) for values in zip(*(columns[c] for c in COLUMNS))]
+
+
+# The same rates come back at every change of a threshold (and the same reference rates on every
+# row): memoise their exact Decimal rounding, pure functions of a float (as analytics.msap does
+# for their French text), and apply them once per distinct value of a column.
+_round_pct = lru_cache(maxsize=1 << 16)(round_pct)
+_round_half_up = lru_cache(maxsize=1 << 16)(round_half_up)
+
+
+def _each(values: pd.Series, fn) -> list:
+    """[fn(v) for v in values] as plain Python objects, fn called once per distinct value (0.0 and
+    -0.0, equal as keys, each get their own: a rounding keeps the sign of a zero)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    results = [fn(u) for u in uniques.tolist()]
+    out = [results[i] for i in codes.tolist()]
+    if values.dtype.kind == "f":
+        for i in np.flatnonzero(values.to_numpy() == 0).tolist():
+            out[i] = fn.__wrapped__(values.iat[i]) if hasattr(fn, "__wrapped__") else fn(values.iat[i])
+    return out
 
 
 NOT_EVALUATED = "non évalué"
@@ -318,7 +345,7 @@ def table(rule: model.MsapRule) -> tuple[pd.DataFrame, list[dict]]:
     allows (`presentation_frame`, `presentation_rows`), and anonymised with every point at its
     département's (security.presentation.departement_anchors)."""
     names = geo_names()
-    evaluated = model.evaluate(counts(rule), rule)
+    evaluated = model.evaluate(counts(rule), rule, references(rule))
     notified = cached(msap_data.notified, rule.campagne)
     previous = model.previous_msap(notified, rule, rule.gestures(codes(rule.campagne)))
     mode = current_mode()
@@ -354,11 +381,11 @@ class Results:
 
 def results(rule: model.MsapRule) -> Results:
     evaluated, rows = table(rule)
-    national, _ = model.references(counts(rule))
+    national, _ = references(rule)
     mode = current_mode()
     # presentation mode: the sensitivity counts the rows the rule is applied to only
     excluded = frozenset(evaluated.loc[evaluated["withheld"], "finess"]) if mode.masked else frozenset()
-    return Results(evaluated, rows, national, model.sensitivity(counts(rule), rule, excluded),
+    return Results(evaluated, rows, national, model.sensitivity(counts(rule), rule, excluded, references(rule)),
                    secrecy(rule) if mode.masked else None, anonymous_names(mode), mode)
 
 
