@@ -578,16 +578,24 @@ def _interval_text(amb: int, stays: int, masked: bool = False) -> str:
 Sums = dict[str, tuple[int, int]]  # 'own', 'region', 'france', 'comparables' -> (ambulatory stays, stays)
 
 
-def _reference_sums(own: pd.DataFrame, refs: pd.DataFrame, gestures: set[str]) -> Sums:
-    """The sums of the procedures `gestures`: the establishment's (`own`, its rows) and its région's,
-    France's and its comparables' (`refs`: sums by part of the country with in_region and comparable
-    flags; see profile_section)."""
-    def pair(df: pd.DataFrame) -> tuple[int, int]:
-        return int(df["ambulatory_stays"].sum()), int(df["stays"].sum())
+def _reference_sums(own: pd.DataFrame, refs: pd.DataFrame) -> pd.DataFrame:
+    """Per procedure (index), the ambulatory stays and stays (columns (part, count)) of the
+    establishment (`own`, its rows) and of its région, France and its comparables (`refs`: sums by
+    part of the country with in_region and comparable flags; see profile_section), in one grouping."""
+    cols = ["ambulatory_stays", "stays"]
+    values = refs[cols]
+    parts = {"own": own[cols].groupby(own["gesture"]).sum(),
+             "region": values.mul(refs["in_region"], axis=0).groupby(refs["gesture"]).sum(),
+             "france": values.groupby(refs["gesture"]).sum(),
+             "comparables": values.mul(refs["comparable"], axis=0).groupby(refs["gesture"]).sum()}
+    return pd.concat(parts, axis=1).fillna(0).astype("int64")
 
-    refs = refs[refs["gesture"].isin(gestures)]
-    return {"own": pair(own[own["gesture"].isin(gestures)]), "region": pair(refs[refs["in_region"]]),
-            "france": pair(refs), "comparables": pair(refs[refs["comparable"]])}
+
+def _sums_of(table: pd.DataFrame, gestures: list[str]) -> Sums:
+    """The sums of the procedures `gestures` (integers) from `_reference_sums`' table."""
+    total = table.loc[table.index.intersection(gestures)].sum()
+    return {part: (int(total[(part, "ambulatory_stays")]), int(total[(part, "stays")]))
+            for part in ("own", "region", "france", "comparables")}
 
 
 def _procedure_row(code: str, label: str, number: str, sums: Sums, finess: str, region: str, year: int,
@@ -662,15 +670,16 @@ def profile_section(finess: str, region: str, year: int, own: pd.DataFrame, refs
     cat = catalogue().set_index("code")
     marker_set = set(markers())
     rows = []
+    table = _reference_sums(own, refs)
     for code in [c for c in cat.index if c in performed]:
         secret = cached(_secret_cells, int(year), code, secrecy_masks.secondary_on()) if mode.masked else None
         rows.append(_procedure_row(code, str(cat.at[code, "label"]), str(cat.at[code, "marker_number"]),
-                                   _reference_sums(own, refs, {code}), finess, region, year, secret, None))
+                                   _sums_of(table, [code]), finess, region, year, secret, None))
     target = model.regional_targets(targets(), year).get(region)
     total = None
     if performed & marker_set:
         secret = cached(_secret_cells, int(year), model.ALL, secrecy_masks.secondary_on()) if mode.masked else None
-        total = _procedure_row(model.ALL, procedure_label(model.ALL), "", _reference_sums(own, refs, marker_set),
+        total = _procedure_row(model.ALL, procedure_label(model.ALL), "", _sums_of(table, sorted(marker_set)),
                                finess, region, year, secret, target)
     target_text = (f"Cible régionale {year} : {fmt_dec(target, 1)} % (sur les {len(marker_set)} gestes marqueurs)"
                    if target is not None else f"Pas de cible régionale enregistrée pour {year}.")

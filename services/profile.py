@@ -139,7 +139,7 @@ def _values_with_groups(url: str, year: int) -> pd.DataFrame:
     values = data.profile_values(url, year)
     d = cached(establishments.directory)
     return values.merge(d[["finess", "region_code", "departement_code"]], on="finess").merge(
-        cached(_sizes)[["finess", "activity", "legal_status", "size_class"]], on="finess")
+        held(_sizes)[["finess", "activity", "legal_status", "size_class"]], on="finess")
 
 
 def _references(url: str, year: int) -> dict[str, pd.DataFrame]:
@@ -205,7 +205,7 @@ def _ambulatory_sums(url: str, year: int) -> pd.DataFrame:
     counts: a few thousand rows, where the year has 26,000 at national scale). Every profile's
     région, France and comparables sums are sums of these rows."""
     frame = cached(ambulatory_data.group_counts, int(year))
-    groups = cached(_sizes)[["finess", "activity", "legal_status", "size_class"]]
+    groups = held(_sizes)[["finess", "activity", "legal_status", "size_class"]]
     keys = ["gesture", "region_code", "activity", "legal_status", "size_class"]
     return (frame.drop(columns="legal_status").merge(groups, on="finess", how="left")
             .groupby(keys, dropna=False, sort=True, as_index=False)[["stays", "ambulatory_stays"]].sum())
@@ -356,7 +356,7 @@ def load(view: ProfileView) -> Profile | None:
         return None
     info = match.iloc[0].to_dict()
     year = view.year if view.year is not None else dt.date.today().year
-    sizes = cached(_sizes).set_index("finess").loc[code]
+    sizes = held(_sizes).set_index("finess").loc[code]
     size = {"size_class": int(sizes["size_class"]), "class_min": int(sizes["class_min"]),
             "class_max": int(sizes["class_max"]), "class_n": int(sizes["class_n"]), "capacity": int(sizes["capacity"])}
     low, high = (None, None) if mode.anonymised else (size["class_min"], size["class_max"])
@@ -365,7 +365,7 @@ def load(view: ProfileView) -> Profile | None:
     own = cached(_own_values, code, year)
     rows = []
     if not own.empty:  # no value this year (or no SSR activity): no table to show, no point to raise
-        rows = model.profile_rows(code, own, cached(_references, year), cached(data.profile_catalogue),
+        rows = model.profile_rows(code, own, held(_references, year), cached(data.profile_catalogue),
                                   {"region_code": info["region_code"], "activity": info["activity"],
                                    "legal_status": info["legal_status"], "size_class": size["size_class"]},
                                   cached(data.profile_series, code))
@@ -373,7 +373,7 @@ def load(view: ProfileView) -> Profile | None:
     recourse = []
     if mco:
         recourse = model.recourse_rows(code, info["region_code"], cached(_recourse, year), cached(data.gestures),
-                                       cached(data.recourse_series, code), cached(_recourse_references, year))
+                                       cached(data.recourse_series, code), held(_recourse_references, year))
     flags = []
     if mco:
         flags = cached(_msap_flags, code, year, True) if mode.masked else cached(_msap_flags, code, year)
