@@ -593,8 +593,10 @@ def _reference_sums(own: pd.DataFrame, refs: pd.DataFrame) -> pd.DataFrame:
 
 def _sums_of(table: pd.DataFrame, gestures: list[str]) -> Sums:
     """The sums of the procedures `gestures` (integers) from `_reference_sums`' table."""
-    total = table.loc[table.index.intersection(gestures)].sum()
-    return {part: (int(total[(part, "ambulatory_stays")]), int(total[(part, "stays")]))
+    rows = table.index.get_indexer(gestures)
+    total = table.to_numpy()[rows[rows >= 0]].sum(axis=0)
+    at = {c: i for i, c in enumerate(table.columns)}
+    return {part: (int(total[at[(part, "ambulatory_stays")]]), int(total[at[(part, "stays")]]))
             for part in ("own", "region", "france", "comparables")}
 
 
