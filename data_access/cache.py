@@ -81,12 +81,13 @@ def held(fn: Callable[..., T], *args) -> T:
     of older data is never returned; what it returns is shared, so its users never change it."""
     url = current_settings().database_url
     key = (fn.__module__, fn.__qualname__, url, _data_version(url), args)
-    if key not in _HELD:
+    value = _HELD.get(key)
+    if value is None:  # a local, not a second look-up: another thread may empty the dict meanwhile
         value = cached(fn, *args)
         if len(_HELD) >= HELD_MAX:  # older versions, other test databases: never needed again
             _HELD.clear()
         _HELD[key] = value
-    return _HELD[key]  # type: ignore[return-value]
+    return value  # type: ignore[return-value]
 
 
 def per_request(key: tuple, compute: Callable[[], T]) -> T:
