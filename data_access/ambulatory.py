@@ -89,3 +89,13 @@ def group_counts(url: str, year: int) -> pd.DataFrame:
         where = read_frame(conn, places, ESTABLISHMENT_COLUMNS[:7], driver_rows=True)
     df = counts.merge(where, on="finess").sort_values(["gesture", "finess"], kind="stable").reset_index(drop=True)
     return df[["gesture", *ESTABLISHMENT_COLUMNS]].astype({"stays": "int64", "ambulatory_stays": "int64"})
+
+
+def own_counts(url: str, year: int, finess: str) -> pd.DataFrame:
+    """The rows of one establishment in `year` (its primary key: a few dozen rows, not the year's
+    26,000): gesture, stays, ambulatory_stays, by procedure."""
+    stmt = (select(A.gesture_group, A.stays, A.ambulatory_stays).where(A.year == year, A.finess == finess)
+            .order_by(A.gesture_group))
+    with connect(url) as conn:
+        df = read_frame(conn, stmt, ["gesture", "stays", "ambulatory_stays"], driver_rows=True)
+    return df.astype({"stays": "int64", "ambulatory_stays": "int64"})

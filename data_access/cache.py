@@ -70,6 +70,26 @@ def cached(fn: Callable[..., T], *args) -> T:
     return value
 
 
+_HELD: dict[tuple, object] = {}  # (fn, database, data version, args) -> result, this process
+HELD_MAX = 32
+
+
+def held(fn: Callable[..., T], *args) -> T:
+    """cached(fn, *args), also held by this process for the data version the request reads: for
+    small results every cold answer needs and that cost a pass over a year's facts to compute (the
+    shared cache may have been emptied or evicted them). An import gives a new version, so a result
+    of older data is never returned; what it returns is shared, so its users never change it."""
+    url = current_settings().database_url
+    key = (fn.__module__, fn.__qualname__, url, _data_version(url), args)
+    value = _HELD.get(key)
+    if value is None:  # a local, not a second look-up: another thread may empty the dict meanwhile
+        value = cached(fn, *args)
+        if len(_HELD) >= HELD_MAX:  # older versions, other test databases: never needed again
+            _HELD.clear()
+        _HELD[key] = value
+    return value  # type: ignore[return-value]
+
+
 def per_request(key: tuple, compute: Callable[[], T]) -> T:
     """compute() once per request for `key` (several parts of one callback's answer ask for the same
     frame); what it returns is shared, so its users read it and never change it. Outside a request,

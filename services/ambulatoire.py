@@ -575,17 +575,37 @@ def _interval_text(amb: int, stays: int, masked: bool = False) -> str:
     return fmt_pct_range(*wilson_interval(amb, stays))
 
 
-def _procedure_row(code: str, label: str, number: str, counts_: pd.DataFrame, finess: str, region: str,
-                   comparables: set[str], year: int, secret: dict | None, target_pct: float | None) -> ProcedureRow:
+Sums = dict[str, tuple[int, int]]  # 'own', 'region', 'france', 'comparables' -> (ambulatory stays, stays)
+
+
+def _reference_sums(own: pd.DataFrame, refs: pd.DataFrame) -> pd.DataFrame:
+    """Per procedure (index), the ambulatory stays and stays (columns (part, count)) of the
+    establishment (`own`, its rows) and of its région, France and its comparables (`refs`: sums by
+    part of the country with in_region and comparable flags; see profile_section), in one grouping."""
+    cols = ["ambulatory_stays", "stays"]
+    values = refs[cols]
+    parts = {"own": own[cols].groupby(own["gesture"]).sum(),
+             "region": values.mul(refs["in_region"], axis=0).groupby(refs["gesture"]).sum(),
+             "france": values.groupby(refs["gesture"]).sum(),
+             "comparables": values.mul(refs["comparable"], axis=0).groupby(refs["gesture"]).sum()}
+    return pd.concat(parts, axis=1).fillna(0).astype("int64")
+
+
+def _sums_of(table: pd.DataFrame, gestures: list[str]) -> Sums:
+    """The sums of the procedures `gestures` (integers) from `_reference_sums`' table."""
+    rows = table.index.get_indexer(gestures)
+    total = table.to_numpy()[rows[rows >= 0]].sum(axis=0)
+    at = {c: i for i, c in enumerate(table.columns)}
+    return {part: (int(total[at[(part, "ambulatory_stays")]]), int(total[at[(part, "stays")]]))
+            for part in ("own", "region", "france", "comparables")}
+
+
+def _procedure_row(code: str, label: str, number: str, sums: Sums, finess: str, region: str, year: int,
+                   secret: dict | None, target_pct: float | None) -> ProcedureRow:
     from analytics.funnel import funnel_limits
 
-    own = counts_[counts_["finess"] == finess]
-    amb, stays = int(own["ambulatory_stays"].sum()), int(own["stays"].sum())
-    reg = counts_[counts_["region_code"] == region]
-    comp = counts_[counts_["finess"].isin(comparables)]
-    sums = {"region": (int(reg["ambulatory_stays"].sum()), int(reg["stays"].sum())),
-            "france": (int(counts_["ambulatory_stays"].sum()), int(counts_["stays"].sum())),
-            "comparables": (int(comp["ambulatory_stays"].sum()), int(comp["stays"].sum()))}
+    amb, stays = sums["own"]
+    sums = {k: sums[k] for k in ("region", "france", "comparables")}
     f_own = bool(secret and secret["cells"].get(finess, False))
     f_ref = {"region": bool(secret and secret["region"].get(region, False)),
              "france": bool(secret and secret["france"]), "comparables": False}
@@ -629,39 +649,40 @@ def _procedure_row(code: str, label: str, number: str, counts_: pd.DataFrame, fi
     return ProcedureRow(code, label, number, cells, below, far, sentence)
 
 
-def profile_section(finess: str, region: str, year: int, comparables: set[str], verdict: str = "",
+def profile_section(finess: str, region: str, year: int, own: pd.DataFrame, refs: pd.DataFrame, verdict: str = "",
                     mode: Mode | None = None) -> AmbulatorySection | None:
     """The ambulatory section of an establishment's profile for `year`: each procedure it performed
     (with stays), the 55 marker procedures together against the regional target, Votre
     établissement / Région / France / Comparables with Wilson intervals, the position in the
     procedure's funnel (limits around the national rate), and the MSAP AMBU default-rule verdict
     (`verdict`, the sentence the profile's MSAP section states). None when the establishment has no
-    ambulatory-surgery stay that year."""
+    ambulatory-surgery stay that year.
+
+    `own` is the establishment's rows of the year (gesture, stays, ambulatory_stays); `refs` the
+    year's counts summed by part of the country (gesture, in_region, comparable, stays,
+    ambulatory_stays; every establishment in one row per procedure, in_region: in `region`,
+    comparable: in the establishment's comparables group): sums of integer counts, so the same
+    figures as summing every establishment's row."""
     mode = current_mode() if mode is None else mode
     if year not in years():
         return None
-    frame = cached(data.group_counts, int(year))
-    own = frame[(frame["finess"] == finess) & (frame["stays"] > 0)]
-    if own.empty:
+    performed = set(own.loc[own["stays"] > 0, "gesture"])
+    if not performed:
         return None
     cat = catalogue().set_index("code")
     marker_set = set(markers())
     rows = []
-    performed = set(own["gesture"])
-    # each procedure's rows, split in one pass (not one scan of the year's frame per procedure)
-    by_code = dict(tuple(frame[frame["gesture"].isin(performed)].groupby("gesture", sort=False)))
+    table = _reference_sums(own, refs)
     for code in [c for c in cat.index if c in performed]:
         secret = cached(_secret_cells, int(year), code, secrecy_masks.secondary_on()) if mode.masked else None
         rows.append(_procedure_row(code, str(cat.at[code, "label"]), str(cat.at[code, "marker_number"]),
-                                   by_code[code], finess, region, comparables, year, secret, None))
+                                   _sums_of(table, [code]), finess, region, year, secret, None))
     target = model.regional_targets(targets(), year).get(region)
     total = None
-    if set(own["gesture"]) & marker_set:
-        all_frame = frame[frame["gesture"].isin(marker_set)].groupby(
-            ["finess", "region_code", "departement_code"], as_index=False)[["stays", "ambulatory_stays"]].sum()
+    if performed & marker_set:
         secret = cached(_secret_cells, int(year), model.ALL, secrecy_masks.secondary_on()) if mode.masked else None
-        total = _procedure_row(model.ALL, procedure_label(model.ALL), "", all_frame, finess, region, comparables,
-                               year, secret, target)
+        total = _procedure_row(model.ALL, procedure_label(model.ALL), "", _sums_of(table, sorted(marker_set)),
+                               finess, region, year, secret, target)
     target_text = (f"Cible régionale {year} : {fmt_dec(target, 1)} % (sur les {len(marker_set)} gestes marqueurs)"
                    if target is not None else f"Pas de cible régionale enregistrée pour {year}.")
     return AmbulatorySection(int(year), total, rows, target_text, verdict)

@@ -34,7 +34,7 @@ from data_access import ambulatory as ambulatory_data
 from data_access import establishments, queries, territories
 from data_access import msap as msap_data
 from data_access import profile as data
-from data_access.cache import cached
+from data_access.cache import cached, held
 from security.presentation import Mode, anonymous_identities, anonymous_names, current_mode, departement_anchors
 from services import ambulatoire
 from services import secrecy as secrecy_masks
@@ -139,7 +139,7 @@ def _values_with_groups(url: str, year: int) -> pd.DataFrame:
     values = data.profile_values(url, year)
     d = cached(establishments.directory)
     return values.merge(d[["finess", "region_code", "departement_code"]], on="finess").merge(
-        cached(_sizes)[["finess", "activity", "legal_status", "size_class"]], on="finess")
+        held(_sizes)[["finess", "activity", "legal_status", "size_class"]], on="finess")
 
 
 def _references(url: str, year: int) -> dict[str, pd.DataFrame]:
@@ -176,7 +176,7 @@ def _msap_flags(url: str, finess: str, year: int, secret: bool = False) -> list[
         if year not in cached(msap_data.years, campaign):
             out.append((campaign, f"pas de données {year} pour cette campagne."))
             continue
-        counts = _campaign_counts(campaign, year)
+        counts = _campaign_counts(campaign, year, finess, secret)
         secrets = None
         if secret:
             def secrets(gesture: str, group: pd.DataFrame, campaign: str = campaign) -> msap_model.Secrecy:
@@ -187,12 +187,59 @@ def _msap_flags(url: str, finess: str, year: int, secret: bool = False) -> list[
     return out
 
 
-def _campaign_counts(campaign: str, year: int) -> pd.DataFrame:
-    """msap_data.counts_by_gesture(campaign, year). For AMBU, the ambulatory section's frame: the same
-    rows (one per establishment × group, its key) read once for both sections of the profile."""
+def _campaign_counts(campaign: str, year: int, finess: str, secret: bool) -> pd.DataFrame:
+    """msap_data.counts_by_gesture(campaign, year). For AMBU, the ambulatory section's frame (one row
+    per establishment × group, its key); outside the presentation mode, `_ambulatory_rule_frame`:
+    the default rule reads only the establishment's rows and each procedure's régional and national
+    sums."""
     if campaign == "AMBU":
+        if not secret:  # the masks (msap_model.secrecy) need every establishment's row
+            return _ambulatory_rule_frame(finess, year)
         return cached(ambulatory_data.group_counts, int(year)).rename(columns={"ambulatory_stays": "cases"})
     return cached(msap_data.counts_by_gesture, campaign, year)
+
+
+def _ambulatory_sums(url: str, year: int) -> pd.DataFrame:
+    """The year's ambulatory counts of every procedure summed by région and comparables group:
+    gesture, region_code, activity, legal_status, size_class, stays, ambulatory_stays (sums of
+    counts: a few thousand rows, where the year has 26,000 at national scale). Every profile's
+    région, France and comparables sums are sums of these rows."""
+    frame = cached(ambulatory_data.group_counts, int(year))
+    groups = held(_sizes)[["finess", "activity", "legal_status", "size_class"]]
+    keys = ["gesture", "region_code", "activity", "legal_status", "size_class"]
+    return (frame.drop(columns="legal_status").merge(groups, on="finess", how="left")
+            .groupby(keys, dropna=False, sort=True, as_index=False)[["stays", "ambulatory_stays"]].sum())
+
+
+def _ambulatory_counts(finess: str, year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The establishment's ambulatory rows of `year` (gesture, stays, ambulatory_stays) and the
+    year's sums by région and comparables group (`_ambulatory_sums`, held by the process for the
+    data version: establishment-independent)."""
+    return cached(ambulatory_data.own_counts, int(year), finess), held(_ambulatory_sums, int(year))
+
+
+def _ambulatory_rule_frame(finess: str, year: int) -> pd.DataFrame:
+    """For the MSAP default rule of one establishment (msap_model.default_rule_details: its own rows,
+    each procedure's régional and national sums), a frame with the same sums as the year's: per
+    procedure, the establishment's row, then the rest of its région and the rest of France as one
+    row each (FINESS ''; the rest of France with no région)."""
+    region = _region_of(finess)
+    own, sums = _ambulatory_counts(finess, year)
+    cols = ["stays", "ambulatory_stays"]
+    france = sums.groupby("gesture", sort=True)[cols].sum()
+    in_region = sums[sums["region_code"] == region].groupby("gesture", sort=True)[cols].sum().reindex(
+        france.index, fill_value=0)
+    mine = own.set_index("gesture")[cols].reindex(france.index, fill_value=0)
+    parts = [own.assign(finess=finess, region_code=region),
+             (in_region - mine).reset_index().assign(finess="", region_code=region),
+             (france - in_region).reset_index().assign(finess="", region_code=None)]
+    frame = pd.concat(parts, ignore_index=True).sort_values("gesture", kind="stable", ignore_index=True)
+    return frame[["gesture", "finess", "region_code", *cols]].rename(columns={"ambulatory_stays": "cases"})
+
+
+def _region_of(finess: str) -> str:
+    d = cached(establishments.directory)
+    return d.loc[d["finess"] == finess, "region_code"].iloc[0]
 
 
 def _recourse_secrecy(url: str, year: int, gesture: str, _secondary: bool = True) -> dict:
@@ -309,7 +356,7 @@ def load(view: ProfileView) -> Profile | None:
         return None
     info = match.iloc[0].to_dict()
     year = view.year if view.year is not None else dt.date.today().year
-    sizes = cached(_sizes).set_index("finess").loc[code]
+    sizes = held(_sizes).set_index("finess").loc[code]
     size = {"size_class": int(sizes["size_class"]), "class_min": int(sizes["class_min"]),
             "class_max": int(sizes["class_max"]), "class_n": int(sizes["class_n"]), "capacity": int(sizes["capacity"])}
     low, high = (None, None) if mode.anonymised else (size["class_min"], size["class_max"])
@@ -318,7 +365,7 @@ def load(view: ProfileView) -> Profile | None:
     own = cached(_own_values, code, year)
     rows = []
     if not own.empty:  # no value this year (or no SSR activity): no table to show, no point to raise
-        rows = model.profile_rows(code, own, cached(_references, year), cached(data.profile_catalogue),
+        rows = model.profile_rows(code, own, held(_references, year), cached(data.profile_catalogue),
                                   {"region_code": info["region_code"], "activity": info["activity"],
                                    "legal_status": info["legal_status"], "size_class": size["size_class"]},
                                   cached(data.profile_series, code))
@@ -326,7 +373,7 @@ def load(view: ProfileView) -> Profile | None:
     recourse = []
     if mco:
         recourse = model.recourse_rows(code, info["region_code"], cached(_recourse, year), cached(data.gestures),
-                                       cached(data.recourse_series, code), cached(_recourse_references, year))
+                                       cached(data.recourse_series, code), held(_recourse_references, year))
     flags = []
     if mco:
         flags = cached(_msap_flags, code, year, True) if mode.masked else cached(_msap_flags, code, year)
@@ -360,11 +407,16 @@ def load(view: ProfileView) -> Profile | None:
 def _ambulatory(finess: str, info: dict, size_class: int, year: int, flags: list[tuple[str, str]],
                 mode: Mode) -> AmbulatorySection | None:
     """The ambulatory section, comparables being the same activity, status and size class."""
-    sizes = cached(_sizes)
-    same = sizes[(sizes["activity"] == info["activity"]) & (sizes["legal_status"] == info["legal_status"])
-                 & (sizes["size_class"] == size_class)]
+    if year not in ambulatoire.years():
+        return None
+    own, sums = _ambulatory_counts(finess, year)
+    refs = pd.DataFrame({
+        "gesture": sums["gesture"], "in_region": sums["region_code"] == info["region_code"],
+        "comparable": ((sums["activity"] == info["activity"]) & (sums["legal_status"] == info["legal_status"])
+                       & (sums["size_class"] == size_class)),
+        "stays": sums["stays"], "ambulatory_stays": sums["ambulatory_stays"]})
     verdict = next((sentence for campaign, sentence in flags if campaign == "AMBU"), "")
-    return ambulatoire.profile_section(finess, info["region_code"], year, set(same["finess"]), verdict, mode)
+    return ambulatoire.profile_section(finess, info["region_code"], year, own, refs, verdict, mode)
 
 
 NOT_STATED = "non précisé"
