@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from config import current_settings
 from data_access import territories
-from data_access.cache import cached, data_version
+from data_access.cache import cached, held
 
 
 @dataclass(frozen=True)
@@ -19,24 +18,11 @@ class GeoNames:
     region_of: dict[str, str]
 
 
-_HELD: dict[tuple[str, int], GeoNames] = {}  # (database, data version) -> names, this process
-
-
 def geo_names() -> GeoNames:
     """The names of the data version this request reads (an import gives a new version: read again)."""
     from flask import has_request_context
 
-    if not has_request_context():
-        return cached(_geo_names)
-    url = current_settings().database_url
-    key = (url, data_version(url))
-    names = _HELD.get(key)
-    if names is None:
-        names = cached(_geo_names)
-        if len(_HELD) >= 8:  # older versions, other test databases: never needed again
-            _HELD.clear()
-        _HELD[key] = names
-    return names
+    return held(_geo_names) if has_request_context() else cached(_geo_names)
 
 
 def _geo_names(_url: str) -> GeoNames:
