@@ -137,7 +137,7 @@ def targets(results: dict) -> list[tuple[str, str, str, str, str]]:
     load = _load_report()
     where = f"make load, {load['date']}" if load else "make load"
     why = "not measured (run `make load`)"
-    agg = {ph: next((x for x in v["stats"] if x["name"] == "Aggregated"), None)
+    agg = {ph: next((x for x in v.get("stats", []) if x["name"] == "Aggregated"), None)
            for ph, v in (load or {}).get("phases", {}).items()}
     steady, during = agg.get("steady"), agg.get("import")
     rows.append(_row("load, 50 users, errors", where, steady and steady["failures"], 0, "errors", why=why))
