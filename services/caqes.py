@@ -10,7 +10,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 import pandas as pd
-from flask import g, has_request_context
 
 from analytics import caqes as model
 from analytics.caqes import CaqesView
@@ -155,11 +154,8 @@ def _evaluated(year: int, volet: str = model.ALL, indicateur: str = model.ALL) -
     """The year's evaluated results that a view of this volet and indicator can select from
     (every perimeter), unpickled from the cache once per request (a callback selects from them
     several times)."""
-    memo = g.setdefault("caqes_evaluated", {}) if has_request_context() else {}
-    key = (int(year), volet, indicateur)
-    if key not in memo:
-        memo[key] = cached(_evaluated_year, int(year), _indicators(volet, indicateur))
-    return memo[key]
+    return per_request(("caqes.evaluated", int(year), volet, indicateur),
+                       lambda: cached(_evaluated_year, int(year), _indicators(volet, indicateur)))
 
 
 def _empty() -> pd.DataFrame:
