@@ -356,12 +356,6 @@ GRAPH_CONFIG = {  # pass as dcc.Graph(config=...)
 }
 
 
-def geojson_bounds(geojson: dict) -> tuple[float, float, float, float]:
-    """(west, south, east, north) of a FeatureCollection's geometries, in lon/lat."""
-    geoms = [shapely.from_geojson(json.dumps(f["geometry"])) for f in geojson["features"]]
-    return tuple(float(v) for v in shapely.total_bounds(geoms))
-
-
 def _wrap_title(title: str) -> str:
     # A one-line 'Classes : seuils naturels (Fisher-Jenks)' is wider than the legend's 30 % and would
     # push the margin, shrinking (and cropping) the map: break it after the colon.
@@ -598,7 +592,6 @@ __all__ = [
     "class_color",
     "establishment_points_trace",
     "geo_layout",
-    "geojson_bounds",
     "hover_text",
     "inset_frames",
     "inset_geojson",

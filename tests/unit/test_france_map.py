@@ -240,7 +240,6 @@ def test_the_map_is_fitted_to_what_it_draws():
     fig, _ = _figure(frames=False)
     assert fig.layout.geo.fitbounds == "locations"
     assert list(fig.layout.geo.domain.x) == list(fm.MAP_DOMAIN_X)
-    assert fm.geojson_bounds({"features": [{"geometry": _square(0)}, {"geometry": _square(3)}]}) == (0, 46, 4, 47)
 
 
 def test_a_long_one_line_legend_title_is_broken_after_its_colon():
