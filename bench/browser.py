@@ -144,7 +144,7 @@ def _load_once(browser, base: str, cookies: list[dict], path: str) -> tuple[floa
         # the requests sent until the first view (one sent in the moment since can only add to it) or
         # until AG Grid's bundle was asked for, if that came first (assets/grid-loader.js asks for it
         # once the graphs are drawn); counted once the page is wholly ready and they have all finished
-        cutoff = min(drawn_at, grid_at or drawn_at, page.evaluate("() => window.atlasGridRequestedAt || Infinity"))
+        cutoff = min(drawn_at, grid_at or drawn_at)
         until_first = {r for r, at in list(sent.items()) if at < cutoff}
         page.wait_for_function(ready, polling=100, timeout=120_000)
         page.wait_for_timeout(50)  # the last loadingFinished events of the responses already used
