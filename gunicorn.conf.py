@@ -53,3 +53,14 @@ if os.environ.get("GUNICORN_CONTROL_SOCKET"):
     control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
 else:
     control_socket_disable = True
+
+
+def post_worker_init(worker) -> None:
+    """Move what the worker built at start-up (the app, its libraries, the geometry: a few hundred
+    thousand objects that live as long as the worker) out of the garbage collector's reach. Without
+    it every full collection walks them all: a drill-down that happened to trigger one took 110 ms
+    more (measured on the national demo: p95 of a cold France → region click 179 → 74 ms)."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
