@@ -40,6 +40,25 @@ def health():
                    last_import=status.last_import_at.isoformat() if status.last_import_at else None)
 
 
+@bp.get("/geo/<level>.json")
+def geometry(level: str):
+    """The boundaries the maps draw (components.france_map.geometry_url): public geography, shown to
+    any signed-in user. Kept a year by the browser when asked at the current data version's address
+    (an import gives a new one), else revalidated; brotli-compressed once per content
+    (static_compression)."""
+    from components import france_map
+    from data_access.cache import data_version
+
+    if level not in france_map.GEOMETRY_LEVELS:
+        return error_response(404)
+    body, etag = france_map.geometry_json(level)
+    response = Response(body, mimetype="application/json")
+    response.set_etag(etag)
+    current = request.args.get("v") == str(data_version(current_settings().database_url))
+    response.headers["Cache-Control"] = "private, max-age=31536000, immutable" if current else "private, no-cache"
+    return response.make_conditional(request)
+
+
 def bp_logger():
     from flask import current_app
 

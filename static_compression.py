@@ -28,8 +28,8 @@ from pathlib import Path
 import brotli
 from flask import Flask, Response, request
 
-STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/")
-MIMETYPES = frozenset({"application/javascript", "text/javascript", "text/css"})
+STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/geo/")
+MIMETYPES = frozenset({"application/javascript", "text/javascript", "text/css", "application/json"})
 MIN_SIZE = 1024
 QUALITY = 11
 

@@ -99,9 +99,7 @@ def render_map(view_data, figure_key):
                                         legend_title=heading, title=svc.title(view), no_data_label=no_data,
                                         secret_label=secret_label)
         return patch, no_update
-    layer = france_map.territories_geojson(t.level)
-    if t.region:
-        layer = {**layer, "features": [f for f in layer["features"] if f["id"] in set(t.codes)]}
+    layer = france_map.geometry_url(t.level)  # a region's départements: t.codes, the locations drawn
     fig = france_map.choropleth_figure(layer, t.codes, classes, colors, hover, legend, svc.title(view),
                                        uirevision=f"{t.level}-{t.region}",
                                        frames=[] if t.region else france_map.inset_frames(t.level),

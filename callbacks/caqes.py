@@ -154,12 +154,10 @@ def _finished(_url: str, fields: tuple, _mode: tuple) -> dict:
 
 
 def map_figure(view: CaqesView):
-    """The whole map, geometry included (first draw of a level or a region)."""
+    """The whole map (first draw of a level or a region), its geometry named by address."""
     t = svc.territories(view)
     texts = ui.map_texts(t, *svc.labels(view), view.annee)
-    layer = france_map.territories_geojson(t.level)
-    if t.region:
-        layer = {**layer, "features": [f for f in layer["features"] if f["id"] in set(t.codes)]}
+    layer = france_map.geometry_url(t.level)  # a region's départements: t.codes, the locations drawn
     return france_map.choropleth_figure(layer, t.codes, t.full["classe"], texts["colors"], texts["hover"],
                                         texts["legend"], texts["title"], uirevision=f"{t.level}-{t.region}",
                                         frames=[] if t.region else france_map.inset_frames(t.level),

@@ -105,7 +105,7 @@ def render_results(rule_data, map_key) -> dict:
         patch = Patch()
         patch["data"][france_map.POINTS_TRACE] = points
         return {**finished, "map": patch.to_plotly_json(), "map_key": no_update}
-    fig = view.perimeter_map(france_map.territories_geojson("dep"), service.map_departements(rule.perimetre),
+    fig = view.perimeter_map(france_map.geometry_url("dep"), service.map_departements(rule.perimetre),
                              geo_names().departements, rule.perimetre == "FR", MAP_SIZE)
     fig.add_trace(points)
     return {**finished, "map": fig, "map_key": rule.perimetre}

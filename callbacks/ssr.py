@@ -2,7 +2,8 @@
 controls, the map and table clicks and the breadcrumb, and answers the new view, its address, the
 controls that must change and every part of the page that follows (the map patched, its geometry
 sent again only when the level, the region, the points layer or the mode change; the grids, the
-national figure and the series). The page's layout renders the address's view with the same
+national figure and the series; a figure names its boundaries' address, france_map.geometry_url,
+and never carries them). The page's layout renders the address's view with the same
 `view_outputs`, so opening the page costs no callback. Data come from `services.ssr`, figures and
 components from components/; the finished parts are cached on the data version, the view and the
 mode (a repeated view is a cache read)."""
@@ -79,9 +80,9 @@ def view_outputs(view: service.SsrView, mode: Mode, figure_key: dict | None) -> 
     key = service.map_key(view, mode)
     if key == figure_key:
         figure, new_key = _patch(cached(_map_colours, fields, mode_key)), no_update
-    elif key["region"]:  # a region's figure is small: kept whole (back and forth between drill-downs)
+    elif key["region"]:  # kept whole (back and forth between drill-downs)
         figure, new_key = cached(_region_figure, fields, mode_key), key
-    else:  # France's geometry is large: drawn again (a change of level, of the points layer, of mode)
+    else:  # a change of level, of the points layer, of mode
         figure, new_key = map_figure(view, mode), key
     panel = cached(_panel, fields, mode_key)
     return {"map": figure, "figure_key": new_key, "tables": panel["tables"], "series": panel["series"]}
@@ -105,10 +106,11 @@ def _patch(operations: list) -> Patch:
 
 
 def map_figure(view: service.SsrView, mode: Mode):
-    """The whole map, geometry included (first draw of a level, a region or a mode)."""
+    """The whole map (first draw of a level, a region or a mode): traces, legend and the address of
+    its geometry."""
     shading = service.map_shading(view, mode)
     points = service.points(view, shading.region, mode) if view.points else None
-    return ssr_figures.map_figure(shading, france_map.territories_geojson(shading.level), points)
+    return ssr_figures.map_figure(shading, france_map.geometry_url(shading.level), points)
 
 
 def _map_colours(_url: str, fields: tuple, mode_key: tuple) -> list:

@@ -48,7 +48,11 @@ legend slot, ``data[10]`` (`SECRET_TRACE`); the points then come at index 11
 (`points_trace_index(True)`). A grey distinct from "pas de données" rather
 than hatching, which would need more geometry.
 
-The geometry is sent once. On a filter change a callback must only send
+The geometry is never in a figure: the app's figures name its address
+(`geometry_url`, GET /geo/<level>.json?v=<data version>), which plotly.js fetches
+once and keeps per address (the browser's cache keeps it across pages and
+visits); a région in focus draws its départements of the same address (only
+`codes` are drawn, and framed). On a filter change a callback must only send
 (all of it done by `patch_colors`):
 
 - ``data[0].z``            class numbers, same order as `codes`;
@@ -451,7 +455,7 @@ def _frame_lines(frames: Sequence[InsetFrame], steps: int = 12) -> tuple[list, l
     return lon, lat
 
 
-def choropleth_figure(geojson: dict, codes: Sequence[str], classes: Sequence[int], colors: Sequence[str],
+def choropleth_figure(geojson: dict | str, codes: Sequence[str], classes: Sequence[int], colors: Sequence[str],
                       hover_texts: Sequence[str], legend_items: Sequence[str], title: str,
                       uirevision: str, *, frames: Sequence[InsetFrame] = (),
                       legend_title: str = "", no_data_label: str = NO_DATA,
@@ -459,8 +463,10 @@ def choropleth_figure(geojson: dict, codes: Sequence[str], classes: Sequence[int
                       secret_label: str | None = None) -> go.Figure:
     """The class map, built once per level; later changes go through `patch_colors`.
 
-    geojson:      FeatureCollection (feature id = code), insets already applied (`inset_geojson`);
-                  the map is fitted to it (a région in focus is drawn alone, framed on itself);
+    geojson:      FeatureCollection (feature id = code), insets already applied (`inset_geojson`),
+                  or its address (`geometry_url`: what the app sends); only the features of
+                  `codes` are drawn and the map is fitted to them (a région in focus is drawn
+                  alone, framed on itself);
     codes:        every territory of the level, in the order kept for the life of the figure;
     classes:      class number of each code (0 = pas de données, 1..k);
     colors:       k colours of classes 1..k (`palette(k)`);
@@ -574,6 +580,7 @@ __all__ = [
     "DEFAULT_SIZE",
     "DROMS",
     "FRAMES_TRACE",
+    "GEOMETRY_LEVELS",
     "GRAPH_CONFIG",
     "INSET_BOXES",
     "LEGEND_TRACE0",
@@ -592,6 +599,8 @@ __all__ = [
     "class_color",
     "establishment_points_trace",
     "geo_layout",
+    "geometry_json",
+    "geometry_url",
     "hover_text",
     "inset_frames",
     "inset_geojson",
@@ -608,12 +617,44 @@ __all__ = [
 ]
 
 
+GEOMETRY_LEVELS = ("reg", "dep")
+
+
+def geometry_url(level: str) -> str:
+    """The address of the level's boundaries as drawn (GET /geo/<level>.json, `geometry_json`),
+    which every map's choropleth names instead of holding them: the browser fetches them once per
+    data version and keeps them (plotly.js holds a fetched GeoJSON per address, the HTTP cache
+    across pages and visits), so a figure sent for a drill-down, a level or a page carries no
+    boundary. `v` is the data version, so an import that changes the geography is a new address."""
+    from config import current_settings
+    from data_access.cache import data_version
+
+    if level not in GEOMETRY_LEVELS:
+        raise ValueError(f"unknown level {level!r}")
+    return f"/geo/{level}.json?v={data_version(current_settings().database_url)}"
+
+
+def geometry_json(level: str) -> tuple[bytes, str]:
+    """(the level's GeoJSON as `geometry_url` serves it, its ETag), held by each worker for the data
+    version (data_access.cache.held: about 550 KB for both levels)."""
+    from data_access.cache import held
+
+    return held(_geometry_json, level)
+
+
+def _geometry_json(url: str, level: str) -> tuple[bytes, str]:
+    import hashlib
+
+    body = json.dumps(_inset_layer(url, level), separators=(",", ":")).encode()
+    return body, hashlib.sha256(body).hexdigest()[:32]
+
+
 def territories_geojson(level: str) -> dict:
     """The level's boundaries ("reg" or "dep") as drawn: the overseas territories moved into their
-    insets. Read once per data version (data_access.cache), shared by every map of the app."""
-    from data_access.cache import cached
+    insets (a new dict each call)."""
+    from config import current_settings
 
-    return cached(_inset_layer, level)
+    return _inset_layer(current_settings().database_url, level)
 
 
 def _inset_layer(url: str, level: str) -> dict:

@@ -302,18 +302,15 @@ def sensitivity_figure(sens: pd.DataFrame, rule: model.MsapRule, height: int = 2
 # ---------------------------------------------------------------------------
 # Map of flagged establishments
 # ---------------------------------------------------------------------------
-def perimeter_map(layer: dict, codes: list[str], names: dict[str, str], whole_country: bool,
+def perimeter_map(layer: str | dict, codes: list[str], names: dict[str, str], whole_country: bool,
                   size: tuple[int, int]) -> go.Figure:
-    """`map_base` of the perimeter's départements `codes`: France with its overseas insets, or the
-    region or département alone, framed on its own bounds."""
-    if whole_country:
-        return map_base(layer, codes, names, france_map.inset_frames("dep"), size)
-    wanted = set(codes)
-    layer = {**layer, "features": [f for f in layer["features"] if f["id"] in wanted]}
-    return map_base(layer, codes, names, [], size)
+    """`map_base` of the perimeter's départements `codes` (`layer`: every département's geometry or
+    its address): France with its overseas insets, or the region or département alone (only
+    `codes` are drawn), framed on its own bounds."""
+    return map_base(layer, codes, names, france_map.inset_frames("dep") if whole_country else [], size)
 
 
-def map_base(layer: dict, codes: list[str], names: dict[str, str], frames, size: tuple[int, int]) -> go.Figure:
+def map_base(layer: str | dict, codes: list[str], names: dict[str, str], frames, size: tuple[int, int]) -> go.Figure:
     """Départements in neutral grey (france_map.choropleth_figure with one class and no legend),
     the map over the whole width, the legend below it. The flagged points are appended with
     `flagged_points_trace` (data[POINTS_TRACE])."""

@@ -31,15 +31,13 @@ def _legend(shading) -> tuple[list[str], str | None, list[list]]:
     return colors, None, france_map.stepped_colorscale(colors)
 
 
-def map_figure(shading, layer: dict, points=None) -> go.Figure:
-    """The whole figure: `layer` is the level's geometry (insets placed), `points` the
-    establishments when the layer is on."""
+def map_figure(shading, layer: str | dict, points=None) -> go.Figure:
+    """The whole figure: `layer` is the level's geometry (insets placed) or its address
+    (france_map.geometry_url), `points` the establishments when the layer is on. A region in focus
+    draws its départements only (the choropleth's locations), framed on them."""
     classes, hover = _classes_and_hover(shading)
     colors, secret_label, _ = _legend(shading)
     region = shading.region
-    if region:
-        codes = set(shading.codes)
-        layer = {**layer, "features": [f for f in layer["features"] if f["id"] in codes]}
     fig = france_map.choropleth_figure(layer, shading.codes, classes, colors, hover, shading.legend, shading.title,
                                        uirevision=f"{shading.level}-{region}",
                                        frames=[] if region else france_map.inset_frames(shading.level),

@@ -27,6 +27,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from config import Settings, current_settings
 from data_access import users
 from security import accounts, audit, roles
+from security.errors import JSON_PREFIXES
 from security.presentation import SESSION_ANONYMISED, SESSION_PRESENTATION, SESSION_SALT
 
 bp = Blueprint("atlas_auth", __name__, template_folder="templates")
@@ -34,7 +35,8 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enable
 
 SESSION_TOKEN = "sid"
 SEEN_REFRESH_S = 60  # write a session's last-seen time at most once a minute (not once per request)
-API_PREFIXES = ("/_dash-", "/_reload-hash", "/export/")
+# Addresses scripts call (callbacks, exports, the maps' geometry): JSON errors, no redirect to /login.
+API_PREFIXES = JSON_PREFIXES
 
 
 class _SessionInterface(SecureCookieSessionInterface):

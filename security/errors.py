@@ -29,8 +29,8 @@ from werkzeug.exceptions import HTTPException, NotFound
 
 log = logging.getLogger("atlas.errors")
 
-# Addresses called by scripts (the Dash renderer, downloads): errors answer JSON there.
-JSON_PREFIXES = ("/_dash-", "/_reload-hash", "/export/")
+# Addresses called by scripts (the Dash renderer, downloads, the maps' geometry): errors answer JSON there.
+JSON_PREFIXES = ("/_dash-", "/_reload-hash", "/export/", "/geo/")
 
 INVALID_REQUEST = "Requête invalide."
 DATABASE_UNAVAILABLE = ("Base de données injoignable, nouvel essai dans quelques secondes.")

@@ -187,15 +187,15 @@ def test_a_filter_change_in_presentation_mode_only_recolours(dash_app, sqlite_ur
     with app_on(dash_app, sqlite_url) as server:
         client = _client(server, presentation=True)
         first = client.post("/_dash-update-component", json=_body("..ssr-map.", VIEW, None))
-        assert '"coordinates"' in first.get_data(as_text=True)
+        assert _geometry(first) == "/geo/reg.json"  # a whole figure
         key = first.get_json()["response"]["ssr-figure-key"]["data"]
         assert key == {"level": "reg", "region": "", "points": False, "masque": True}
         change = client.post("/_dash-update-component", json=_body("..ssr-map.", {**VIEW, "geste": "TOUS"}, key))
         text = change.get_data(as_text=True)
-        assert '"coordinates"' not in text and "__dash_patch_update" in text
+        assert '"geojson"' not in text and "__dash_patch_update" in text
         # the mode is part of the key: the normal mode redraws the figure without the secret slot
         normal = _client(server).post("/_dash-update-component", json=_body("..ssr-map.", VIEW, key))
-        assert '"coordinates"' in normal.get_data(as_text=True)
+        assert _geometry(normal) == "/geo/reg.json"
 
 
 def test_a_crafted_request_from_an_iraps_session_gets_masked_data(dash_app, sqlite_url):
@@ -216,6 +216,12 @@ def test_a_crafted_request_from_an_iraps_session_gets_masked_data(dash_app, sqli
     assert (csv_rows["04"]["sejours_ssr"], csv_rows["04"]["taux_pct"]) == ("masqué", SECRET)
     plain = {r["code"]: r for r in analyst["ssr-table"]["rowData"]}
     assert (plain["04"]["sejours_ssr"], plain["04"]["taux_pct"]) == (9, 30.0)
+
+
+def _geometry(response) -> str | None:
+    """The address of the geometry a whole map figure names (None in a Patch)."""
+    figure = response.get_json()["response"]["ssr-map"]["figure"]
+    return None if "data" not in figure else figure["data"][0]["geojson"].partition("?")[0]
 
 
 def _body(prefix, view, state):
