@@ -192,7 +192,10 @@ def tables(view: SsrView, mode: Mode | None = None) -> Tables:
     secret = _secrecy(view) if mode.masked else None
     national = _national_text(model.national_rate(counts), secret.total.iloc[0] if secret is not None else None)
     path = model.breadcrumb(view, geo.region_of)
-    crumbs = [(code, geo.regions.get(code) or geo.departements.get(code, code)) for code in path]
+    # [region] or [region, département]: a département's code may also be a region's (75 is Paris
+    # and Nouvelle-Aquitaine), so each step is named from its own list.
+    crumbs = [(code, geo.regions[code] if i == 0 else f"{geo.departements[code]} ({code})")
+              for i, code in enumerate(path)]
     scope = f" — {geo.regions[path[0]]}" if path else ""
     note = ""
     if secret is not None:
