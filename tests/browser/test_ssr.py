@@ -62,7 +62,7 @@ def test_controls_recolour_the_map_and_drill_down_reaches_the_establishments(pag
     click_on_map(page, MAP, -0.58, 44.84)
     page.wait_for_url(re.compile(r"niveau=dep.*focus=33|focus=33"))
     wait_map(page)
-    assert page.inner_text("#ssr-breadcrumb").split("›")[-1].strip() == "Gironde"
+    assert page.inner_text("#ssr-breadcrumb").split("›")[-1].strip() == "Gironde (33)"  # as on /caqes
     page.wait_for_selector("#ssr-establishments-block:not([hidden])")
     rows = grid_rows(page, "ssr-establishments")
     assert rows, "the establishments of Gironde are listed"
