@@ -183,6 +183,9 @@ def create_app(settings: Settings | None = None) -> Dash:
     app.layout = shell
     app.server.register_blueprint(routes.bp)
     _import_callbacks()
+    from callbacks.shell import carry_data_version
+
+    carry_data_version(dash.page_registry)  # the header's data version comes with each page drawn
     init_headers(app)
     init_errors(app)
     return app

@@ -30,6 +30,14 @@
         return search;
     }
 
+    /* /etablissements: a click on a row opens its profile (the row's id is the FINESS, or the
+       anonymised code), without asking the server: the router's request is the only one. The name
+       column holds a real link (for the keyboard), which navigates by itself. */
+    function profileOfRow(cell) {
+        if (!cell || !cell.rowId || cell.colId === 'lien') { return noUpdate(); }
+        return '/etablissement/' + encodeURIComponent(String(cell.rowId));
+    }
+
     /* Go to a page of the app without reloading it (a grid row opening a profile). */
     function navigate(url) {
         if (!url || typeof url !== 'string' || url.charAt(0) !== '/' || url.charAt(1) === '/') { return noUpdate(); }
@@ -57,6 +65,7 @@
         atlas: Object.assign({}, (window.dash_clientside || {}).atlas, {
             writeAddress: writeAddress,
             navigate: navigate,
+            profileOfRow: profileOfRow,
             switchMode: switchMode
         })
     });

@@ -116,13 +116,12 @@ def add_campaign_targets(n_clicks, code_data, finess_text, added):
 
 # --- The profile's section ------------------------------------------------------------------------
 
-@callback(Output(ActionsProfile.CONTAINER, "children"), Input(Etablissement.FINESS, "data"))
-def render_profile_actions(store):
-    """The establishment's campaigns, its state and history in each, the step form. Every profile
-    renders it: for a role without the follow-up (iraps) the server answers no content (204: nothing
-    is sent, and the page's console stays clean); in presentation mode, nothing."""
+def profile_actions(store: dict | None):
+    """The establishment's campaigns, its state and history in each, the step form: drawn by the
+    profile's layout (pages/etablissement.py), no callback. Nothing for a role without the
+    follow-up (iraps), nor in presentation mode."""
     if not service.allowed():
-        raise PreventUpdate
+        return None
     finess = (store or {}).get("finess")
     if service.hidden_by_presentation() or not finess:
         return None
@@ -136,8 +135,9 @@ def render_profile_actions(store):
 
 
 @callback(Output(ActionsProfile.HISTORY, "children"), Output(ActionsProfile.VERSIONS, "data"),
-          Input(ActionsProfile.REFRESH, "data"), State(Etablissement.FINESS, "data"))
+          Input(ActionsProfile.REFRESH, "data"), State(Etablissement.FINESS, "data"), prevent_initial_call=True)
 def refresh_profile_actions(_refresh, store):
+    """A step recorded: the history and the versions read again (the layout drew them first)."""
     service.require()
     finess = (store or {}).get("finess")
     if service.hidden_by_presentation() or not finess:

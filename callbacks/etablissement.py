@@ -3,7 +3,7 @@ interview. What the profile shows comes from services.profile (the PDF route use
 PDF shows the same figures as the page); the sections are components.profile."""
 from __future__ import annotations
 
-from dash import Input, Output, State, callback, ctx, no_update
+from dash import Input, Output, State, callback, no_update
 
 from components import profile as ui
 from components.address import address, write_address_callback
@@ -26,34 +26,26 @@ def _address(year: int, gesture: str | None, default: str | None) -> dict:
     return address(service.PATH, service.query_string(year, gesture, default))
 
 
-@callback(
-    output={"content_hidden": Output(ids.CONTENT, "hidden"), "not_found_hidden": Output(ids.NOT_FOUND, "hidden"),
-            "not_found": Output(ids.NOT_FOUND, "children"), "header": Output(ids.HEADER, "children"),
-            "top": Output(ids.TOP, "children"), "funnel_hidden": Output(ids.FUNNEL_BLOCK, "hidden"),
-            "gestures": Output(ids.FUNNEL_GESTE, "options"), "gesture": Output(ids.FUNNEL_GESTE, "value"),
-            "default_gesture": Output(ids.FUNNEL_DEFAULT, "data"), "funnel": Output(ids.FUNNEL, "children"),
-            "funnel_key": Output(ids.FUNNEL_KEY, "data"), "bottom": Output(ids.BOTTOM, "children"),
-            "address": Output(ids.ADDRESS, "data")},
-    inputs={"store": Input(ids.FINESS, "data"), "annee": Input(ids.ANNEE, "value")},
-    state={"geste": State(ids.FUNNEL_GESTE, "value"), "mode": State(ids.FUNNEL_MODE, "value")},
-)
-def render_profile(store, annee, geste, mode):
-    """The whole profile in one response (few outputs, few components: Dash's renderer cost grows
-    with both). The year comes from the address on load (the layout has set the selector to it),
-    from the selector afterwards."""
+PARTS = ("content_hidden", "not_found_hidden", "not_found", "header", "top", "funnel_hidden", "gestures", "gesture",
+         "default_gesture", "funnel", "funnel_key", "bottom", "address")
+
+
+def profile_parts(store: dict | None, annee=None, geste=None, mode: str = "image", year_chosen: bool = False) -> dict:
+    """The whole profile (a dict keyed by PARTS): what the page's layout draws when the profile
+    opens (the address's year and gesture, no callback) and what `render_profile` answers when the
+    user picks another year (`year_chosen`: that year, the gesture shown kept where it has data)."""
     store = store or {}
-    from_address = ctx.triggered_id in (None, ids.FINESS) or annee is None
+    from_address = not year_chosen or annee is None
     view = service.parse_view({"finess": store.get("finess") or store.get("raw"),
                                "annee": store.get("annee") if from_address else annee, "geste": store.get("geste")})
     p = service.load(view)
     if p is None:
-        return {"content_hidden": True, "not_found_hidden": False,
-                "not_found": ui.not_found(store.get("raw") or store.get("finess")),
-                **dict.fromkeys(("header", "top", "funnel_hidden", "gestures", "gesture", "default_gesture", "funnel", "funnel_key", "bottom", "address"), no_update)}
+        return {**dict.fromkeys(PARTS, no_update), "content_hidden": True, "not_found_hidden": False,
+                "not_found": ui.not_found(store.get("raw") or store.get("finess"))}
     finess = p.info["finess"]
     audit.log_event("profil_consulte", target=finess,
                     detail=f"année {p.year}" + (" · mode présentation" if current_mode().masked else ""))
-    gesture = service.default_gesture(p, geste if ctx.triggered_id == ids.ANNEE else view.geste)
+    gesture = service.default_gesture(p, geste if year_chosen else view.geste)
     default = service.default_gesture(p, None)
     # The funnel comes with the profile (no second round trip); render_funnel redraws it on a gesture change.
     funnel = _funnel_view(finess, p.year, gesture, mode) if gesture else None
@@ -63,6 +55,25 @@ def render_profile(store, annee, geste, mode):
             "gestures": service.gesture_options(p), "gesture": gesture, "default_gesture": default,
             "funnel": funnel, "funnel_key": [p.public_id, p.year, gesture, mode], "bottom": ui.bottom_block(p),
             "address": _address(p.year, gesture, default)}
+
+
+@callback(
+    output={"content_hidden": Output(ids.CONTENT, "hidden"), "not_found_hidden": Output(ids.NOT_FOUND, "hidden"),
+            "not_found": Output(ids.NOT_FOUND, "children"), "header": Output(ids.HEADER, "children"),
+            "top": Output(ids.TOP, "children"), "funnel_hidden": Output(ids.FUNNEL_BLOCK, "hidden"),
+            "gestures": Output(ids.FUNNEL_GESTE, "options"), "gesture": Output(ids.FUNNEL_GESTE, "value"),
+            "default_gesture": Output(ids.FUNNEL_DEFAULT, "data"), "funnel": Output(ids.FUNNEL, "children"),
+            "funnel_key": Output(ids.FUNNEL_KEY, "data"), "bottom": Output(ids.BOTTOM, "children"),
+            "address": Output(ids.ADDRESS, "data")},
+    inputs={"annee": Input(ids.ANNEE, "value")},
+    state={"store": State(ids.FINESS, "data"), "geste": State(ids.FUNNEL_GESTE, "value"),
+           "mode": State(ids.FUNNEL_MODE, "value")},
+    prevent_initial_call=True,
+)
+def render_profile(annee, store, geste, mode):
+    """Another year chosen: the whole profile in one response (few outputs, few components: Dash's
+    renderer cost grows with both). Opening the profile costs no callback: the layout draws it."""
+    return profile_parts(store, annee, geste, mode, year_chosen=True)
 
 
 def _funnel_view(finess: str, year: int, gesture: str, mode: str) -> list:

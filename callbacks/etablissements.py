@@ -3,7 +3,7 @@ filters, a row opens the profile; the address keeps the search (shareable, and t
 comes back to it)."""
 from __future__ import annotations
 
-from dash import Input, Output, State, callback, no_update
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, no_update
 
 from components.address import address, navigate_callback, write_address_callback
 from pages.ids import Etablissements as ids
@@ -47,14 +47,9 @@ def _anonymised_columns(columns: list[dict]) -> list[dict]:
     return out
 
 
-@callback(Output(ids.OPEN, "data"), Input(ids.GRID, "cellClicked"), prevent_initial_call=True)
-def open_row(cell):
-    """A row opens the profile (the name column holds a real link, for the keyboard, which
-    navigates by itself)."""
-    if not cell or not cell.get("rowId") or cell.get("colId") == "lien":
-        return no_update
-    return service.profile_href(cell["rowId"])
-
-
+# A row opens the profile, in the browser (assets/atlas-clientside.js, profileOfRow: the address of
+# the row's link), then the router draws it.
+clientside_callback(ClientsideFunction(namespace="atlas", function_name="profileOfRow"),
+                    Output(ids.OPEN, "data"), Input(ids.GRID, "cellClicked"), prevent_initial_call=True)
 navigate_callback(Input(ids.OPEN, "data"), ids.NAVIGATE)
 write_address_callback(ids.ADDRESS, ids.URL_SYNC)

@@ -5,6 +5,7 @@ layouts cannot drift apart. Not a page: Dash's page loader skips modules without
 class Shell:
     URL = "shell-url"
     DATA_VERSION = "shell-data-version"
+    PAGE_DATA_VERSION = "shell-page-data-version"  # the copy each page carries (callbacks/shell.py)
     PRESENTATION = "shell-presentation"
     ANONYMISED = "shell-anonyme"
     MODE_SYNC = "shell-mode-sync"

@@ -9,7 +9,7 @@ letter away)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 import pandas as pd
 
@@ -187,8 +187,3 @@ def search(view: DirectoryView) -> SearchResult:
         text += f" (les {MAX_ROWS} premiers sont listés : précisez la recherche)"
     shown = found.head(MAX_ROWS)
     return SearchResult(anonymised_rows(shown) if names is not None else rows(shown), text, names is not None)
-
-
-def profile_href(row_id: str) -> str:
-    """The profile's address of a grid row (its id: the FINESS, or the anonymised code)."""
-    return f"/etablissement/{quote(str(row_id), safe='')}"

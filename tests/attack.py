@@ -383,9 +383,10 @@ def profile_answer(client, callback: dict, finess: str, year: int) -> dict:
 
 
 def profile_callback(client) -> dict:
-    """The callback drawing the profile's blocks (etab-top, etab-bottom) from the FINESS store."""
-    found = [d for d in server_callbacks(client) if PROFILE_INPUT in [input_key(i) for i in d["inputs"]]
-             and "etab-top.children" in d["output"]]
+    """The callback drawing the profile's blocks (etab-top, etab-bottom) from the FINESS store (the
+    page's layout draws the same on opening: tests/integration/test_presentation_pages.py)."""
+    found = [d for d in server_callbacks(client)
+             if PROFILE_INPUT in [input_key(i) for i in d["inputs"] + d["state"]] and "etab-top.children" in d["output"]]
     assert len(found) == 1, f"{len(found)} callbacks draw the profile"
     return found[0]
 

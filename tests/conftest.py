@@ -215,6 +215,36 @@ def app_on(dash_app, url: str):
         config["ATLAS_SETTINGS"] = saved
 
 
+def page_layout(server, role: str, page: str, presentation: bool = False, **query):
+    """The layout `pages.<page>` draws for the test user of `role` (in the presentation mode when
+    asked), as the navigation's request would render it, with the address's `query`."""
+    import importlib
+
+    from flask import g, session
+
+    from data_access import users
+    from security.presentation import SESSION_PRESENTATION
+
+    module = importlib.import_module(f"pages.{page}")
+    url = server.config["ATLAS_SETTINGS"].database_url
+    with server.test_request_context("/"):
+        g.atlas_user = users.by_login(url, TEST_USERS[role])
+        if presentation:
+            session[SESSION_PRESENTATION] = True
+        return module.layout(**query)
+
+
+def find_component(component, component_id: str):
+    """The component with this id in a Dash layout tree, or None."""
+    if getattr(component, "id", None) == component_id:
+        return component
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, list) else [children]:
+        if hasattr(child, "to_plotly_json") and (found := find_component(child, component_id)) is not None:
+            return found
+    return None
+
+
 def dash_body(dash_app, name: str, inputs: list, state: list | tuple = ()) -> dict:
     """The body the browser would post to /_dash-update-component for the callback function `name`
     ("render_profile", or "ssr.render_tables" where names repeat), with these input and state values

@@ -76,20 +76,37 @@ def _walk(node, found: dict[str, Any]) -> None:
             _walk(value, found)
 
 
+def page_content(client, path: str) -> Any:
+    """The page the router draws for the address `path` (with its query), as the browser asks for it
+    when it opens or navigates: the `_pages_content` children."""
+    path, _, search = path.partition("?")
+    sent = {**PAGES_ROUTER, "inputs": [{"id": "_pages_location", "property": "pathname", "value": path},
+                                       {"id": "_pages_location", "property": "search",
+                                        "value": "?" + search if search else ""}],
+            "state": [], "changedPropIds": ["_pages_location.pathname"]}
+    resp = client.post("/_dash-update-component", json=sent)
+    assert resp.status_code == 200, (path, resp.status_code)
+    return resp.get_json()["response"]["_pages_content"]["children"]
+
+
+def component_props(tree: Any) -> dict[str, dict[str, Any]]:
+    """{id: props} of every component of a rendered tree with a string id."""
+    found: dict[str, Any] = {}
+    _walk(tree, found)
+    out: dict[str, dict[str, Any]] = {}
+    for name, value in found.items():
+        component, _, prop = name.partition(".")
+        out.setdefault(component, {})[prop] = value
+    return out
+
+
 def initial_values(client, paths: list[str]) -> dict[str, Any]:
     """Every component property of the shell and of these pages as first rendered ('ssr-annee.value':
     2024, …): a body built on them is the one the browser sends before the user touches anything."""
     found: dict[str, Any] = {}
     _walk(client.get("/_dash-layout").get_json(), found)
     for path in paths:
-        path, _, search = path.partition("?")
-        sent = {**PAGES_ROUTER, "inputs": [{"id": "_pages_location", "property": "pathname", "value": path},
-                                           {"id": "_pages_location", "property": "search",
-                                            "value": "?" + search if search else ""}],
-                "state": [], "changedPropIds": ["_pages_location.pathname"]}
-        resp = client.post("/_dash-update-component", json=sent)
-        assert resp.status_code == 200, (path, resp.status_code)
-        _walk(resp.get_json()["response"], found)
+        _walk(page_content(client, path), found)
     return found
 
 

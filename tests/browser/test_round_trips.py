@@ -93,3 +93,30 @@ def test_caqes_a_control_change_sends_one_request(page):
                         lambda: page.wait_for_url(re.compile(r"volet=organisation")), map_)
     assert len(sent) == 1, sent
     assert page.watch.console == []
+
+
+def test_opening_a_profile_or_another_page_sends_one_request(page):
+    """A navigation is the router's one request: the page it draws carries the whole profile (its
+    blocks, funnel and follow-up section) and the header's data version."""
+    page.goto("/etablissements")
+    page.wait_for_selector("#etabs-grid .ag-row", timeout=30_000)
+    page.watch.wait_dash_idle()
+    posts = DashPosts(page)
+    finess = page.locator("#etabs-grid .ag-row").first.get_attribute("row-id")
+    page.locator(f"#etabs-grid .ag-row[row-id='{finess}'] .ag-cell[col-id='commune']").click()
+    page.wait_for_url(re.compile(rf"/etablissement/{finess}"))
+    page.wait_for_selector("#etab-top #etab-points-section", timeout=30_000)
+    page.wait_for_timeout(700)
+    page.watch.wait_dash_idle()
+    assert len(posts.sent) == 1 and "_pages_content" in posts.sent[0], posts.sent
+    assert re.search(r"Données v\d+", page.inner_text("#shell-data-version"))
+    # another page from the navigation bar: one request too, the header's version drawn again
+    start = len(posts.sent)
+    page.locator(".nav a", has_text="Suivi CAQES").click()
+    wait_graph(page, "#caqes-map .js-plotly-plot")
+    page.wait_for_timeout(700)
+    page.watch.wait_dash_idle()
+    assert len(posts.sent) - start == 1, posts.sent[start:]
+    assert page.locator("#_pages_content #shell-page-data-version").count() == 1  # the version came with it
+    assert re.search(r"Données v\d+", page.inner_text("#shell-data-version"))
+    assert page.watch.console == []

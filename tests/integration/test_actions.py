@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from config import ROOT
 from data_access import models, users
 from data_access.db import get_engine
-from tests.conftest import app_on, dash_body, sign_in
+from tests.conftest import app_on, dash_body, find_component, page_layout, sign_in
 from tests.factories import small_ssr_dataset
 
 CAMPAIGNS = """code;label;theme;year;perimeter
@@ -118,6 +118,12 @@ def _response(client, body: dict) -> dict:
     return resp.get_json()["response"]
 
 
+def _profile_actions(server, role: str, finess: str, presentation: bool = False):
+    """The profile's follow-up section as the profile's layout draws it (its container's children)."""
+    layout = page_layout(server, role, "etablissement", presentation=presentation, finess=finess)
+    return find_component(layout, "profile-actions").children
+
+
 def _grids(node, found=None) -> dict:
     """Every regional grid of the /actions cards: campaign code -> rowData."""
     found = {} if found is None else found
@@ -207,9 +213,7 @@ def test_steps_recorded_through_the_callbacks_move_the_funnel_and_are_audited(da
                                                                      [{"code": "NA-2026"}]))["action-table"]["rowData"]}
         assert rows["240000011"]["etape"] == "entretien" and rows["330000025"]["etape"] == "entretien"
         # the profile's form: one establishment, the campaign chosen
-        profile = _response(medecin, dash_body(dash_app, "render_profile_actions",
-                                               [{"finess": "330000017", "raw": "330000017"}]))
-        versions = profile["profile-actions"]["children"][0]["props"]["data"]
+        versions = _profile_actions(server, "medecin_conseil", "330000017")[0].data
         out = _response(medecin, dash_body(dash_app, "record_profile_step", [1], [
             {"finess": "330000017"}, "NA-2026", "controle", today, "", "", "oui", "", versions, 0]))
         assert "Contrôle a posteriori » enregistrée pour 1 établissement" in _message(out, "profile-actions-message")
@@ -347,7 +351,7 @@ def test_iraps_gets_403_on_every_actions_route_and_callback_and_nothing_is_writt
     defined = {spec["callback"].__wrapped__.__name__ for spec in registry.GLOBAL_CALLBACK_MAP.values()
                if spec.get("callback") is not None
                and getattr(spec["callback"], "__wrapped__", spec["callback"]).__module__ == "callbacks.actions"}
-    assert defined - {"render_profile_actions"} <= set(ACTION_CALLBACKS), "a new actions callback needs a check here"
+    assert defined <= set(ACTION_CALLBACKS), "a new actions callback needs a check here"
     before = _count(db_url, models.ActionStep), _count(db_url, models.Campaign)
     with app_on(dash_app, db_url) as server:
         iraps = sign_in(server.test_client(), "iraps")
@@ -358,9 +362,8 @@ def test_iraps_gets_403_on_every_actions_route_and_callback_and_nothing_is_writt
             resp = _post(iraps, dash_body(dash_app, name, inputs, state))
             assert resp.status_code == 403, name
             assert "Accès refusé" in resp.get_json()["erreur"] and "NA-2026" not in resp.get_data(as_text=True)
-        # every profile renders the section's container: for iraps, no content at all
-        resp = _post(iraps, dash_body(dash_app, "render_profile_actions", [{"finess": "330000017"}]))
-        assert resp.status_code == 204
+        # every profile draws the section's container: for iraps, no content at all
+        assert _profile_actions(server, "iraps", "330000017") is None
         # the same requests from a role of the follow-up are served
         analyst = sign_in(server.test_client(), "analyste")
         assert analyst.get("/export/actions.csv?campagne=NA-2026").status_code == 200
@@ -377,8 +380,7 @@ def test_presentation_mode_shows_no_campaign_no_note_and_serves_no_follow_up_exp
         assert analyst.get("/export/campagnes.csv").status_code == 403
         shown = _response(analyst, dash_body(dash_app, "render_campaigns", [{"annee": None}]))
         assert "pas affiché en mode présentation" in str(shown) and "NA-2026" not in str(shown)
-        profile = _response(analyst, dash_body(dash_app, "render_profile_actions", [{"finess": "330000017"}]))
-        assert profile["profile-actions"]["children"] is None
+        assert _profile_actions(server, "analyste", "330000017", presentation=True) is None
         refused = _response(analyst, _record_body(dash_app, ["240000011"], "contactee",
                                                   dt.date.today().isoformat(), {"240000011": 1}))
         assert "pas affiché en mode présentation" in str(refused)
@@ -409,9 +411,7 @@ def test_the_pages_render_their_view_from_the_address(dash_app, db_url, tmp_path
 def test_a_profile_outside_every_campaign_says_so_without_a_form(dash_app, db_url, tmp_path):
     _loaded(db_url, tmp_path)
     with app_on(dash_app, db_url) as server:
-        client = sign_in(server.test_client(), "analyste")
-        out = _response(client, dash_body(dash_app, "render_profile_actions", [{"finess": "970400017"}]))
-    section = out["profile-actions"]["children"]
+        section = _profile_actions(server, "analyste", "970400017")
     assert "n'est sur la liste d'aucune campagne" in str(section)
     assert "profile-actions-submit" not in str(section) and "profile-actions-refresh" not in str(section)
 

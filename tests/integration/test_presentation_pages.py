@@ -268,8 +268,32 @@ PROFILE_OUTPUTS = [("etab-content", "hidden"), ("etab-notfound", "hidden"), ("et
 def profile(client, finess: str, mode: str = "image") -> dict:
     store = {"finess": finess if re.fullmatch(r"\d{9}", finess) else None, "raw": finess, "annee": "2024",
              "geste": None}
-    return dash_post(client, PROFILE_OUTPUTS, [("etab-finess", "data", store), ("etab-annee", "value", None)],
-                     [("etab-funnel-geste", "value", None), ("etab-funnel-mode", "value", mode)])
+    return dash_post(client, PROFILE_OUTPUTS, [("etab-annee", "value", None)],
+                     [("etab-finess", "data", store), ("etab-funnel-geste", "value", None),
+                      ("etab-funnel-mode", "value", mode)])
+
+
+@pytest.mark.parametrize("mode", ["normal", "presentation", "anonymised"])
+def test_the_opened_profile_is_the_one_the_year_callback_draws(dash_app, sqlite_url, mode):
+    """Opening a profile is one request (the router draws the page with the profile in it); the
+    tests of the profile's blocks below post its year callback, which must answer the same blocks."""
+    dataset(sqlite_url)
+    with app_on(dash_app, sqlite_url) as server:
+        client = signed_client(server)
+        if mode != "normal":
+            presenting(client, anonymised=mode == "anonymised")
+        address = A
+        if mode == "anonymised":  # D's code, as the establishments' grid gives it
+            address = next(r["finess"] for r in etabs(client)["etabs-grid"]["rowData"]
+                           if r["departement"] == "Dordogne (24)" and r["statut"] == "Public")
+            assert not address.isdigit()
+        opened = dash_bodies.component_props(dash_bodies.page_content(client, f"/etablissement/{address}?annee=2024"))
+        answered = profile(client, address)
+    for component, prop in PROFILE_OUTPUTS:
+        if component in ("etab-content", "etab-notfound"):
+            continue
+        assert opened[component][prop] == answered[component][prop], (component, prop)
+    assert opened["etab-content"]["hidden"] is False and answered["etab-content"]["hidden"] is False
 
 
 def test_profile_recourse_of_a_secondary_masked_establishment(dash_app, sqlite_url):

@@ -15,7 +15,17 @@ import pytest
 
 from config import ROOT
 from data_access import users
-from tests.conftest import TEST_PASSWORD, TEST_USERS, app_on, dash_body, move_session_back, signed_client
+from tests import dash_bodies
+from tests.conftest import (
+    TEST_PASSWORD,
+    TEST_USERS,
+    app_on,
+    dash_body,
+    find_component,
+    move_session_back,
+    page_layout,
+    signed_client,
+)
 from tests.factories import small_ssr_dataset
 
 ROLES = ["admin", "analyste", "medecin_conseil", "iraps"]
@@ -52,9 +62,10 @@ EXPECTED = {
     "/_dash-update-component": dict.fromkeys(ROLES, "ok"),
 }
 
-# The header's data-version callback: a real request every page makes.
-SHELL_CALLBACK = {"output": "shell-data-version.children", "outputs": {"id": "shell-data-version", "property": "children"},
-                  "inputs": [{"id": "shell-url", "property": "pathname", "value": "/"}], "changedPropIds": [], "state": []}
+# Dash's router drawing the home page: a real request every page makes.
+SHELL_CALLBACK = {**dash_bodies.PAGES_ROUTER, "inputs": [{"id": "_pages_location", "property": "pathname", "value": "/"},
+                                                         {"id": "_pages_location", "property": "search", "value": ""}],
+                  "changedPropIds": ["_pages_location.pathname"], "state": []}
 
 
 def _registered_routes(server) -> set[str]:
@@ -404,28 +415,19 @@ def test_the_admin_page_lists_and_filters_the_audit_trail(client_as):
 
 def test_a_profile_view_is_in_the_audit_trail_with_its_mode(dash_app, sqlite_url):
     small_ssr_dataset(sqlite_url)
-    body = dash_body(dash_app, "render_profile", [{"finess": "330000017", "raw": "330000017"}, None], [None, None])
     with app_on(dash_app, sqlite_url) as server:
-        client = signed_client(server, "medecin_conseil")
-        assert client.post("/_dash-update-component", json=body).status_code == 200
-        with client.session_transaction() as session:
-            session["presentation"] = True
-        assert client.post("/_dash-update-component", json=body).status_code == 200
+        # opening the profile (its layout draws it) and picking a year (render_profile)
+        page_layout(server, "medecin_conseil", "etablissement", finess="330000017")
+        page_layout(server, "medecin_conseil", "etablissement", presentation=True, finess="330000017")
+        body = dash_body(dash_app, "render_profile", [2023], [{"finess": "330000017", "raw": "330000017"}, None, None])
+        assert signed_client(server, "medecin_conseil").post("/_dash-update-component", json=body).status_code == 200
     events = users.audit_events(sqlite_url, event="profil_consulte")
-    assert events["login"].tolist() == [TEST_USERS["medecin_conseil"]] * 2
-    assert events["target"].tolist() == ["330000017"] * 2
-    assert events["detail"].tolist() == ["année 2024 · mode présentation", "année 2024"]
+    assert events["login"].tolist() == [TEST_USERS["medecin_conseil"]] * 3
+    assert events["target"].tolist() == ["330000017"] * 3
+    assert sorted(events["detail"].tolist()) == ["année 2023", "année 2024", "année 2024 · mode présentation"]
 
 
-def _find(component, component_id: str):
-    """The component with this id in a Dash layout tree, or None."""
-    if getattr(component, "id", None) == component_id:
-        return component
-    children = getattr(component, "children", None)
-    for child in children if isinstance(children, list) else [children]:
-        if hasattr(child, "to_plotly_json") and (found := _find(child, component_id)) is not None:
-            return found
-    return None
+_find = find_component
 
 
 @pytest.mark.parametrize("role", ROLES)
