@@ -70,7 +70,7 @@ class Recorder:
 
 def click_on_map(page, selector: str, lon: float, lat: float) -> None:
     page.wait_for_function(f"() => {{ const g = document.querySelector('{selector}');"
-                           " return g && g._fullLayout && g._fullLayout.map && g._fullData.length > 0"
+                           " return g && g._fullLayout && g._fullLayout.geo && g._fullData.length > 0"
                            " && !document.querySelector('.dash-graph--pending'); }", timeout=30_000)
     page.locator(selector).scroll_into_view_if_needed()
     page.wait_for_timeout(500)
