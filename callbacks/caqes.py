@@ -18,7 +18,7 @@ from components.address import address, navigate_callback, write_address_callbac
 from components.controls import breadcrumb, clicked_territory
 from data_access.cache import cached
 from pages.ids import Caqes as ids
-from security.presentation import Mode, current_mode, current_role
+from security.presentation import cache_key, current_mode
 from services import caqes as svc
 from text.format import fmt_int
 
@@ -117,7 +117,7 @@ def view_outputs(view: CaqesView, figure_key: dict | None) -> dict:
     geometry drawn, else the whole figure), its key, the grids and the indicators of `view` (the
     layout draws the address's view with it too). The finished parts are cached on the data
     version, the view and the mode."""
-    fields, mode_key = astuple(view), _mode_key(current_mode())
+    fields, mode_key = astuple(view), cache_key(current_mode())
     colours = cached(_map_colours, fields, mode_key)
     if colours["key"] == figure_key:
         patch = Patch()
@@ -128,11 +128,6 @@ def view_outputs(view: CaqesView, figure_key: dict | None) -> dict:
     finished = cached(_finished, fields, mode_key)
     return {"map": figure, "figure_key": key, "tables": finished["tables"],
             "indicators_title": finished["indicators_title"], "indicators": finished["indicators"]}
-
-
-def _mode_key(mode: Mode) -> tuple:
-    """What the parts depend on besides the view: the mode (the salt only when anonymised) and the role."""
-    return (mode.masked, mode.anonymised, mode.forced, mode.salt if mode.anonymised else "", current_role())
 
 
 def _map_colours(_url: str, fields: tuple, _mode: tuple) -> dict:

@@ -14,7 +14,7 @@ from components.address import address, navigate_callback, write_address_callbac
 from data_access.cache import cached
 from pages.ids import Msap as ids
 from pages.ids import MsapCampaign
-from security.presentation import Mode, current_mode, current_role
+from security.presentation import cache_key, current_mode
 from services import actions as actions_service
 from services import msap as service
 from services.territories import geo_names
@@ -99,7 +99,7 @@ def render_results(rule_data, map_key) -> dict:
         return {"count": html.P("Aucune donnée pour cette campagne."), "rule_text": None, "rows": [],
                 "columns": view.columns(rule.campagne), "funnel": {}, "sensitivity": {}, "map": no_update,
                 "map_key": no_update, "csv": no_update, "xlsx": no_update}
-    finished = cached(_finished_results, astuple(rule), _mode_key(current_mode()))
+    finished = cached(_finished_results, astuple(rule), cache_key(current_mode()))
     points = finished.pop("points")
     if map_key == rule.perimetre:
         patch = Patch()
@@ -109,11 +109,6 @@ def render_results(rule_data, map_key) -> dict:
                              geo_names().departements, rule.perimetre == "FR", MAP_SIZE)
     fig.add_trace(points)
     return {**finished, "map": fig, "map_key": rule.perimetre}
-
-
-def _mode_key(mode: Mode) -> tuple:
-    """What the results depend on besides the rule: the mode (the salt only when anonymised) and the role."""
-    return (mode.masked, mode.anonymised, mode.forced, mode.salt if mode.anonymised else "", current_role())
 
 
 def _finished_results(_url: str, fields: tuple, _mode_key: tuple) -> dict:

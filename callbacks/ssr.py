@@ -18,7 +18,7 @@ from components import address, france_map, ssr_figures, ssr_tables
 from components.controls import breadcrumb
 from data_access.cache import cached
 from pages.ids import Ssr as ids
-from security.presentation import Mode, current_mode, current_role
+from security.presentation import Mode, cache_key, current_mode, mode_of_key
 from services import ssr as service
 
 CONTROLS = {"geste": ids.GESTE, "annee": ids.ANNEE, "age": ids.AGE, "niveau": ids.NIVEAU, "methode": ids.METHODE,
@@ -76,27 +76,14 @@ address.write_address_callback(ids.ADDRESS, ids.URL_SYNC)
 def view_outputs(view: service.SsrView, mode: Mode, figure_key: dict | None) -> dict:
     """The map (a Patch of colours, hover texts, legend and points when `figure_key` names the
     geometry drawn, else the whole figure), its key, the grids and the series of `view`."""
-    fields, mode_key = astuple(view), _mode_key(mode)
+    fields, mode_key = astuple(view), cache_key(mode)
     key = service.map_key(view, mode)
     if key == figure_key:
         figure, new_key = _patch(cached(_map_colours, fields, mode_key)), no_update
-    elif key["region"]:  # kept whole (back and forth between drill-downs)
-        figure, new_key = cached(_region_figure, fields, mode_key), key
-    else:  # a change of level, of the points layer, of mode
-        figure, new_key = map_figure(view, mode), key
+    else:  # a new level, region, points layer or mode
+        figure, new_key = cached(_whole_figure, fields, mode_key), key
     panel = cached(_panel, fields, mode_key)
     return {"map": figure, "figure_key": new_key, "tables": panel["tables"], "series": panel["series"]}
-
-
-def _mode_key(mode: Mode) -> tuple:
-    """What the finished parts depend on besides the view: the mode (the session's salt only when
-    names are anonymised, so that plain sessions share their entries) and the role."""
-    return (mode.masked, mode.anonymised, mode.forced, mode.salt if mode.anonymised else "", current_role())
-
-
-def _mode_of(mode_key: tuple) -> Mode:
-    masked, anonymised, forced, salt, _role = mode_key
-    return Mode(masked=masked, anonymised=anonymised, forced=forced, salt=salt)
 
 
 def _patch(operations: list) -> Patch:
@@ -105,29 +92,29 @@ def _patch(operations: list) -> Patch:
     return patch
 
 
-def map_figure(view: service.SsrView, mode: Mode):
-    """The whole map (first draw of a level, a region or a mode): traces, legend and the address of
-    its geometry."""
+def _shading(fields: tuple, mode_key: tuple):
+    """The map's classes and texts of a view, and its establishments when the points layer is on."""
+    view, mode = service.SsrView(*fields), mode_of_key(mode_key)
     shading = service.map_shading(view, mode)
-    points = service.points(view, shading.region, mode) if view.points else None
-    return ssr_figures.map_figure(shading, france_map.geometry_url(shading.level), points)
+    return shading, service.points(view, shading.region, mode) if view.points else None
 
 
 def _map_colours(_url: str, fields: tuple, mode_key: tuple) -> list:
     """The operations of the map's Patch for a view (cached: plain data)."""
-    view, mode = service.SsrView(*fields), _mode_of(mode_key)
-    shading = service.map_shading(view, mode)
-    points = service.points(view, shading.region, mode) if view.points else None
+    shading, points = _shading(fields, mode_key)
     return ssr_figures.map_patch(Patch(), shading, points).to_plotly_json()["operations"]
 
 
-def _region_figure(_url: str, fields: tuple, mode_key: tuple) -> dict:
-    return map_figure(service.SsrView(*fields), _mode_of(mode_key)).to_plotly_json()
+def _whole_figure(_url: str, fields: tuple, mode_key: tuple) -> dict:
+    """The whole map (first draw of a level, a region, the points layer or a mode): traces, legend
+    and the address of its geometry, which it never carries (cached: plain data)."""
+    shading, points = _shading(fields, mode_key)
+    return ssr_figures.map_figure(shading, france_map.geometry_url(shading.level), points).to_plotly_json()
 
 
 def _panel(_url: str, fields: tuple, mode_key: tuple) -> dict:
     """The grids, national figure, breadcrumb, export link and series of a view (cached)."""
-    view, mode = service.SsrView(*fields), _mode_of(mode_key)
+    view, mode = service.SsrView(*fields), mode_of_key(mode_key)
     return {"tables": render_tables(asdict(view), mode), "series": ssr_figures.series_figure(service.series(view, mode))}
 
 

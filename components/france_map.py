@@ -613,7 +613,6 @@ __all__ = [
     "secret_colorscale",
     "secret_hover_text",
     "stepped_colorscale",
-    "territories_geojson",
 ]
 
 
@@ -649,15 +648,8 @@ def _geometry_json(url: str, level: str) -> tuple[bytes, str]:
     return body, hashlib.sha256(body).hexdigest()[:32]
 
 
-def territories_geojson(level: str) -> dict:
-    """The level's boundaries ("reg" or "dep") as drawn: the overseas territories moved into their
-    insets (a new dict each call)."""
-    from config import current_settings
-
-    return _inset_layer(current_settings().database_url, level)
-
-
 def _inset_layer(url: str, level: str) -> dict:
+    """The level's boundaries ("reg" or "dep") as drawn: the overseas territories moved into their insets."""
     from data_access import territories
 
     return inset_geojson(territories.feature_collection(url, level), level).geojson

@@ -34,6 +34,18 @@ def current_role() -> str | None:
     return getattr(user, "role", None)
 
 
+def cache_key(mode: Mode) -> tuple:
+    """What a page's finished parts depend on besides its view, for their cache key: the mode (the
+    session's salt only when names are anonymised, so that plain sessions share their entries) and
+    the role. `mode_of_key` gives the mode back."""
+    return (mode.masked, mode.anonymised, mode.forced, mode.salt if mode.anonymised else "", current_role())
+
+
+def mode_of_key(key: tuple) -> Mode:
+    masked, anonymised, forced, salt, _role = key
+    return Mode(masked=masked, anonymised=anonymised, forced=forced, salt=salt)
+
+
 def current_mode() -> Mode:
     """The mode of the current request; the plain mode outside a request (command line, tests)."""
     from flask import has_request_context, session
