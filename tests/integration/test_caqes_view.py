@@ -6,20 +6,10 @@ from dataclasses import asdict
 import pytest
 
 from analytics.caqes import CaqesView
-from tests.conftest import app_on, dash_body, signed_client
+from tests.conftest import app_on, dash_body, find_component, signed_client
 from tests.integration.test_caqes_export import LAC, add_caqes
 
 VIEW_2024 = asdict(CaqesView(annee=2024))
-
-
-def _find(component, component_id):
-    if getattr(component, "id", None) == component_id:
-        return component
-    children = getattr(component, "children", None)
-    for child in children if isinstance(children, list) else [children]:
-        if hasattr(child, "to_plotly_json") and (found := _find(child, component_id)) is not None:
-            return found
-    return None
 
 
 def _text(component) -> str:
@@ -35,19 +25,19 @@ def test_the_layout_renders_the_view_of_the_address_with_its_notices(dash_app, s
     add_caqes(sqlite_url)
     with app_on(dash_app, sqlite_url) as server, server.test_request_context("/caqes"):
         tree = page.layout(annee="1990", volet="organisation", perimetre="24", niveau="commune")
-    assert _find(tree, "caqes-view").data == {"annee": 2024, "volet": "organisation", "indicateur": "tous",
+    assert find_component(tree, "caqes-view").data == {"annee": 2024, "volet": "organisation", "indicateur": "tous",
                                               "perimetre": "D24", "niveau": "dep"}
-    assert _find(tree, "caqes-address").data == {
+    assert find_component(tree, "caqes-address").data == {
         "path": "/caqes", "search": "?annee=2024&volet=organisation&indicateur=tous&perimetre=D24&niveau=dep",
         "push": []}
-    notices = _text(_find(tree, "caqes-notices"))
+    notices = _text(find_component(tree, "caqes-notices"))
     assert "« 1990 »" in notices and "« commune »" in notices and "perimetre=R24" in notices
-    annee, volet = _find(tree, "caqes-annee"), _find(tree, "caqes-volet")
+    annee, volet = find_component(tree, "caqes-annee"), find_component(tree, "caqes-volet")
     assert annee.value == 2024 and [o["value"] for o in annee.options] == [2023, 2024]
     assert volet.value == "organisation"
-    indicators = _find(tree, "caqes-indicateur")
+    indicators = find_component(tree, "caqes-indicateur")
     assert indicators.value == "tous" and [o["value"] for o in indicators.options] == ["tous", "R_PRADO"]
-    assert _find(tree, "caqes-perimetre").value == "D24" and _find(tree, "caqes-niveau").value == "dep"
+    assert find_component(tree, "caqes-perimetre").value == "D24" and find_component(tree, "caqes-niveau").value == "dep"
 
 
 def _sync(client, dash_app, changed: str, values: dict, current: dict) -> dict:

@@ -427,9 +427,6 @@ def test_a_profile_view_is_in_the_audit_trail_with_its_mode(dash_app, sqlite_url
     assert sorted(events["detail"].tolist()) == ["année 2023", "année 2024", "année 2024 · mode présentation"]
 
 
-_find = find_component
-
-
 @pytest.mark.parametrize("role", ROLES)
 def test_establishment_exports_are_offered_only_to_roles_that_may_download_them(dash_app, role):
     """The server refuses them to iraps (matrix above); the pages do not show the links either."""
@@ -439,6 +436,6 @@ def test_establishment_exports_are_offered_only_to_roles_that_may_download_them(
     settings = dash_app.server.config["ATLAS_SETTINGS"]
     with dash_app.server.test_request_context("/msap"):
         flask.g.atlas_user = users.by_login(settings.database_url, TEST_USERS[role])
-        links = [_find(msap.layout(), "msap-exports"), _find(caqes.layout(), "caqes-export")]
+        links = [find_component(msap.layout(), "msap-exports"), find_component(caqes.layout(), "caqes-export")]
     assert all(link is not None for link in links)
     assert [bool(link.hidden) for link in links] == [role == "iraps"] * 2
